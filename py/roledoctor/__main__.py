@@ -1,0 +1,5 @@
+import sys
+
+from roledoctor.cli import main
+
+sys.exit(main())
