@@ -72,6 +72,8 @@ class Policy:
     source: str = ""  # input name: "trust_policy", "caller_policy", "scp", ...
     spans: dict[Path, Span] = field(default_factory=dict)
     span: Span | None = None
+    # Spans of the keys themselves (e.g. to rename "effect" to "Effect"); same paths as `spans`.
+    key_spans: dict[Path, Span] = field(default_factory=dict)
 
     def span_at(self, path: Path) -> Span | None:
         """The span of the element at `path`, or of its nearest ancestor."""
@@ -168,7 +170,8 @@ def statement_from_obj(obj, index: int, path: Path) -> Statement:
     return st
 
 
-def policy_from_obj(obj, spans: dict[Path, Span] | None = None, source: str = "") -> Policy:
+def policy_from_obj(obj, spans: dict[Path, Span] | None = None, source: str = "",
+                    key_spans: dict[Path, Span] | None = None) -> Policy:
     """Build a Policy from a JSON-shaped object. Raises PolicyError naming the element."""
     spans = spans or {}
 
@@ -197,7 +200,8 @@ def policy_from_obj(obj, spans: dict[Path, Span] | None = None, source: str = ""
         statements = [statement_from_obj(s, i, p) for i, (s, p) in enumerate(items)]
     except PolicyError as err:
         fail(err)
-    policy = Policy(statements=statements, version=version, id=obj.get("Id"), source=source, spans=dict(spans))
+    policy = Policy(statements=statements, version=version, id=obj.get("Id"), source=source, spans=dict(spans),
+                    key_spans=dict(key_spans or {}))
     policy.span = spans.get(())
     for st in statements:
         st.span = spans.get(st.path)

@@ -1,0 +1,461 @@
+#!/usr/bin/env python3
+"""Build, serve, bundle, test and benchmark roledoctor. Standard library only,
+so it runs before anything is installed.
+
+  python build.py serve [--port 8000]   fetch pinned artifacts, build dist/, serve it
+  python build.py test [PYTEST ARGS]    install test needs, build dist/, run every test
+  python build.py build                 build dist/ only
+  python build.py bundle                dist/ + a one-file server as a zip
+  python build.py bench                 speed measurements (prints numbers)
+  python build.py fetch                 fetch and verify the pinned artifacts only
+
+Every fetched file is checked against the sha256 pins below; a mismatch stops
+the build. Fetched files are kept in .cache/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+CACHE = Path(os.environ.get("ROLEDOCTOR_CACHE", ROOT / ".cache"))
+DIST = ROOT / "dist"
+WEB = ROOT / "web"
+SHARED = ROOT.parent / "shared"
+EXAMPLE = SHARED / "examples" / "seed-cross-account"
+
+PYODIDE_VERSION = "314.0.7"
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+
+# file name -> (source, requirement, sha256). "npm": `npm pack`; "pypi": a wheel
+# through pip; "sdist": a source archive through pip.
+PINS = {
+    f"pyodide-{PYODIDE_VERSION}.tgz": (
+        "npm", f"pyodide@{PYODIDE_VERSION}",
+        "66b7949e5a0cba2250b586d7e368bf12fb482800748d182c4618254b685ffaa0"),
+    "lark-1.3.1-py3-none-any.whl": (
+        "pypi", "lark==1.3.1",
+        "c629b661023a014c37da873b4ff58a817398d12635d3bbb2c5a03be7fe5d1e12"),
+    "python_hcl2-6.1.1-py3-none-any.whl": (
+        "pypi", "python-hcl2==6.1.1",
+        "67a0859bdb7d4f258a3278c3f2f058e6d65df28b5f99a8c2b1f0907a51eddfc8"),
+    "jinja2-3.1.6-py3-none-any.whl": (
+        "pypi", "jinja2==3.1.6",
+        "85ece4451f492d0c13c5dd7c13a64681a86afae63a5f347908daf103ce6d2f67"),
+    "micropip-0.11.1-py3-none-any.whl": (
+        "pypi", "micropip==0.11.1",
+        "768de165adb8e66906039d8fec4127a57f522dfdf8e6fbff877a4616941ecfd3"),
+    "markupsafe-3.0.3.tar.gz": (
+        "sdist", "markupsafe==3.0.3",
+        "722695808f4b6457b320fdc131280796bdceb04ab50fe1795cd540799ebe1698"),
+}
+
+# Packages in our pyodide-lock.json: name -> (wheel, import names, depends).
+LOCK_PACKAGES = {
+    "lark": ("lark-1.3.1-py3-none-any.whl", ["lark"], []),
+    "python-hcl2": ("python_hcl2-6.1.1-py3-none-any.whl", ["hcl2"], ["lark"]),
+    "markupsafe": ("markupsafe-3.0.3-py3-none-any.whl", ["markupsafe"], []),
+    "jinja2": ("jinja2-3.1.6-py3-none-any.whl", ["jinja2"], ["markupsafe"]),
+    "micropip": ("micropip-0.11.1-py3-none-any.whl", ["micropip"], []),
+}
+
+
+class BuildError(Exception):
+    pass
+
+
+def log(msg: str) -> None:
+    print(f"[build] {msg}", flush=True)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- fetching
+
+def fetch(name: str, cache: Path = CACHE) -> Path:
+    """Return the cached artifact, fetching it once; stop on a sha256 mismatch."""
+    source, spec, pin = PINS[name]
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / name
+    if not path.exists():
+        log(f"fetching {spec} ({source})")
+        with tempfile.TemporaryDirectory(dir=cache) as tmp:
+            if source == "npm":
+                cmd = ["npm", "pack", spec, "--silent", "--pack-destination", tmp]
+            else:
+                cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
+                       "--disable-pip-version-check", "-d", tmp, spec]
+                cmd += ["--no-binary", ":all:"] if source == "sdist" else [
+                    "--only-binary", ":all:", "--python-version", "3.14"]
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            got = Path(tmp) / name
+            if proc.returncode != 0 or not got.exists():
+                raise BuildError(f"could not fetch {spec}: {proc.stderr.strip() or proc.stdout.strip()}")
+            shutil.move(str(got), path)
+    actual = sha256_file(path)
+    if actual != pin:
+        raise BuildError(
+            f"sha256 mismatch for {path}:\n  expected {pin}\n  actual   {actual}\n"
+            f"The file differs from the pinned artifact. Delete it to fetch it again, "
+            f"or update the pin in build.py if the change is intended.")
+    return path
+
+
+def fetch_all(cache: Path = CACHE) -> dict[str, Path]:
+    return {name: fetch(name, cache) for name in PINS}
+
+
+# ---------------------------------------------------------------- wheels
+
+WHEEL_DATE = (2020, 1, 1, 0, 0, 0)  # fixed timestamps: same input, same wheel, same sha256
+
+
+def write_wheel(out: Path, dist_name: str, version: str, files: dict[str, bytes], requires: list[str]) -> Path:
+    """Write a pure-Python wheel (PEP 427) from {archive path: bytes}."""
+    norm = dist_name.replace("-", "_").lower()
+    info = f"{norm}-{version}.dist-info"
+    meta = [f"Metadata-Version: 2.1", f"Name: {dist_name}", f"Version: {version}"]
+    meta += [f"Requires-Dist: {r}" for r in requires]
+    files = dict(sorted(files.items()))
+    files[f"{info}/METADATA"] = ("\n".join(meta) + "\n").encode()
+    files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: roledoctor-build\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    record = []
+    for arc, data in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{arc},sha256={digest},{len(data)}")
+    record.append(f"{info}/RECORD,,")
+    files[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
+    path = out / f"{norm}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for arc, data in files.items():
+            zi = zipfile.ZipInfo(arc, WHEEL_DATE)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            zf.writestr(zi, data)
+    return path
+
+
+def markupsafe_wheel(sdist: Path, out: Path) -> Path:
+    """MarkupSafe has no wasm wheel on PyPI: keep its pure-Python modules only
+    (without _speedups it falls back to _native; research/pyodide.md §1)."""
+    files = {}
+    with tarfile.open(sdist) as tf:
+        for m in tf.getmembers():
+            parts = m.name.split("/")
+            if m.isfile() and parts[1:3] == ["src", "markupsafe"] and not m.name.endswith((".c", ".pyi")):
+                files["markupsafe/" + "/".join(parts[3:])] = tf.extractfile(m).read()
+    if "markupsafe/_native.py" not in files:
+        raise BuildError(f"{sdist.name} has no markupsafe/_native.py: cannot make a pure-Python wheel")
+    return write_wheel(out, "MarkupSafe", "3.0.3", files, [])
+
+
+def project_meta() -> tuple[str, list[str]]:
+    import tomllib
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return meta["version"], meta["dependencies"]
+
+
+def roledoctor_wheel(out: Path) -> Path:
+    version, deps = project_meta()
+    files = {}
+    pkg = ROOT / "py" / "roledoctor"
+    for p in sorted(pkg.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc",):
+            files["roledoctor/" + p.relative_to(pkg).as_posix()] = p.read_bytes()
+    return write_wheel(out, "roledoctor", version, files, deps)
+
+
+# ---------------------------------------------------------------- dist
+
+def extract_pyodide(tgz: Path, dest: Path) -> dict:
+    dest.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(tgz) as tf:
+        for name in PYODIDE_FILES:
+            data = tf.extractfile(f"package/{name}").read()
+            (dest / name).write_bytes(data)
+        lock = json.load(tf.extractfile("package/pyodide-lock.json"))
+    return lock["info"]
+
+
+def write_lock(dist: Path, info: dict, wheels: dict[str, Path]) -> None:
+    """Our own lock file: the npm package's lists 357 packages it does not ship.
+    Each sha256 becomes a Subresource Integrity check in the browser."""
+    packages = {}
+    for name, (file_name, imports, depends) in LOCK_PACKAGES.items():
+        packages[name] = _lock_entry(name, wheels[file_name], imports, depends)
+    _, deps = project_meta()
+    packages["roledoctor"] = _lock_entry("roledoctor", wheels["roledoctor"], ["roledoctor"],
+                                         ["python-hcl2", "lark", "jinja2"])
+    (dist / "pyodide-lock.json").write_text(json.dumps({"info": info, "packages": packages}, indent=1))
+
+
+def _lock_entry(name: str, path: Path, imports: list[str], depends: list[str]) -> dict:
+    version = path.name.split("-")[1]
+    return {"name": name, "version": version, "file_name": f"wheels/{path.name}",
+            "install_dir": "site", "package_type": "package", "sha256": sha256_file(path),
+            "imports": imports, "depends": depends, "unvendored_tests": False, "shared_library": False}
+
+
+def copy_web(dist: Path) -> None:
+    for p in sorted(WEB.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.name != "serve.py":
+            target = dist / p.relative_to(WEB)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(p, target)
+    ex = dist / "examples" / EXAMPLE.name
+    ex.mkdir(parents=True, exist_ok=True)
+    for p in sorted(EXAMPLE.iterdir()):
+        if p.is_file():
+            shutil.copy2(p, ex / p.name)
+
+
+def write_service_worker(dist: Path) -> str:
+    """Fill the precache list and a content-hash cache name into sw.js, so every
+    build with different content makes the browser install a new worker."""
+    files = sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*")
+                   if p.is_file() and p.name != "sw.js")
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.encode() + b"\0" + hashlib.sha256((dist / f).read_bytes()).digest())
+    version = h.hexdigest()[:16]
+    sw = dist / "sw.js"
+    text = sw.read_text()
+    if "__PRECACHE__" not in text or "__VERSION__" not in text:
+        raise BuildError("web/sw.js must contain __PRECACHE__ and __VERSION__ markers")
+    precache = ["./"] + [f for f in files if f != "index.html"] + ["index.html"]
+    sw.write_text(text.replace("__PRECACHE__", json.dumps(precache)).replace("__VERSION__", version))
+    return version
+
+
+PAGE_CACHE_SCRIPT = r"""
+import { loadPyodide } from "%(dist)s/pyodide/pyodide.mjs";
+import { writeFileSync, mkdirSync } from "node:fs";
+const py = await loadPyodide({ indexURL: "%(dist)s/pyodide/", lockFileURL: "%(dist)s/pyodide-lock.json",
+                               packages: ["roledoctor"] });
+const out = py.runPython("import roledoctor.webapi as w; w.build_caches('/tmp/rdcache')").toJs();
+mkdirSync("%(out)s", { recursive: true });
+for (const name of out) writeFileSync("%(out)s/" + name, py.FS.readFile("/tmp/rdcache/" + name));
+console.log(JSON.stringify(out));
+"""
+
+
+def build_caches(dist: Path, wheels: dict[str, Path]) -> list[str]:
+    """Parser tables (lark's LALR cache) built once in the same Pyodide that
+    runs the page, so the first parse in the browser skips ~3 s of work.
+    Kept in .cache keyed by the wheels' hashes: rebuilt only when they change."""
+    key = hashlib.sha256(b"".join(sha256_file(p).encode() for p in sorted(wheels.values()))
+                         + PYODIDE_VERSION.encode()).hexdigest()[:16]
+    cached = CACHE / f"runtime-cache-{key}"
+    if not (cached / "done").exists():
+        log("building parser caches in Pyodide (once per change of the core)")
+        tmp = CACHE / f"runtime-cache-{key}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        script = CACHE / "make_cache.mjs"
+        script.write_text(PAGE_CACHE_SCRIPT % {"dist": dist.as_posix(), "out": tmp.as_posix()})
+        proc = subprocess.run(["node", str(script)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise BuildError(f"building the parser cache in Pyodide failed:\n{proc.stderr[-3000:]}")
+        (tmp / "done").write_text(proc.stdout)
+        shutil.rmtree(cached, ignore_errors=True)
+        tmp.rename(cached)
+    names = json.loads((cached / "done").read_text().strip().splitlines()[-1])
+    target = dist / "cache"
+    target.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy2(cached / name, target / name)
+    (target / "manifest.json").write_text(json.dumps(names))
+    return names
+
+
+def build(dist: Path = DIST, quiet: bool = False) -> Path:
+    t0 = time.time()
+    artifacts = fetch_all()
+    if dist.exists():
+        shutil.rmtree(dist)
+    (dist / "wheels").mkdir(parents=True)
+    info = extract_pyodide(artifacts[f"pyodide-{PYODIDE_VERSION}.tgz"], dist / "pyodide")
+    wheels: dict[str, Path] = {}
+    for name, path in artifacts.items():
+        if name.endswith(".whl"):
+            wheels[name] = Path(shutil.copy2(path, dist / "wheels" / name))
+    ms = markupsafe_wheel(artifacts["markupsafe-3.0.3.tar.gz"], dist / "wheels")
+    wheels[ms.name] = ms
+    wheels["roledoctor"] = roledoctor_wheel(dist / "wheels")
+    write_lock(dist, info, wheels)
+    copy_web(dist)
+    build_caches(dist, wheels)
+    version = write_service_worker(dist)
+    if not quiet:
+        log(f"dist/ built in {time.time() - t0:.1f} s (cache {version}): {dist_size(dist)}")
+    return dist
+
+
+def dist_size(dist: Path) -> str:
+    import gzip
+    raw = gz = 0
+    for p in dist.rglob("*"):
+        if p.is_file():
+            data = p.read_bytes()
+            raw += len(data)
+            gz += len(gzip.compress(data, 6))
+    return f"{raw / 1e6:.1f} MB, {gz / 1e6:.1f} MB gzipped"
+
+
+# ---------------------------------------------------------------- serve, bundle
+
+def load_server():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("roledoctor_serve", WEB / "serve.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def cmd_serve(args) -> int:
+    build()
+    server = load_server()
+    server.serve(DIST, args.host, args.port)
+    return 0
+
+
+def cmd_bundle(args) -> int:
+    if not args.no_build:
+        build()
+    elif not (DIST / "index.html").exists():
+        raise BuildError("dist/ is not built: run `python build.py build` first")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    version, _ = project_meta()
+    zpath = out / f"roledoctor-{version}-offline.zip"
+    top = f"roledoctor-{version}"
+    readme = (
+        "roledoctor, offline\n\n"
+        "Run:  python3 serve.py        then open the URL it prints (http://127.0.0.1:8000/).\n"
+        "Needs Python 3 and nothing else; no network is used. Opening index.html as a file\n"
+        "does not work: browsers refuse module scripts from file:// pages.\n")
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"{top}/README.txt", readme)
+        zf.write(WEB / "serve.py", f"{top}/serve.py")
+        for p in sorted(DIST.rglob("*")):
+            if p.is_file():
+                zf.write(p, f"{top}/site/{p.relative_to(DIST).as_posix()}")
+    log(f"bundle: {zpath} ({zpath.stat().st_size / 1e6:.1f} MB); unzip it and run: python3 {top}/serve.py")
+    return 0
+
+
+# ---------------------------------------------------------------- test
+
+def find_chromium() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
+                      shutil.which("chromium"), shutil.which("chromium-browser"), shutil.which("google-chrome")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def ensure_chromium() -> str:
+    found = find_chromium()
+    if found:
+        return found
+    is_debian = Path("/etc/debian_version").exists()
+    if is_debian and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        log("Chromium is missing: installing Debian's chromium (apt-get install -y chromium)")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env)
+        found = find_chromium()
+        if found:
+            return found
+    raise BuildError(
+        "Chromium is needed for the end-to-end tests and was not found.\n"
+        "Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM=/path/to/chromium.")
+
+
+def pip_install(*args: str) -> None:
+    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *args]
+    if subprocess.run(cmd).returncode != 0:
+        raise BuildError(f"pip install failed: {' '.join(args)}")
+
+
+def ensure_test_deps() -> None:
+    log("installing roledoctor and its test dependencies (pip install -e .[test])")
+    pip_install("-e", f"{ROOT}[test]")
+    node_dir = ROOT / "tests" / "node"
+    if (node_dir / "package.json").exists() and not (node_dir / "node_modules" / ".package-lock.json").exists():
+        log("installing test-only npm packages (tests/node)")
+        if subprocess.run(["npm", "ci" if (node_dir / "package-lock.json").exists() else "install",
+                           "--silent", "--no-audit", "--no-fund"], cwd=node_dir).returncode != 0:
+            raise BuildError("npm install in tests/node failed")
+
+
+def cmd_test(args) -> int:
+    if not shutil.which("node"):
+        raise BuildError("Node.js is needed to run Pyodide tests and to build the parser cache (apt-get install -y nodejs).")
+    ensure_test_deps()
+    os.environ["CHROMIUM"] = ensure_chromium()
+    build()
+    cmd = [sys.executable, "-m", "pytest", "tests", "-q", *args.pytest_args]
+    log(" ".join(cmd))
+    return subprocess.run(cmd, cwd=ROOT).returncode
+
+
+# ---------------------------------------------------------------- bench
+
+def cmd_bench(args) -> int:
+    ensure_test_deps()
+    os.environ["CHROMIUM"] = ensure_chromium()
+    build()
+    return subprocess.run([sys.executable, str(ROOT / "tests" / "bench.py"), *args.bench_args], cwd=ROOT).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="build dist/ and serve it")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(run=cmd_serve)
+    p = sub.add_parser("test", help="run every test (extra args go to pytest)")
+    p.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    p.set_defaults(run=cmd_test)
+    sub.add_parser("build", help="build dist/").set_defaults(run=lambda a: build() and 0)
+    sub.add_parser("fetch", help="fetch and verify pinned artifacts").set_defaults(
+        run=lambda a: fetch_all() and 0)
+    p = sub.add_parser("bundle", help="zip dist/ with a one-file server")
+    p.add_argument("--out", default=str(ROOT / "bundle"), help="folder for the zip (default bundle/)")
+    p.add_argument("--no-build", action="store_true", help="zip the dist/ already built")
+    p.set_defaults(run=cmd_bundle)
+    p = sub.add_parser("bench", help="print speed measurements")
+    p.add_argument("bench_args", nargs=argparse.REMAINDER)
+    p.set_defaults(run=cmd_bench)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except BuildError as err:
+        print(f"build.py: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,389 @@
+"""HCL2 with positions: python-hcl2's grammar, our own lark parser and walker.
+
+We do not `import hcl2`: its __init__ imports a reconstructor that builds a
+second LALR parser at import time (about 2 s in Pyodide). We only read its
+grammar file and build one parser, cached on disk (`LARK_CACHE`, pre-seeded by
+the build through `build_lark_cache`). The walker keeps the offsets of every
+attribute, block, key and value; evaluation lives in hcleval.py.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import lark as _lark
+
+# The build pre-seeds this file (build_lark_cache) and may point it elsewhere
+# before the first parse; it is read at parse time, not import time.
+LARK_CACHE = os.path.join(tempfile.gettempdir(), f"roledoctor-hcl2-6.1.1-lark-{_lark.__version__}.cache")
+
+_PARSER = None
+_PARSER_CACHE_PATH = None
+
+# Cheap pre-check before building the parser: a top-level block or attribute.
+_BLOCK_START = re.compile(
+    r"^[ \t]*(?:provider|resource|data|terraform|variable|locals|module|output|backend|moved|import|check)"
+    r"[ \t]+[^\n{]*\{", re.M)
+_ATTR_START = re.compile(r"^[ \t]*[A-Za-z_][A-Za-z0-9_-]*[ \t]*=[^=>]", re.M)
+_COMMENT_OR_BLANK = re.compile(r"[ \t]*(?:#[^\n]*|//[^\n]*)?\n")
+
+
+class HCLSyntaxError(ValueError):
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+def grammar_path() -> str:
+    spec = importlib.util.find_spec("hcl2")  # locates the package without running it
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("python-hcl2 is not installed")
+    return os.path.join(list(spec.submodule_search_locations)[0], "hcl2.lark")
+
+
+def _build(cache_path: str | None):
+    with open(grammar_path(), encoding="utf-8") as f:
+        grammar = f.read()
+    kwargs: dict[str, Any] = {"parser": "lalr", "propagate_positions": True}
+    if cache_path:
+        kwargs["cache"] = cache_path
+    return _lark.Lark(grammar, **kwargs)
+
+
+def build_lark_cache(path: str | None = None) -> str:
+    """Build the parser and write its tables to `path` (default LARK_CACHE).
+    The build calls this inside Pyodide so the page loads tables in ~40 ms."""
+    path = path or LARK_CACHE
+    _build(path)
+    return path
+
+
+def parser():
+    global _PARSER, _PARSER_CACHE_PATH
+    if _PARSER is None or _PARSER_CACHE_PATH != LARK_CACHE:
+        try:
+            _PARSER = _build(LARK_CACHE)
+        except OSError:  # unwritable cache location: build in memory
+            _PARSER = _build(None)
+        _PARSER_CACHE_PATH = LARK_CACHE
+    return _PARSER
+
+
+def looks_like_hcl(text: str) -> bool:
+    if _BLOCK_START.search(text):
+        return True
+    # tfvars: the first significant line is an attribute.
+    i = 0
+    n = len(text)
+    while i < n:
+        m = _COMMENT_OR_BLANK.match(text, i)
+        if not m or m.end() == i:
+            break
+        i = m.end()
+    return bool(_ATTR_START.match(text, i))
+
+
+# ---- the tree we hand on -------------------------------------------------
+
+@dataclass
+class Node:
+    """An HCL expression. kind: str | num | bool | null | tuple | object |
+    template | ref | call | heredoc | expr (anything else, kept as source text)."""
+
+    kind: str
+    start: int
+    end: int
+    value: Any = None
+    # str: decoded string. offsets: source offset of each decoded character
+    # (plus the closing quote) so JSON inside a quoted string maps back exactly.
+    offsets: list | None = None
+    # object: list of ObjectItem; tuple: list of Node; template: list of str|Node;
+    # call: (name, [Node]); heredoc: (body, body_start, body_end, trim); ref: "var.x"
+
+
+@dataclass
+class ObjectItem:
+    key: str
+    key_start: int
+    key_end: int
+    value: Node
+    key_node: Node | None = None  # when the key is an expression like (var.k)
+
+
+@dataclass
+class Attribute:
+    name: str
+    name_start: int
+    name_end: int
+    value: Node
+    start: int
+    end: int
+
+
+@dataclass
+class Block:
+    type: str
+    labels: list[str]
+    body: Body
+    start: int
+    end: int
+    type_start: int
+    type_end: int
+    label_spans: list = field(default_factory=list)
+
+
+@dataclass
+class Body:
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+    duplicates: list[Attribute] = field(default_factory=list)
+
+    def blocks_of(self, type_: str) -> list[Block]:
+        return [b for b in self.blocks if b.type == type_]
+
+
+def parse(text: str) -> Body:
+    """Parse HCL; raise HCLSyntaxError with the offset of the offending text."""
+    # Offsets must stay those of the user's text: replace, never delete.
+    src = text.replace("\r", " ").replace("\ufeff", " ") + "\n"
+    try:
+        tree = parser().parse(src)
+    except _lark.exceptions.UnexpectedInput as err:
+        raise HCLSyntaxError(_describe(err, src), _offset(err, src)) from None
+    except _lark.exceptions.LarkError as err:
+        raise HCLSyntaxError(str(err).splitlines()[0], 0) from None
+    except RecursionError:
+        raise HCLSyntaxError("nesting too deep", 0) from None
+    w = _Walker(text)
+    try:
+        return w.body(tree.children[0])
+    except RecursionError:
+        raise HCLSyntaxError("nesting too deep", 0) from None
+
+
+def _offset(err, src: str) -> int:
+    tok = getattr(err, "token", None)
+    if tok is not None and getattr(tok, "start_pos", None) is not None:
+        return min(tok.start_pos, max(len(src) - 2, 0))
+    pos = getattr(err, "pos_in_stream", None)
+    if pos is not None:
+        return min(pos, max(len(src) - 2, 0))
+    return max(len(src) - 2, 0)
+
+
+def _describe(err, src: str) -> str:
+    tok = getattr(err, "token", None)
+    if isinstance(err, _lark.exceptions.UnexpectedEOF) or (tok is not None and tok.type == "$END"):
+        return "unexpected end of input (unclosed block, bracket or string?)"
+    if tok is not None:
+        shown = str(tok).replace("\n", "\\n")[:40]
+        return f"unexpected {shown!r}" if shown.strip() else "unexpected line break"
+    if isinstance(err, _lark.exceptions.UnexpectedCharacters):
+        ch = src[err.pos_in_stream] if err.pos_in_stream < len(src) else ""
+        return f"unexpected character {ch!r}"
+    return "syntax error"
+
+
+# ---- walker ---------------------------------------------------------------
+
+_SKIP = ("new_line_or_comment", "new_line_and_or_comma")
+_HEREDOC = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\n")
+
+
+def _kids(tree) -> list:
+    return [c for c in tree.children
+            if not (isinstance(c, _lark.Tree) and c.data in _SKIP)]
+
+
+def _pos(x) -> tuple[int, int]:
+    if isinstance(x, _lark.Token):
+        return x.start_pos, x.end_pos
+    m = x.meta
+    if getattr(m, "empty", True):
+        return 0, 0
+    return m.start_pos, m.end_pos
+
+
+class _Walker:
+    def __init__(self, text: str):
+        self.text = text
+
+    def body(self, tree) -> Body:
+        out = Body()
+        for c in _kids(tree):
+            if not isinstance(c, _lark.Tree):
+                continue
+            if c.data == "attribute":
+                a = self.attribute(c)
+                if a.name in out.attributes:
+                    out.duplicates.append(a)
+                else:
+                    out.attributes[a.name] = a
+            elif c.data == "block":
+                out.blocks.append(self.block(c))
+        return out
+
+    def attribute(self, tree) -> Attribute:
+        ident, _eq, expr = tree.children[0], tree.children[1], tree.children[2]
+        s, e = _pos(ident)
+        node = self.expr(expr)
+        return Attribute(str(ident.children[0]), s, e, node, s, node.end)
+
+    def block(self, tree) -> Block:
+        kids = _kids(tree)
+        ident = kids[0]
+        body = kids[-1]
+        labels, lspans = [], []
+        for lab in kids[1:-1]:
+            if isinstance(lab, _lark.Tree) and lab.data == "identifier":
+                labels.append(str(lab.children[0]))
+            elif isinstance(lab, _lark.Token):
+                labels.append(_decode(str(lab)[1:-1], lab.start_pos + 1)[0])
+            else:
+                labels.append(self.text[_pos(lab)[0]:_pos(lab)[1]].strip('"'))
+            lspans.append(_pos(lab))
+        s, e = _pos(tree)
+        ts, te = _pos(ident)
+        return Block(str(ident.children[0]), labels, self.body(body), s, e, ts, te, lspans)
+
+    def expr(self, x) -> Node:
+        s, e = _pos(x)
+        if isinstance(x, _lark.Token):
+            if x.type == "STRING_LIT":
+                val, offs = _decode(str(x)[1:-1], x.start_pos + 1)
+                return Node("str", s, e, val, offs)
+            return Node("expr", s, e, str(x))
+        d = x.data
+        if d == "expr_term":
+            kids = _kids(x)
+            toks = [k for k in kids if not (isinstance(k, _lark.Token) and k.type in ("LPAR", "RPAR"))]
+            if len(kids) != len(toks) and toks:  # ( expression )
+                inner = self.expr(toks[0])
+                return inner if inner.kind != "expr" else Node("expr", s, e, self.text[s:e])
+            return self.expr(toks[0]) if toks else Node("expr", s, e, self.text[s:e])
+        if d == "identifier":
+            name = str(x.children[0])
+            if name in ("true", "false"):
+                return Node("bool", s, e, name == "true")
+            if name == "null":
+                return Node("null", s, e, None)
+            return Node("ref", s, e, name)
+        if d in ("int_lit", "float_lit"):
+            raw = "".join(str(t) for t in x.children)
+            try:
+                return Node("num", s, e, int(raw) if d == "int_lit" else float(raw))
+            except ValueError:
+                return Node("expr", s, e, raw)
+        if d == "string_with_interpolation":
+            parts: list = []
+            for k in x.children:
+                if isinstance(k, _lark.Token):
+                    parts.append(_decode(str(k), k.start_pos)[0])
+                elif k.data == "interpolation_maybe_nested":
+                    parts.append(self.expr(_kids(k)[0]))
+            return Node("template", s, e, parts)
+        if d == "tuple":
+            return Node("tuple", s, e, [self.expr(k) for k in _kids(x) if isinstance(k, _lark.Tree)])
+        if d == "object":
+            items = []
+            for el in _kids(x):
+                if not isinstance(el, _lark.Tree) or el.data != "object_elem":
+                    continue
+                ek = [k for k in el.children if not (isinstance(k, _lark.Token) and k.type in ("EQ", "COLON"))]
+                key_t, val_t = ek[0], ek[-1]
+                ks, ke = _pos(key_t)
+                key_node = self.expr(key_t)
+                if key_node.kind == "ref" and "." not in key_node.value:
+                    key = key_node.value  # bare identifier key
+                elif key_node.kind in ("str", "num", "bool"):
+                    key = str(key_node.value)
+                else:
+                    key = self.text[ks:ke]
+                items.append(ObjectItem(key, ks, ke, self.expr(val_t), key_node))
+            return Node("object", s, e, items)
+        if d == "function_call":
+            kids = _kids(x)
+            name = str(kids[0].children[0])
+            args = []
+            if len(kids) > 1 and isinstance(kids[1], _lark.Tree) and kids[1].data == "arguments":
+                args = [self.expr(k) for k in _kids(kids[1]) if isinstance(k, _lark.Tree)]
+            return Node("call", s, e, (name, args))
+        if d == "get_attr_expr_term":
+            base = self.expr(x.children[0])
+            attr = str(x.children[1].children[0].children[0])
+            if base.kind == "ref":
+                return Node("ref", s, e, f"{base.value}.{attr}")
+            return Node("expr", s, e, self.text[s:e])
+        if d == "index_expr_term":
+            base = self.expr(x.children[0])
+            idx = [k for k in _kids(x.children[1])]
+            if base.kind == "ref" and len(idx) == 1:
+                i = self.expr(idx[0]) if isinstance(idx[0], _lark.Tree) else None
+                if i is not None and i.kind in ("num", "str"):
+                    return Node("ref", s, e, f"{base.value}[{i.value!r}]" if i.kind == "str" else f"{base.value}[{i.value}]")
+            return Node("expr", s, e, self.text[s:e])
+        if d in ("heredoc_template", "heredoc_template_trim"):
+            tok = x.children[0]
+            raw = str(tok)
+            m = _HEREDOC.match(raw)
+            if not m:
+                return Node("expr", s, e, raw)
+            body_start = tok.start_pos + m.end()
+            # body ends before the last line holding the closing delimiter
+            last_nl = raw.rfind("\n")
+            body_end = tok.start_pos + last_nl + 1 if last_nl >= m.end() - 1 else body_start
+            body = self.text[body_start:body_end].replace("\r", "")
+            if m.group(1):
+                body = _trim_heredoc(body)
+            return Node("heredoc", s, e, (body, body_start, body_end, bool(m.group(1))))
+        if d == "unary_op":
+            kids = x.children
+            if str(kids[0]) == "-":
+                inner = self.expr(kids[1])
+                if inner.kind == "num":
+                    return Node("num", s, e, -inner.value)
+            return Node("expr", s, e, self.text[s:e])
+        return Node("expr", s, e, self.text[s:e])
+
+
+def _trim_heredoc(body: str) -> str:
+    # HCL spec, template expressions: "<<-" strips the smallest common indent.
+    lines = body.split("\n")
+    indents = [len(ln) - len(ln.lstrip(" \t")) for ln in lines if ln.strip()]
+    n = min(indents) if indents else 0
+    return "\n".join(ln[n:] for ln in lines)
+
+
+_ESC = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _decode(raw: str, base: int) -> tuple[str, list[int]]:
+    """Decode an HCL quoted-string body; offsets map each character to the
+    source (HCL spec: \\n \\r \\t \\" \\\\ \\uNNNN \\UNNNNNNNN, $${ and %%{)."""
+    out: list[str] = []
+    offs: list[int] = []
+    i, n = 0, len(raw)
+    while i < n:
+        ch = raw[i]
+        if ch == "\\" and i + 1 < n:
+            nx = raw[i + 1]
+            if nx in _ESC:
+                out.append(_ESC[nx]); offs.append(base + i); i += 2; continue
+            width = 4 if nx == "u" else 8 if nx == "U" else 0
+            if width and re.fullmatch(r"[0-9A-Fa-f]+", raw[i + 2:i + 2 + width] or "x"):
+                try:
+                    out.append(chr(int(raw[i + 2:i + 2 + width], 16)))
+                    offs.append(base + i); i += 2 + width; continue
+                except (ValueError, OverflowError):
+                    pass
+        if ch in "$%" and raw.startswith(ch + ch + "{", i):
+            out.append(ch); offs.append(base + i); i += 2; continue
+        out.append(ch); offs.append(base + i); i += 1
+    offs.append(base + n)
+    return "".join(out), offs

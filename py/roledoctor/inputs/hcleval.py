@@ -1,0 +1,132 @@
+"""Evaluate the small part of the Terraform language that configs for roles use.
+
+Literals, lists, objects, string templates, `var.x` / `local.y` (from
+`variable` defaults, tfvars and `locals` across all inputs), `jsonencode` and
+`data.aws_iam_policy_document.X.json`. Anything else stays symbolic: the value
+is rendered as "${expression}" and the result is marked symbolic, so later
+stages never mistake it for a literal.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from roledoctor.inputs.hcl import Node
+
+
+@dataclass
+class Env:
+    variables: dict[str, Any] = field(default_factory=dict)  # name -> value
+    locals: dict[str, Node] = field(default_factory=dict)  # name -> node
+    documents: dict[str, str] = field(default_factory=dict)  # policy_document name -> JSON
+    text: str = ""  # source text of the nodes being evaluated (for symbolic rendering)
+    _busy: set = field(default_factory=set)
+    local_texts: dict[str, str] = field(default_factory=dict)  # local name -> its source text
+
+
+@dataclass
+class Result:
+    value: Any
+    symbolic: bool = False
+    refs: list[str] = field(default_factory=list)
+
+
+def _src(node: Node, text: str) -> str:
+    if node.kind in ("expr",) and isinstance(node.value, str):
+        return node.value
+    if node.kind == "ref":
+        return node.value
+    return text[node.start:node.end] if text else str(node.value)
+
+
+def evaluate(node: Node, env: Env | None = None) -> Result:
+    env = env or Env()
+    refs: list[str] = []
+    symbolic = [False]
+
+    def ev(n: Node) -> Any:
+        k = n.kind
+        if k in ("str", "num", "bool", "null"):
+            return n.value
+        if k == "heredoc":
+            return n.value[0]
+        if k == "tuple":
+            return [ev(c) for c in n.value]
+        if k == "object":
+            return {it.key: ev(it.value) for it in n.value}
+        if k == "template":
+            out = []
+            for p in n.value:
+                if isinstance(p, str):
+                    out.append(p)
+                else:
+                    v = ev(p)
+                    out.append(_tostr(v))
+            return "".join(out)
+        if k == "ref":
+            refs.append(n.value)
+            found, v = lookup(n.value)
+            if found:
+                return v
+            symbolic[0] = True
+            return "${" + n.value + "}"
+        if k == "call":
+            name, args = n.value
+            if name == "jsonencode" and len(args) == 1:
+                return json.dumps(ev(args[0]), separators=(",", ":"))
+            if name in ("tostring", "tolist", "toset", "tonumber") and len(args) == 1:
+                return ev(args[0])
+            if name == "concat" and all(a.kind == "tuple" for a in args):
+                return [x for a in args for x in ev(a)]
+            symbolic[0] = True
+            for a in args:
+                ev(a)  # collect refs
+            return "${" + _src(n, env.text) + "}"
+        symbolic[0] = True
+        return "${" + _src(n, env.text) + "}"
+
+    def lookup(ref: str):
+        parts = ref.split(".")
+        if parts[0] == "var" and len(parts) >= 2 and parts[1] in env.variables:
+            return _dig(env.variables[parts[1]], parts[2:])
+        if parts[0] == "local" and len(parts) >= 2 and parts[1] in env.locals and parts[1] not in env._busy:
+            env._busy.add(parts[1])
+            try:
+                saved = env.text
+                env.text = env.local_texts.get(parts[1], saved)
+                r = ev(env.locals[parts[1]])
+                env.text = saved
+            finally:
+                env._busy.discard(parts[1])
+            return _dig(r, parts[2:])
+        if (len(parts) == 4 and parts[0] == "data" and parts[1] == "aws_iam_policy_document"
+                and parts[3] == "json" and parts[2] in env.documents):
+            return True, env.documents[parts[2]]
+        return False, None
+
+    try:
+        value = ev(node)
+    except RecursionError:
+        return Result(None, True, refs)
+    return Result(value, symbolic[0], refs)
+
+
+def _dig(value, rest: list[str]):
+    for p in rest:
+        if isinstance(value, dict) and p in value:
+            value = value[p]
+        else:
+            return False, None
+    return True, value
+
+
+def _tostr(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return ""
+    if isinstance(v, (dict, list)):
+        return json.dumps(v)
+    return str(v)

@@ -1,0 +1,251 @@
+"""Every policy form -> one Policy (roledoctor.policy) with spans into the user's text.
+
+Forms: JSON text (pasted, heredoc, quoted HCL string, JSON string inside a
+plan), a `jsonencode({...})` HCL object, and a `data "aws_iam_policy_document"`
+block. Each reader builds the normalised JSON object plus spans keyed by JSON
+path and calls policy_from_obj.
+"""
+
+from __future__ import annotations
+
+from roledoctor.inputs import jsonspan
+from roledoctor.inputs.hcl import Block, Node
+from roledoctor.inputs.hcleval import Env, evaluate
+from roledoctor.inputs.model import INPUT_UNPARSEABLE, POLICY_INVALID, PolicySource, Problem
+from roledoctor.policy import Policy, PolicyError, policy_from_obj
+from roledoctor.source import LineIndex
+
+
+def _spans(raw: dict, lines: LineIndex, offsets: list[int] | None = None) -> dict:
+    out = {}
+    for path, (a, b) in raw.items():
+        if offsets is not None:
+            a, b = offsets[min(a, len(offsets) - 1)], offsets[min(b, len(offsets) - 1)]
+        out[path] = lines.span(a, b)
+    return out
+
+
+def build(obj, spans: dict, key_spans: dict, lines: LineIndex, input_name: str,
+          source: PolicySource | None = None) -> tuple[Policy | None, list[Problem]]:
+    try:
+        policy = policy_from_obj(obj, spans, source=input_name, key_spans=key_spans)
+    except PolicyError as err:
+        span = err.span
+        text = lines.text[span.start:span.end] if span else ""
+        return None, [Problem(POLICY_INVALID, err.message, input_name, span, text[:200], tuple(err.path))]
+    except (TypeError, ValueError, AttributeError) as err:  # a shape policy_from_obj did not expect
+        return None, [Problem(POLICY_INVALID, f"not a valid IAM policy: {err}", input_name, None, "")]
+    policy.source_form = source  # type: ignore[attr-defined]  (extra, informative)
+    return policy, []
+
+
+def unparseable(message: str, offset: int, lines: LineIndex, input_name: str, what: str) -> Problem:
+    offset = max(0, min(offset, len(lines.text)))
+    span = lines.span(offset, min(offset + 1, len(lines.text)))
+    return Problem(INPUT_UNPARSEABLE, f"{what}: {message} at line {span.line}, column {span.col}",
+                   input_name, span, lines.line_text(span.line)[:200])
+
+
+def from_json_text(text: str, lines: LineIndex, input_name: str, start: int = 0, end: int | None = None,
+                   offsets: list[int] | None = None, form: str = "json"):
+    """Parse JSON in text[start:end]. With `offsets`, `text` is a decoded string
+    and offsets[i] is the source offset of its character i (in lines.text)."""
+    try:
+        doc = jsonspan.parse(text, start, end)
+    except jsonspan.JSONSyntaxError as err:
+        off = err.offset
+        if offsets is not None:
+            off = offsets[min(off, len(offsets) - 1)]
+        return None, [unparseable(err.message, off, lines, input_name, "invalid JSON")], None
+    spans = _spans(doc.spans, lines, offsets)
+    keys = _spans(doc.key_spans, lines, offsets)
+    policy, problems = build(doc.value, spans, keys, lines, input_name, PolicySource(form, input=input_name))
+    return policy, problems, doc.value
+
+
+def from_hcl_node(node: Node, env: Env, lines: LineIndex, input_name: str, form: str = "jsonencode"):
+    """A jsonencode({...}) object, with HCL spans mapped onto JSON paths."""
+    spans: dict = {}
+    keys: dict = {}
+    unresolved: list[str] = []
+
+    def walk(n: Node, path: tuple):
+        spans[path] = lines.span(n.start, n.end)
+        if n.kind == "object":
+            out = {}
+            for it in n.value:
+                keys[path + (it.key,)] = lines.span(it.key_start, it.key_end)
+                out[it.key] = walk(it.value, path + (it.key,))
+            return out
+        if n.kind == "tuple":
+            return [walk(c, path + (i,)) for i, c in enumerate(n.value)]
+        r = evaluate(n, env)
+        if r.symbolic:
+            unresolved.append(lines.text[n.start:n.end])
+        return r.value
+
+    obj = walk(node, ())
+    src = PolicySource(form, input=input_name, unresolved=unresolved)
+    policy, problems = build(obj, spans, keys, lines, input_name, src)
+    return policy, problems, src
+
+
+# data "aws_iam_policy_document" arguments -> JSON elements
+# (terraform-provider-aws website/docs/d/iam_policy_document.html.markdown)
+_STATEMENT_LISTS = (("actions", "Action"), ("not_actions", "NotAction"),
+                    ("resources", "Resource"), ("not_resources", "NotResource"))
+
+
+def from_document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
+    spans: dict = {(): lines.span(block.start, block.end)}
+    keys: dict = {}
+    unresolved: list[str] = []
+    obj: dict = {}
+
+    def val(n: Node, path: tuple):
+        spans[path] = lines.span(n.start, n.end)
+        r = evaluate(n, env)
+        if r.symbolic:
+            unresolved.append(lines.text[n.start:n.end])
+        if n.kind == "tuple":
+            for i, c in enumerate(n.value):
+                spans[path + (i,)] = lines.span(c.start, c.end)
+        return r.value
+
+    b = block.body
+    if "version" in b.attributes:
+        a = b.attributes["version"]
+        keys[("Version",)] = lines.span(a.name_start, a.name_end)
+        obj["Version"] = val(a.value, ("Version",))
+    else:
+        obj["Version"] = "2012-10-17"  # the data source's default
+    if "policy_id" in b.attributes:
+        obj["Id"] = val(b.attributes["policy_id"].value, ("Id",))
+    statements = []
+    for i, st in enumerate(b.blocks_of("statement")):
+        p = ("Statement", i)
+        spans[p] = lines.span(st.start, st.end)
+        s: dict = {}
+        sb = st.body
+        if "sid" in sb.attributes:
+            s["Sid"] = val(sb.attributes["sid"].value, p + ("Sid",))
+        if "effect" in sb.attributes:
+            s["Effect"] = val(sb.attributes["effect"].value, p + ("Effect",))
+        else:
+            s["Effect"] = "Allow"  # the data source's default
+        for arg, element in _STATEMENT_LISTS:
+            if arg in sb.attributes:
+                a = sb.attributes[arg]
+                keys[p + (element,)] = lines.span(a.name_start, a.name_end)
+                v = val(a.value, p + (element,))
+                s[element] = v if isinstance(v, list) else [v] if isinstance(v, str) else v
+        for arg, element in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+            blocks = sb.blocks_of(arg)
+            if not blocks:
+                continue
+            spans[p + (element,)] = lines.span(blocks[0].start, blocks[0].end)
+            princ: dict = {}
+            for pb in blocks:
+                t = pb.body.attributes.get("type")
+                ids = pb.body.attributes.get("identifiers")
+                kind = evaluate(t.value, env).value if t else None
+                kind = kind if isinstance(kind, str) else "AWS"
+                if kind == "*":  # type "*" identifiers ["*"] renders as "Principal": "*"
+                    princ = "*"  # type: ignore[assignment]
+                    break
+                lst = princ.setdefault(kind, [])
+                base = len(lst)
+                spans.setdefault(p + (element, kind), lines.span(pb.start, pb.end))
+                if ids:
+                    r = evaluate(ids.value, env)
+                    if r.symbolic:
+                        unresolved.append(lines.text[ids.value.start:ids.value.end])
+                    items = r.value if isinstance(r.value, list) else [r.value]
+                    if ids.value.kind == "tuple":
+                        for j, c in enumerate(ids.value.value):
+                            spans[p + (element, kind, base + j)] = lines.span(c.start, c.end)
+                    lst.extend(items)
+            s[element] = princ
+        conds = sb.blocks_of("condition")
+        if conds:
+            spans[p + ("Condition",)] = lines.span(conds[0].start, conds[0].end)
+            c_obj: dict = {}
+            for cb in conds:
+                ta, va, vs = (cb.body.attributes.get(k) for k in ("test", "variable", "values"))
+                test = evaluate(ta.value, env).value if ta else None
+                var = evaluate(va.value, env).value if va else None
+                if not isinstance(test, str) or not isinstance(var, str):
+                    c_obj.setdefault(str(test), {})[str(var)] = []
+                    continue
+                cp = p + ("Condition", test, var)
+                spans.setdefault(p + ("Condition", test), lines.span(cb.start, cb.end))
+                spans[cp] = lines.span(cb.start, cb.end)
+                values = val(vs.value, cp) if vs else []
+                spans[cp] = lines.span(cb.start, cb.end)
+                if vs:
+                    spans[cp + ("values",)] = lines.span(vs.value.start, vs.value.end)
+                values = values if isinstance(values, list) else [values]
+                # Repeated test+variable blocks: values merge (the provider does the same).
+                c_obj.setdefault(test, {}).setdefault(var, [])
+                c_obj[test][var] = list(c_obj[test][var]) + list(values)
+            s["Condition"] = c_obj
+        statements.append(s)
+    if statements:
+        obj["Statement"] = statements
+        spans[("Statement",)] = spans[("Statement", 0)]
+    src = PolicySource("policy_document", input=input_name, unresolved=unresolved)
+    if b.attributes.get("source_policy_documents") or b.attributes.get("override_policy_documents"):
+        src.unresolved.append("source_policy_documents/override_policy_documents are not merged")
+    if not statements:
+        return None, [Problem(POLICY_INVALID, "aws_iam_policy_document has no statement block", input_name,
+                              lines.span(block.start, block.end), lines.line_text(lines.span(block.start, block.end).line))], src
+    policy, problems = build(obj, spans, keys, lines, input_name, src)
+    return policy, problems, src
+
+
+# ---- telling policy kinds apart -----------------------------------------
+
+_NAME_HINTS = (("trust", "trust"), ("assume", "trust"), ("scp", "scp"), ("service-control", "scp"),
+               ("rcp", "rcp"), ("resource-control", "rcp"), ("boundary", "boundary"),
+               ("session", "session"), ("caller", "identity"), ("identity", "identity"))
+_SCP_KEYS = ("aws:principalarn", "aws:requestedregion", "aws:principalorgid", "aws:resourceorgid")
+
+
+def classify(policy: Policy, name: str = "") -> tuple[str, list[str]]:
+    """trust | resource | rcp | scp | identity, with the reasons.
+
+    By elements (IAM policy grammar, reference_policies_grammar.md): a
+    Principal means a resource-based policy (a role's trust policy when it
+    allows sts:AssumeRole*); RCPs are resource-based with Principal "*" and
+    Deny statements; identity policies, boundaries and SCPs have no Principal,
+    and SCPs show org-wide deny shapes (NotAction denies, aws:PrincipalArn
+    exemptions, region/org guards). A boundary or session policy cannot be
+    told from an identity policy by its elements: the input's name decides.
+    """
+    lname = name.lower()
+    for hint, kind in _NAME_HINTS:
+        if hint in lname:
+            return kind, [f"input name {name!r} says {kind}"]
+    sts_actions = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml",
+                   "sts:tagsession", "sts:setsourceidentity", "sts:*", "sts:assumerole*")
+    has_principal = [s for s in policy.statements if s.principal is not None or s.not_principal is not None]
+    if has_principal:
+        acts = {a.lower() for s in has_principal for a in (s.action or [])}
+        if acts & set(sts_actions):
+            return "trust", ["statements name a Principal and allow sts:AssumeRole*"]
+        star_only = all(s.principal == {"*": ["*"]} or s.principal == {"AWS": ["*"]} for s in has_principal)
+        if star_only and all(s.effect == "Deny" for s in has_principal):
+            return "rcp", ['every statement is a Deny with Principal "*" (resource control policy shape)']
+        return "resource", ["statements name a Principal (resource-based policy)"]
+    reasons = []
+    for s in policy.statements:
+        keys = {c.key.lower() for c in s.conditions}
+        if s.effect == "Deny" and s.not_action:
+            reasons.append(f"statement {s.index} denies NotAction (SCP guard-rail shape)")
+        if s.effect == "Deny" and keys & set(_SCP_KEYS):
+            reasons.append(f"statement {s.index} denies on {sorted(keys & set(_SCP_KEYS))[0]} (SCP shape)")
+        if s.effect == "Allow" and s.resource is None and s.not_resource is None:
+            reasons.append(f"statement {s.index} has no Resource (allowed only in SCPs)")
+    if reasons:
+        return "scp", reasons
+    return "identity", ["no Principal: identity-based (could also be a permissions boundary or session policy)"]
