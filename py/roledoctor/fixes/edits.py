@@ -230,6 +230,15 @@ def _indent_at(text: str, pos: int) -> str:
     return text[start:j]
 
 
+def _has_inline_list(text: str) -> bool:
+    """Does some line hold a whole non-empty list, like `"Action": ["a", "b"]`?"""
+    for line in text.split("\n"):
+        i = line.find("[")
+        if i >= 0 and line.find("]", i) > i + 1:
+            return True
+    return False
+
+
 def _newline(text: str) -> str:
     i = text.find("\n")
     return "\r\n" if i > 0 and text[i - 1] == "\r" else "\n"
@@ -268,6 +277,7 @@ class Style:
     key_sep: str = ": "  # JSON ": " or ":"; HCL " = " or ": "
     item_sep: str = ", "  # between items on one line
     quote_keys: bool = True  # HCL only: quote every key (else only those that need it)
+    inline_scalar_lists: bool = False  # ["a", "b"] on one line even in a multi-line document
 
     def key(self, k: str) -> str:
         if self.syntax == "hcl" and not self.quote_keys and k and not k[0].isdigit() \
@@ -292,6 +302,8 @@ class Style:
                      for k, x in v.items()]
             return self._wrap("{", "}", pairs, indent, multiline, object_=True)
         if isinstance(v, (list, tuple)):
+            if self.inline_scalar_lists and not any(isinstance(x, (dict, list, tuple)) for x in v):
+                multiline = False
             vals = [self.value(x, indent + self.unit, multiline) for x in v]
             return self._wrap("[", "]", vals, indent, multiline, object_=False)
         raise TypeError(f"cannot render {type(v).__name__}")
@@ -316,14 +328,17 @@ def detect_style(text: str, syntax: str = "json", container: Container | None = 
     if syntax == "hcl":
         st.quote_keys = False
     if syntax != "hcl" and '":' in text and '": ' not in text:
-        st.key_sep = ":"  # compact JSON
+        st.key_sep, st.item_sep = ":", ","  # compact JSON
+    st.inline_scalar_lists = _has_inline_list(text) if syntax != "hcl" else True
     sample = None
     if container and container.items:
         sample = container.items[-1]
         # Item separator on one line: what follows the first comma (", " or ",").
         if container.separators:
             c = container.separators[0]
-            st.item_sep = "," if text[c + 1 : c + 2] not in (" ", "\t") else ", "
+            after = text[c + 1 : c + 2]
+            if after not in ("\n", "\r"):  # a comma ending a line tells nothing about one-line style
+                st.item_sep = ", " if after in (" ", "\t") else ","
     if sample and text[container.open] == "{":
         k0, k1 = sample
         if text[k0] == '"':
@@ -350,9 +365,9 @@ def detect_style(text: str, syntax: str = "json", container: Container | None = 
 
 def _aligned_key_sep(text: str, style: Style, item: tuple[int, int], key: str) -> str:
     """`terraform fmt` aligns the `=` of adjacent attributes: pad a shorter new key to that column."""
-    if style.syntax != "hcl" or "=" not in style.key_sep:
-        return style.key_sep
     start, end = item
+    if style.syntax != "hcl" or "=" not in style.key_sep or "\n" in text[start:end]:
+        return style.key_sep  # only a single-line attribute starts an alignment group
     eq = text.find("=", start, end)
     if eq < 0:
         return style.key_sep
@@ -406,11 +421,31 @@ def insert_element(text: str, open_pos: int, element, syntax: str = "json", key:
         return TextEdit(last_end, last_end, sep + render("", False))
 
     new = render(base, True)
-    if hcl_object:
-        # Newline-separated members; keep a trailing comma habit if the last member has one.
-        at = c.separators[-1] + 1 if c.trailing_comma else last_end
-        return TextEdit(at, at, st.newline + base + new + ("," if c.trailing_comma else ""))
-    if c.trailing_comma:  # HCL lists written with a trailing comma
-        at = c.separators[-1] + 1
-        return TextEdit(at, at, st.newline + base + new + ",")
-    return TextEdit(last_end, last_end, "," + st.newline + base + new)
+    # Keep a comment at the end of the last item's line on that line.
+    at = c.separators[-1] + 1 if c.trailing_comma else last_end
+    eol = _end_of_line_after(text, at, syntax)
+    if hcl_object or c.trailing_comma:
+        # HCL members are newline-separated; keep a trailing comma habit if the last item has one.
+        return TextEdit(eol, eol, st.newline + base + new + ("," if c.trailing_comma else ""))
+    return TextEdit(last_end, eol, "," + text[last_end:eol] + st.newline + base + new)
+
+
+def _end_of_line_after(text: str, pos: int, syntax: str) -> int:
+    """Where the line after `pos` ends, if only blanks or a comment follow on it (before any "\r"); else pos."""
+    i, n = pos, len(text)
+    while i < n and text[i] in " \t":
+        i += 1
+    j = _skip_comment(text, i, syntax)
+    if j != i:
+        if "\n" in text[i:j]:  # a /* */ comment running over lines: stay before it
+            return pos
+        i = j
+        while i < n and text[i] in " \t":
+            i += 1
+    if i >= n:
+        return n
+    if text[i] == "\n":
+        return i - 1 if i > 0 and text[i - 1] == "\r" else i
+    if text.startswith("\r\n", i):
+        return i
+    return pos

@@ -1,0 +1,120 @@
+"""The catalogue data file against the public contract (shared/FINDINGS.md)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from roledoctor.findings import KINDS, SEVERITIES, Evidence, UnknownFindingCode, load_catalogue, make_finding
+from roledoctor.findings import catalogue as catmod
+
+REPO = Path(__file__).resolve().parents[3]
+FINDINGS_MD = REPO / ".." / "shared" / "FINDINGS.md"
+RESEARCH = REPO / ".." / "shared" / "research" / "assume-role.md"
+
+# A table row of FINDINGS.md: | CODE | kind | meaning | fix |
+ROW = re.compile(r"^\| ([A-Z][A-Z0-9_]+) \| (blocker|input|hardening) \|", re.M)
+
+
+def contract() -> dict[str, str]:
+    if not FINDINGS_MD.exists():
+        pytest.skip("shared/FINDINGS.md is not beside the repository")
+    return dict(ROW.findall(FINDINGS_MD.read_text(encoding="utf-8")))
+
+
+def test_every_contract_code_is_in_the_catalogue_with_its_kind():
+    cat = load_catalogue()
+    rows = contract()
+    assert len(rows) >= 40
+    assert {c: cat[c].kind for c in rows if c in cat} == rows
+    assert set(rows) - set(cat.entries) == set()
+
+
+def test_the_catalogue_has_no_code_the_contract_lacks():
+    assert set(load_catalogue().entries) - set(contract()) == set()
+
+
+def test_entries_are_complete_and_sensible():
+    cat = load_catalogue()
+    for e in cat.entries.values():
+        assert e.kind in KINDS and e.severity in SEVERITIES
+        assert e.title and e.explanation and e.fix
+        assert e.explanation.count("`") % 2 == 0, e.code  # balanced code marks
+        assert e.fix.count("`") % 2 == 0, e.code
+        if e.kind == "blocker":
+            assert e.severity in ("high", "critical"), e.code
+
+
+def test_checkov_ids_are_the_researched_ones_only():
+    cat = load_catalogue()
+    assert cat["TRUST_WILDCARD_PRINCIPAL"].checkov == ("CKV_AWS_60",)
+    assert cat["TRUST_ACCOUNT_ROOT_PRINCIPAL"].checkov == ("CKV_AWS_61",)
+    assert cat["OIDC_SUBJECT_WILDCARD"].checkov == ("CKV_AWS_358", "CKV_AWS_393")
+    used = {cid for e in cat.entries.values() for cid in e.checkov}
+    assert used == {"CKV_AWS_60", "CKV_AWS_61", "CKV_AWS_358", "CKV_AWS_393"}
+    assert all(cat[c].kind == "hardening" for c in cat.entries if cat[c].checkov)
+
+
+def test_checkov_titles_match_the_research_table():
+    if not RESEARCH.exists():
+        pytest.skip("shared/research is not beside the repository")
+    text = RESEARCH.read_text(encoding="utf-8")
+    for cid, check in load_catalogue().checkov.items():
+        if cid == "CKV_AWS_393":  # the research row abbreviates it with "…"
+            assert check.title.endswith("safe claims and claim order on IAM role")
+            continue
+        assert f"| {cid} | {check.title} |" in text
+
+
+def test_make_finding_uses_catalogue_defaults():
+    f = make_finding("EXTERNAL_ID_MISMATCH")
+    entry = load_catalogue()["EXTERNAL_ID_MISMATCH"]
+    assert (f.kind, f.severity, f.title, f.message, f.fix) == ("blocker", entry.severity, entry.title,
+                                                               entry.explanation, entry.fix)
+    assert f.evidence == [] and f.uncertain is False and f.details == {}
+
+
+def test_make_finding_specific_message_evidence_and_details():
+    ev = Evidence("provider", 7, 'external_id = "acme"', column=5)
+    f = make_finding("EXTERNAL_ID_MISMATCH", "Provider sends `acme`", [ev], uncertain=True,
+                     details={"expected": "acme2"}, fix="Change the provider")
+    assert f.message == "Provider sends `acme`" and f.evidence == [ev]
+    assert f.uncertain and f.details == {"expected": "acme2"} and f.fix == "Change the provider"
+
+
+def test_make_finding_refuses_unknown_codes_and_severities():
+    with pytest.raises(UnknownFindingCode):
+        make_finding("NOT_A_CODE")
+    with pytest.raises(ValueError):
+        make_finding("SCP_BLOCKS", severity="urgent")
+
+
+def test_parse_rejects_bad_entries():
+    good = {"kind": "blocker", "severity": "high", "title": "t", "explanation": "e", "fix": "f"}
+    catmod.parse({"finding": {"X": good}})
+    for bad in ({**good, "kind": "fatal"}, {**good, "severity": "huge"}, {**good, "title": " "},
+                {**good, "extra": 1}, {**good, "checkov": ["CKV_AWS_1"]}):
+        with pytest.raises(ValueError):
+            catmod.parse({"finding": {"X": bad}})
+
+
+def test_evidence_from_span():
+    from roledoctor.source import LineIndex
+
+    src = 'provider "aws" {\n  assume_role {\n    external_id = "abc"\n  }\n}\n'
+    start = src.index('"abc"')
+    ev = Evidence.from_span("provider", LineIndex(src).span(start, start + 5), src)
+    assert (ev.line, ev.column, ev.text, ev.end_line) == (3, 19, 'external_id = "abc"', 3)
+
+
+def test_findings_package_does_not_import_jinja2():
+    import subprocess
+    import sys
+
+    code = "import sys, roledoctor.findings, roledoctor.findings.prevention; print('jinja2' in sys.modules)"
+    src = str(REPO / "py")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PYTHONPATH": src}, check=True)
+    assert out.stdout.strip() == "False"
