@@ -22,6 +22,7 @@ from roledoctor.evaluation.model import (
 )
 
 PRESENT, ABSENT, UNKNOWN = "present", "absent", "unknown"
+UNRESOLVED = "\x00unresolved-policy-variable\x00"  # sentinel from substitute()
 
 # Keys whose presence the request fully determines: not given means AWS sends none.
 _DETERMINED = {
@@ -128,10 +129,10 @@ def build_context(req: Request, caller: Caller) -> Context:
 def substitute(value: str, ctx: Context, for_pattern: bool) -> str | None:
     """Replace ${key} / ${key, 'default'} / ${*} ${?} ${$} (policy Version 2012-10-17 only).
 
-    Returns None when a variable's key is unknown. A variable whose key is
-    absent and has no default makes the value unmatchable ("" never matches
-    a substituted ARN; AWS: the element evaluates to false).
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+    Returns None when a variable's key is unknown, and UNRESOLVED when its key
+    is absent and it has no default: "any attempt to match it fails and causes
+    the statement to be invalid", so the whole statement does not apply.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
     """
     if "${" not in value:
         return value
@@ -166,7 +167,7 @@ def substitute(value: str, ctx: Context, for_pattern: bool) -> str | None:
             return None
         if status == "absent" or not vals or len(vals) != 1:
             if default is None:
-                return "\x00unmatchable\x00"
+                return UNRESOLVED
             val = default
         else:
             val = vals[0]

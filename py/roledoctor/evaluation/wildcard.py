@@ -1,9 +1,9 @@
 """IAM wildcards (`*` any run, `?` one character), matched by hand.
 
-No regex is built from user text: a pattern is split on `*` into segments,
-segments on `?` into literal chunks, and matched greedily left to right with
-str.find. That is linear in the text for a fixed pattern and cannot backtrack
-catastrophically (the 100 KB adversarial-input rule).
+A pattern is split on `*` into segments, matched greedily left to right
+(leftmost match of each segment is always safe for globs). Segments are
+plain strings or quantifier-free regexes of re.escape'd chunks, so nothing
+can backtrack catastrophically (the 100 KB adversarial-input rule).
 
 Literal `*`/`?` coming from policy variables `${*}`/`${?}` or from substituted
 values are passed in as LIT_STAR/LIT_QMARK so they are not wildcards.
@@ -12,6 +12,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.ht
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 LIT_STAR = "\ue000"
@@ -24,44 +25,39 @@ def _restore(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def compile_glob(pattern: str, ignore_case: bool = False) -> tuple:
-    """-> tuple of segments; a segment is a tuple of literal chunks joined by one `?` each."""
+    """-> tuple of segments (the text between `*`s): (length, literal or None, regex or None).
+
+    A segment without `?` is a plain string (str.find / startswith). One with
+    `?` becomes a fixed-length regex of escaped chunks joined by `.`: no
+    quantifiers at all, so matching stays linear per start position and runs in C.
+    """
     if ignore_case:
         pattern = pattern.lower()
-    return tuple(tuple(_restore(c) for c in seg.split("?")) for seg in pattern.split("*"))
-
-
-def _seg_len(seg: tuple) -> int:
-    return sum(len(c) for c in seg) + len(seg) - 1
+    segs = []
+    for seg in pattern.split("*"):
+        chunks = [_restore(c) for c in seg.split("?")]
+        size = sum(len(c) for c in chunks) + len(chunks) - 1
+        if len(chunks) == 1:
+            segs.append((size, chunks[0], None))
+        else:
+            segs.append((size, None, re.compile(".".join(re.escape(c) for c in chunks), re.DOTALL)))
+    return tuple(segs)
 
 
 def _seg_at(text: str, seg: tuple, i: int) -> bool:
-    for n, chunk in enumerate(seg):
-        if n:
-            if i >= len(text):
-                return False
-            i += 1  # the `?`
-        if not text.startswith(chunk, i):
-            return False
-        i += len(chunk)
-    return True
+    size, lit, rx = seg
+    if lit is not None:
+        return text.startswith(lit, i)
+    return i + size <= len(text) and rx.match(text, i) is not None
 
 
 def _seg_find(text: str, seg: tuple, start: int, end: int) -> int:
-    """Leftmost i in [start, end - len] where seg matches, or -1."""
-    size = _seg_len(seg)
-    first = seg[0]
-    if len(seg) == 1:
-        return text.find(first, start, end)
-    i = start
-    while i + size <= end:
-        if first:
-            i = text.find(first, i, end)
-            if i < 0 or i + size > end:
-                return -1
-        if _seg_at(text, seg, i):
-            return i
-        i += 1
-    return -1
+    """Leftmost i in [start, end - size] where seg matches, or -1."""
+    size, lit, rx = seg
+    if lit is not None:
+        return text.find(lit, start, end)
+    m = rx.search(text, start, end)
+    return m.start() if m else -1
 
 
 def match(pattern: str, text: str, ignore_case: bool = False) -> bool:
@@ -69,16 +65,16 @@ def match(pattern: str, text: str, ignore_case: bool = False) -> bool:
     if ignore_case:
         text = text.lower()
     if len(segs) == 1:
-        return _seg_len(segs[0]) == len(text) and _seg_at(text, segs[0], 0)
+        return segs[0][0] == len(text) and _seg_at(text, segs[0], 0)
     head, tail = segs[0], segs[-1]
-    lo, hi = _seg_len(head), len(text) - _seg_len(tail)
+    lo, hi = head[0], len(text) - tail[0]
     if hi < lo or not _seg_at(text, head, 0) or not _seg_at(text, tail, hi):
         return False
     for seg in segs[1:-1]:
         i = _seg_find(text, seg, lo, hi)
         if i < 0:
             return False
-        lo = i + _seg_len(seg)
+        lo = i + seg[0]
     return True
 
 

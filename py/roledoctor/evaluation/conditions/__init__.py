@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from roledoctor.evaluation.conditions import arns, binary, boolean, dates, ipaddr, numeric, strings
 from roledoctor.evaluation.conditions.base import Operator
-from roledoctor.evaluation.context import ABSENT, UNKNOWN, Context, substitute
+from roledoctor.evaluation.context import ABSENT, UNKNOWN, UNRESOLVED, Context, substitute
 from roledoctor.evaluation.model import ConditionTrace
 from roledoctor.policy import Condition
 
@@ -65,9 +65,11 @@ def evaluate_condition(cond: Condition, ctx: Context, variables: bool) -> Condit
 
     pvals: list[str] = []
     for v in cond.values:
-        s = substitute(v, ctx, oper.pattern) if variables else _escape(v, oper.pattern)
+        s = substitute(v, ctx, oper.pattern) if variables else v
         if s is None:
             return trace(None, f"policy variable in {v!r} refers to a key whose value is unknown")
+        if s == UNRESOLVED:
+            return trace(False, f"policy variable in {v!r} has no value in this request: the statement is invalid")
         pvals.append(s)
     shown = [_show(p) for p in pvals]
 
@@ -103,10 +105,6 @@ def evaluate_condition(cond: Condition, ctx: Context, variables: bool) -> Condit
     else:
         reason = "a policy value matches" if ok else "no policy value matches"
     return trace(ok, reason, shown)
-
-
-def _escape(v: str, pattern: bool) -> str:
-    return v  # without policy variables, * and ? in patterns are wildcards as written
 
 
 def _show(p: str) -> str:
