@@ -16,11 +16,21 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
-import lark as _lark
+_lark = None  # imported on first parse: importing roledoctor.inputs stays cheap
+
+
+def _load_lark():
+    global _lark
+    if _lark is None:
+        import lark
+        _lark = lark
+    return _lark
+
 
 # The build pre-seeds this file (build_lark_cache) and may point it elsewhere
 # before the first parse; it is read at parse time, not import time.
-LARK_CACHE = os.path.join(tempfile.gettempdir(), f"roledoctor-hcl2-6.1.1-lark-{_lark.__version__}.cache")
+LARK_CACHE = os.path.join(tempfile.gettempdir(), "roledoctor-hcl2-6.1.1-lark-1.3.1.cache")
+# (lark checks the grammar's hash stored in the file and rebuilds a stale cache)
 
 _PARSER = None
 _PARSER_CACHE_PATH = None
@@ -50,6 +60,7 @@ def grammar_path() -> str:
 def _build(cache_path: str | None):
     with open(grammar_path(), encoding="utf-8") as f:
         grammar = f.read()
+    _load_lark()
     kwargs: dict[str, Any] = {"parser": "lalr", "propagate_positions": True}
     if cache_path:
         kwargs["cache"] = cache_path
@@ -149,32 +160,126 @@ class Body:
 
 
 def parse(text: str) -> Body:
-    """Parse HCL; raise HCLSyntaxError with the offset of the offending text."""
+    """Parse HCL; raise HCLSyntaxError with the offset of the offending text.
+
+    Big configurations are mostly resources we never look at, and lark costs
+    about 3 s/MB: when the text splits cleanly into top-level blocks, only the
+    blocks that matter (provider, terraform, variable, locals, aws_iam_*
+    resources and policy documents) are parsed, each at its own offset."""
+    _load_lark()
     # Offsets must stay those of the user's text: replace, never delete.
-    src = text.replace("\r", " ").replace("\ufeff", " ") + "\n"
+    src = text.replace("\r", " ").replace("\ufeff", " ")
+    blocks = top_level_blocks(src) if len(src) > 20000 else None
+    if blocks is None:
+        return _parse_slice(src, 0, len(src))
+    out = Body()
+    for start, end, relevant in blocks:
+        if relevant:
+            part = _parse_slice(src, start, end)
+            out.blocks.extend(part.blocks)
+            for k, a in part.attributes.items():
+                out.attributes.setdefault(k, a)
+    return out
+
+
+def _parse_slice(src: str, start: int, end: int) -> Body:
+    piece = src[start:end] + "\n"
     try:
-        tree = parser().parse(src)
+        tree = parser().parse(piece)
     except _lark.exceptions.UnexpectedInput as err:
-        raise HCLSyntaxError(_describe(err, src), _offset(err, src)) from None
+        raise HCLSyntaxError(_describe(err, piece), start + _offset(err, piece)) from None
     except _lark.exceptions.LarkError as err:
-        raise HCLSyntaxError(str(err).splitlines()[0], 0) from None
+        raise HCLSyntaxError(str(err).splitlines()[0], start) from None
     except RecursionError:
-        raise HCLSyntaxError("nesting too deep", 0) from None
-    w = _Walker(text)
+        raise HCLSyntaxError("nesting too deep", start) from None
+    _BASE[0] = start
     try:
-        return w.body(tree.children[0])
+        return _Walker(src).body(tree.children[0])
     except RecursionError:
-        raise HCLSyntaxError("nesting too deep", 0) from None
+        raise HCLSyntaxError("nesting too deep", start) from None
+    finally:
+        _BASE[0] = 0
+
+
+_RELEVANT_KINDS = ("provider", "terraform", "variable", "locals")
+_INTERESTING = re.compile(r'["#/{}<\n]')
+_HEADER = re.compile(r'[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*"?([A-Za-z0-9_-]*)')
+_HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\n")
+
+
+def top_level_blocks(src: str):
+    """[(start, end, relevant)] for each top-level block, or None when the text
+    does not split cleanly (then the whole text is parsed, for exact errors)."""
+    out = []
+    depth, i, n, start = 0, 0, len(src), 0
+    while True:
+        m = _INTERESTING.search(src, i)
+        if not m:
+            break
+        i = m.start()
+        ch = src[i]
+        if ch == '"':
+            j = i + 1
+            while True:  # to the closing quote, skipping escapes; strings do not span lines
+                k = src.find('"', j)
+                nl = src.find("\n", j)
+                if k == -1 or (nl != -1 and nl < k):
+                    return None
+                bs = k
+                while bs > j and src[bs - 1] == "\\":
+                    bs -= 1
+                if (k - bs) % 2 == 0:
+                    break
+                j = k + 1
+            i = k + 1
+        elif ch == "#" or src.startswith("//", i):
+            k = src.find("\n", i)
+            i = n if k == -1 else k
+        elif src.startswith("/*", i):
+            k = src.find("*/", i + 2)
+            if k == -1:
+                return None
+            i = k + 2
+        elif ch == "<" and (h := _HEREDOC_OPEN.match(src, i)):
+            d = re.compile(r"^[ \t]*" + re.escape(h.group(1)) + r"[ \t]*$", re.M).search(src, h.end())
+            if not d:
+                return None
+            i = d.end()
+        elif ch == "{":
+            if depth == 0 and not src[start:i].strip():
+                return None
+            depth += 1
+            i += 1
+        elif ch == "}":
+            depth -= 1
+            i += 1
+            if depth < 0:
+                return None
+            if depth == 0:
+                head = _HEADER.match(src, start)
+                kind, label = (head.group(1), head.group(2)) if head else ("", "")
+                relevant = kind in _RELEVANT_KINDS or (kind in ("resource", "data") and label.startswith("aws_iam_"))
+                out.append((start, i, relevant))
+                start = i
+        else:
+            if ch == "\n" and depth == 0 and src[start:i].strip() and "{" not in src[start:i]:
+                return None  # a top-level attribute (tfvars): parse everything
+            i += 1
+            if ch == "\n" and depth == 0 and not src[start:i].strip():
+                start = i
+    if depth != 0 or src[start:].strip():
+        return None
+    return out
 
 
 def _offset(err, src: str) -> int:
     tok = getattr(err, "token", None)
     if tok is not None and getattr(tok, "start_pos", None) is not None:
-        return min(tok.start_pos, max(len(src) - 2, 0))
+        return min(tok.start_pos, max(len(src) - 1, 0))
     pos = getattr(err, "pos_in_stream", None)
     if pos is not None:
-        return min(pos, max(len(src) - 2, 0))
-    return max(len(src) - 2, 0)
+        return min(pos, max(len(src) - 1, 0))
+    return max(len(src) - 1, 0)
 
 
 def _describe(err, src: str) -> str:
@@ -201,13 +306,17 @@ def _kids(tree) -> list:
             if not (isinstance(c, _lark.Tree) and c.data in _SKIP)]
 
 
+_BASE = [0]  # offset of the parsed slice in the user's text (one parse at a time)
+
+
 def _pos(x) -> tuple[int, int]:
+    b = _BASE[0]
     if isinstance(x, _lark.Token):
-        return x.start_pos, x.end_pos
+        return x.start_pos + b, x.end_pos + b
     m = x.meta
     if getattr(m, "empty", True):
-        return 0, 0
-    return m.start_pos, m.end_pos
+        return b, b
+    return m.start_pos + b, m.end_pos + b
 
 
 class _Walker:
@@ -244,7 +353,7 @@ class _Walker:
             if isinstance(lab, _lark.Tree) and lab.data == "identifier":
                 labels.append(str(lab.children[0]))
             elif isinstance(lab, _lark.Token):
-                labels.append(_decode(str(lab)[1:-1], lab.start_pos + 1)[0])
+                labels.append(_decode(str(lab)[1:-1], lab.start_pos + 1 + _BASE[0])[0])
             else:
                 labels.append(self.text[_pos(lab)[0]:_pos(lab)[1]].strip('"'))
             lspans.append(_pos(lab))
@@ -256,7 +365,7 @@ class _Walker:
         s, e = _pos(x)
         if isinstance(x, _lark.Token):
             if x.type == "STRING_LIT":
-                val, offs = _decode(str(x)[1:-1], x.start_pos + 1)
+                val, offs = _decode(str(x)[1:-1], x.start_pos + 1 + _BASE[0])
                 return Node("str", s, e, val, offs)
             return Node("expr", s, e, str(x))
         d = x.data
@@ -284,7 +393,7 @@ class _Walker:
             parts: list = []
             for k in x.children:
                 if isinstance(k, _lark.Token):
-                    parts.append(_decode(str(k), k.start_pos)[0])
+                    parts.append(_decode(str(k), k.start_pos + _BASE[0])[0])
                 elif k.data == "interpolation_maybe_nested":
                     parts.append(self.expr(_kids(k)[0]))
             return Node("template", s, e, parts)
@@ -334,10 +443,10 @@ class _Walker:
             m = _HEREDOC.match(raw)
             if not m:
                 return Node("expr", s, e, raw)
-            body_start = tok.start_pos + m.end()
+            body_start = tok.start_pos + _BASE[0] + m.end()
             # body ends before the last line holding the closing delimiter
             last_nl = raw.rfind("\n")
-            body_end = tok.start_pos + last_nl + 1 if last_nl >= m.end() - 1 else body_start
+            body_end = tok.start_pos + _BASE[0] + last_nl + 1 if last_nl >= m.end() - 1 else body_start
             body = self.text[body_start:body_end].replace("\r", "")
             if m.group(1):
                 body = _trim_heredoc(body)

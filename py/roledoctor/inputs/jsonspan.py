@@ -94,7 +94,10 @@ class _Parser:
         except ValueError as err:  # message carries "(char N)"
             m = re.search(r"\(char ([0-9]+)\)", str(err))
             pos = int(m.group(1)) if m else i
-            self.fail(str(err).split(":")[0], pos)
+            msg = str(err).split(":")[0].replace(" at", "")
+            if pos >= len(self.text) or self.text[pos] == "\n" or msg.startswith("Unterminated"):
+                msg, pos = "unterminated string", i  # point at the opening quote
+            self.fail(msg, pos)
         if j > self.end:
             self.fail("unterminated string", i)
         return s, j

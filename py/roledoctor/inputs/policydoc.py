@@ -35,7 +35,6 @@ def build(obj, spans: dict, key_spans: dict, lines: LineIndex, input_name: str,
         return None, [Problem(POLICY_INVALID, err.message, input_name, span, text[:200], tuple(err.path))]
     except (TypeError, ValueError, AttributeError) as err:  # a shape policy_from_obj did not expect
         return None, [Problem(POLICY_INVALID, f"not a valid IAM policy: {err}", input_name, None, "")]
-    policy.source_form = source  # type: ignore[attr-defined]  (extra, informative)
     return policy, []
 
 
@@ -222,20 +221,20 @@ def classify(policy: Policy, name: str = "") -> tuple[str, list[str]]:
     exemptions, region/org guards). A boundary or session policy cannot be
     told from an identity policy by its elements: the input's name decides.
     """
-    lname = name.lower()
+    lname = name.replace("\\", "/").rsplit("/", 1)[-1].lower()  # the file name, not its folders
     for hint, kind in _NAME_HINTS:
         if hint in lname:
             return kind, [f"input name {name!r} says {kind}"]
     sts_actions = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml",
                    "sts:tagsession", "sts:setsourceidentity", "sts:*", "sts:assumerole*")
     has_principal = [s for s in policy.statements if s.principal is not None or s.not_principal is not None]
+    if has_principal and len(has_principal) == len(policy.statements) and all(
+            s.effect == "Deny" and s.principal in ({"*": ["*"]}, {"AWS": ["*"]}) for s in has_principal):
+        return "rcp", ['every statement is a Deny with Principal "*" (resource control policy shape)']
     if has_principal:
         acts = {a.lower() for s in has_principal for a in (s.action or [])}
         if acts & set(sts_actions):
             return "trust", ["statements name a Principal and allow sts:AssumeRole*"]
-        star_only = all(s.principal == {"*": ["*"]} or s.principal == {"AWS": ["*"]} for s in has_principal)
-        if star_only and all(s.effect == "Deny" for s in has_principal):
-            return "rcp", ['every statement is a Deny with Principal "*" (resource control policy shape)']
         return "resource", ["statements name a Principal (resource-based policy)"]
     reasons = []
     for s in policy.statements:

@@ -1,0 +1,44 @@
+"""`roledoctor inspect FILE...`: what each input was recognised as, and its facts, as JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from roledoctor.cli import UsageError
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE", help="inputs to read; - is stdin")
+
+
+def _load(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as f:
+            return f.read()
+    except OSError as err:
+        raise UsageError(f"cannot read {path}: {err.strerror or err}") from None
+
+
+def run(args) -> int:
+    from roledoctor.inputs import read_all, to_jsonable
+    texts: dict[str, str] = {}
+    for path in args.files:
+        name = "stdin" if path == "-" else path
+        while name in texts:
+            name += "'"
+        texts[name] = _load(path)
+    res = read_all(texts)
+    out = {
+        "inputs": [{"input": name, "recognised": sorted({r.kind for r in res.recognised if r.input == name})}
+                   for name in texts],
+        "variables": to_jsonable(res.variables),
+        "facts": [{"input": r.input, "kind": r.kind, "facts": to_jsonable(r.facts)} for r in res.recognised
+                  if r.kind != "problem"],
+        "problems": [to_jsonable(p) for p in res.problems],
+    }
+    json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 2 if res.problems and not any(r.kind != "problem" for r in res.recognised) else 0

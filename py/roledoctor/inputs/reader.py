@@ -1,0 +1,320 @@
+"""Classify a pasted text, read every fact from it, and gather all inputs.
+
+Entry points (none of them raises for any input string):
+  classify(text) -> list[str]
+  read(name, text) -> list[Recognised]
+  read_all({name: text}) -> Inputs
+"""
+
+from __future__ import annotations
+
+import re
+
+from roledoctor.inputs import errortext, jsonspan, policydoc
+from roledoctor.inputs.hcleval import Env
+from roledoctor.inputs.model import (
+    INPUT_UNPARSEABLE, Inputs, PolicyDocument, PolicySource, Problem, Recognised, RoleResource, Arg,
+)
+from roledoctor.source import LineIndex
+
+_JSON_START = re.compile(r"[ \t\r\n\ufeff]*[{\[]")
+
+
+def classify(text: str) -> list[str]:
+    """What the text holds, cheaply: error | hcl | policy-json | plan | json | unknown (several possible)."""
+    from roledoctor.inputs import hcl
+    if not isinstance(text, str) or not text.strip():
+        return ["unknown"]
+    kinds = []
+    if _JSON_START.match(text):
+        try:
+            doc = jsonspan.parse(text, positions=False)
+            from roledoctor.inputs.plan import is_plan
+            if is_plan(doc.value):
+                return ["plan"]
+            if _policy_in(doc.value) is not None:
+                return ["policy-json"]
+            return ["json"]
+        except jsonspan.JSONSyntaxError:
+            pass
+    if hcl.looks_like_hcl(text):
+        kinds.append("hcl")
+    if errortext.MARKERS.search(text):
+        kinds.append("error")
+    return kinds or ["unknown"]
+
+
+def _policy_in(obj):
+    """The policy object in a JSON paste and its path: a bare policy or AWS CLI
+    output (get-role Role.AssumeRolePolicyDocument, get-policy-version PolicyVersion.Document)."""
+    if not isinstance(obj, dict):
+        return None
+    if "Statement" in obj:
+        return ()
+    for path in (("Role", "AssumeRolePolicyDocument"), ("PolicyVersion", "Document"), ("AssumeRolePolicyDocument",),
+                 ("PolicyDocument",), ("Document",)):
+        node = obj
+        for p in path:
+            node = node.get(p) if isinstance(node, dict) else None
+        if isinstance(node, dict) and "Statement" in node:
+            return path
+    return None
+
+
+def _strip(raw: dict, prefix: tuple) -> dict:
+    n = len(prefix)
+    return {k[n:]: v for k, v in raw.items() if k[:n] == prefix}
+
+
+class _Ctx:
+    def __init__(self, name: str, text: str, env: Env | None = None, cache: dict | None = None):
+        self.name, self.text = name, text
+        self.lines = LineIndex(text)
+        self.env = env or Env()
+        self.cache = cache if cache is not None else {}
+
+
+def read(name: str, text: str, env: Env | None = None, _cache: dict | None = None) -> list[Recognised]:
+    """Everything recognised in one input. Problems come back as kind "problem"."""
+    if not isinstance(text, str):
+        return [Recognised(str(name), "problem", Problem(INPUT_UNPARSEABLE, "input is not text", str(name)))]
+    try:
+        return _read(_Ctx(name, text, env, _cache))
+    except RecursionError:
+        return [Recognised(name, "problem", Problem(INPUT_UNPARSEABLE, "input nested too deeply", name))]
+    except Exception as err:  # last resort: a bug must not surface as a traceback to the user
+        return [Recognised(name, "problem", Problem(INPUT_UNPARSEABLE, f"could not read this input ({type(err).__name__}: {err})", name))]
+
+
+def _problem(ctx: _Ctx, p: Problem) -> Recognised:
+    return Recognised(ctx.name, "problem", p, p.span)
+
+
+def _read(ctx: _Ctx) -> list[Recognised]:
+    from roledoctor.inputs import hcl
+    text = ctx.text
+    if not text.strip():
+        return [_problem(ctx, Problem(INPUT_UNPARSEABLE, "input is empty", ctx.name))]
+    if _JSON_START.match(text):
+        try:
+            doc = jsonspan.parse(text)
+        except jsonspan.JSONSyntaxError as err:
+            if errortext.MARKERS.search(text):
+                return _read_errors(ctx, mixed=True)
+            return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid JSON"))]
+        return _read_json(ctx, doc)
+    if hcl.looks_like_hcl(text):
+        try:
+            body = ctx.cache.get(("hcl", ctx.name, text)) or hcl.parse(text)
+            ctx.cache[("hcl", ctx.name, text)] = body
+        except hcl.HCLSyntaxError as err:
+            if errortext.MARKERS.search(text):
+                return _read_errors(ctx, mixed=True)
+            return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid HCL"))]
+        return _read_hcl(ctx, body)
+    if errortext.MARKERS.search(text):
+        return _read_errors(ctx, mixed=True)
+    return [_problem(ctx, Problem(INPUT_UNPARSEABLE,
+                                  "not recognised as Terraform/STS error output, HCL, a JSON policy or a plan",
+                                  ctx.name, ctx.lines.span(0, min(1, len(text))), ctx.lines.line_text(1)[:200]))]
+
+
+def _read_json(ctx: _Ctx, doc: jsonspan.JSONDoc) -> list[Recognised]:
+    from roledoctor.inputs.plan import PlanReader, is_plan
+    if is_plan(doc.value):
+        found = PlanReader(ctx.name, ctx.text, doc, ctx.lines).read()
+        out = [Recognised(ctx.name, "plan", {"terraform_version": doc.value.get("terraform_version"),
+                                             "format_version": doc.value.get("format_version")})]
+        return out + _found(ctx, found)
+    path = _policy_in(doc.value)
+    if path is None:
+        return [_problem(ctx, Problem(INPUT_UNPARSEABLE, "JSON, but neither an IAM policy (no Statement) nor a "
+                                      "`terraform show -json` plan", ctx.name, ctx.lines.span(doc.start, doc.end),
+                                      ctx.lines.line_text(1)[:200]))]
+    obj = doc.value
+    for p in path:
+        obj = obj[p]
+    spans = {k: ctx.lines.span(*v) for k, v in _strip(doc.spans, path).items()}
+    keys = {k: ctx.lines.span(*v) for k, v in _strip(doc.key_spans, path).items()}
+    policy, problems = policydoc.build(obj, spans, keys, ctx.lines, ctx.name, PolicySource("json", input=ctx.name))
+    if problems:
+        return [_problem(ctx, p) for p in problems]
+    if path[:1] == ("Role",) or path == ("AssumeRolePolicyDocument",):
+        role = doc.value.get("Role", doc.value)
+        r = RoleResource(ctx.name, str(role.get("Arn") or role.get("RoleName") or "role"), trust=policy,
+                         trust_source=PolicySource("json", ref="/".join(path), input=ctx.name))
+        if isinstance(role.get("MaxSessionDuration"), int):
+            r.max_session_duration = Arg("MaxSessionDuration", role["MaxSessionDuration"],
+                                         str(role["MaxSessionDuration"]))
+        return [Recognised(ctx.name, "role", r, policy.span)]
+    kind, reasons = policydoc.classify(policy, ctx.name)
+    return [Recognised(ctx.name, "policy-json", PolicyDocument(ctx.name, kind, reasons, policy), policy.span)]
+
+
+def _read_hcl(ctx: _Ctx, body) -> list[Recognised]:
+    from roledoctor.inputs.terraform import Reader
+    found = Reader(ctx.name, ctx.text, ctx.lines, ctx.env).read(body)
+    return _found(ctx, found)
+
+
+def _found(ctx: _Ctx, found) -> list[Recognised]:
+    out: list[Recognised] = []
+    out += [Recognised(ctx.name, "provider", p, p.span) for p in found.providers]
+    out += [Recognised(ctx.name, "backend-s3", b, b.span) for b in found.backends]
+    out += [Recognised(ctx.name, "role", r, r.span) for r in found.roles]
+    for p in found.policies:
+        kind = "policy-document" if p.type == "data.aws_iam_policy_document" else "policy-resource"
+        out.append(Recognised(ctx.name, kind, p, p.span))
+    out += [Recognised(ctx.name, "attachment", a, a.span) for a in found.attachments]
+    out += [Recognised(ctx.name, "variable", v, v.span) for v in found.variables]
+    if found.locals:
+        out.append(Recognised(ctx.name, "locals", {"names": sorted(found.locals), "_nodes": found.locals}))
+    if found.tfvars:
+        out.append(Recognised(ctx.name, "tfvars", found.tfvars))
+    out += [_problem(ctx, p) for p in found.problems]
+    if not out:
+        out.append(Recognised(ctx.name, "hcl", {"blocks": found.other_blocks}))
+    return out
+
+
+_SEGMENT_START = re.compile(r"^(?:\{|(?:provider|resource|data|terraform|variable|locals)[ \t][^\n{]*\{)", re.M)
+
+
+def _segments(text: str) -> list[tuple[int, int, str]]:
+    """Column-0 JSON objects and HCL blocks inside a mixed paste (error output
+    plus config): (start, end, "json"|"hcl"). Braces are matched outside strings."""
+    out = []
+    pos = 0
+    while True:
+        m = _SEGMENT_START.search(text, pos)
+        if not m:
+            return out
+        depth, i, n, in_str = 0, m.start(), len(text), False
+        end = None
+        while i < n:
+            ch = text[i]
+            if in_str:
+                if ch == "\\":
+                    i += 1
+                elif ch == '"' or ch == "\n":
+                    in_str = False
+            elif ch == '"':
+                in_str = True
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    end = i + 1
+                    break
+            i += 1
+        if end is None:
+            return out
+        out.append((m.start(), end, "json" if text[m.start()] == "{" else "hcl"))
+        pos = end
+
+
+def _read_errors(ctx: _Ctx, mixed: bool) -> list[Recognised]:
+    from roledoctor.inputs import hcl
+    out = [Recognised(ctx.name, "error", e, e.span) for e in errortext.parse(ctx.name, ctx.text)]
+    segs = _segments(ctx.text) if mixed else []
+    hcl_segs = [(a, b) for a, b, k in segs if k == "hcl"]
+    for a, b, k in segs:
+        if k == "json":
+            try:
+                doc = jsonspan.parse(ctx.text, a, b)
+            except jsonspan.JSONSyntaxError:
+                continue
+            out += [r for r in _read_json(ctx, doc) if r.kind != "problem"]
+    if hcl_segs:
+        # Blank out everything else (keeping newlines) so offsets stay those of the paste.
+        chars = [c if c == "\n" else " " for c in ctx.text]
+        for a, b in hcl_segs:
+            chars[a:b] = ctx.text[a:b]
+        try:
+            out += _read_hcl(ctx, hcl.parse("".join(chars)))
+        except hcl.HCLSyntaxError:
+            pass
+    if not out:
+        out.append(_problem(ctx, Problem(INPUT_UNPARSEABLE, "looks like error output, but no known AWS/Terraform "
+                                         "error template matched", ctx.name, ctx.lines.span(0, min(1, len(ctx.text))),
+                                         ctx.lines.line_text(1)[:200])))
+    return out
+
+
+# ---- all inputs together -------------------------------------------------
+
+def _basename(path: str) -> str:
+    return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
+def read_all(inputs: dict[str, str]) -> Inputs:
+    """Read every input, then resolve var.x (variable defaults, then *.tfvars),
+    local.y, data.aws_iam_policy_document.X.json and file("X") across inputs."""
+    try:
+        return _read_all(inputs)
+    except Exception as err:  # never a traceback for user input
+        res = Inputs(texts=dict(inputs) if isinstance(inputs, dict) else {})
+        res.problems.append(Problem(INPUT_UNPARSEABLE, f"could not read the inputs ({type(err).__name__}: {err})", ""))
+        return res
+
+
+def _read_all(inputs: dict[str, str]) -> Inputs:
+    cache: dict = {}
+    first = {name: read(name, text, None, cache) for name, text in inputs.items()}
+    env = Env()
+    for name, recs in first.items():
+        for r in recs:
+            if r.kind == "variable" and r.facts.default is not None and not r.facts.default.symbolic:
+                env.variables.setdefault(r.facts.name, r.facts.default.value)
+            elif r.kind == "locals":
+                for k, node in r.facts["_nodes"].items():
+                    env.locals[k] = node
+                    env.local_texts[k] = inputs[name]
+    for name, recs in first.items():  # tfvars override defaults
+        for r in recs:
+            if r.kind == "tfvars":
+                for k, a in r.facts.items():
+                    if not a.symbolic:
+                        env.variables[k] = a.value
+    final = first
+    if env.variables or env.locals:
+        final = {name: read(name, text, env, cache) for name, text in inputs.items()}
+    res = Inputs(texts=dict(inputs), variables=dict(env.variables))
+    for name, recs in final.items():
+        for r in recs:
+            res.recognised.append(r)
+            bucket = {"error": res.errors, "provider": res.providers, "backend-s3": res.backends, "role": res.roles,
+                      "policy-resource": res.policies, "policy-document": res.policies,
+                      "attachment": res.attachments, "policy-json": res.documents, "problem": res.problems}.get(r.kind)
+            if bucket is not None:
+                bucket.append(r.facts)
+    _link(res)
+    return res
+
+
+def _link(res: Inputs) -> None:
+    docs = {p.address.split(".")[-1]: p for p in res.policies if p.type == "data.aws_iam_policy_document"}
+    by_file = {_basename(d.input): d for d in res.documents}
+    files = re.compile(r"""(?:file|templatefile)\(\s*"(?:[^"\\]|\\.)*?([^"/\\]+)"\s*[,)]""")
+
+    def resolve(src: PolicySource | None):
+        if src is None or not src.ref:
+            return None
+        m = re.fullmatch(r"data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.json", src.ref)
+        if m and m.group(1) in docs:
+            return docs[m.group(1)].policy
+        f = files.match(src.ref)
+        if f and f.group(1) in by_file:
+            return by_file[f.group(1)].policy
+        return None
+
+    for r in res.roles:
+        if r.trust is None and r.trust_source is not None:
+            r.trust = resolve(r.trust_source)
+        for ip in r.inline_policies:
+            if ip.policy is None:
+                ip.policy = resolve(ip.policy_source)
+    for p in res.policies:
+        if p.policy is None and p.policy_source is not None:
+            p.policy = resolve(p.policy_source)
