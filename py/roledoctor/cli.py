@@ -60,3 +60,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `roledoctor inspect x | head`
+        sys.stderr.close()
+        return 0
