@@ -286,6 +286,58 @@ def build_caches(dist: Path, wheels: dict[str, Path]) -> list[str]:
     return names
 
 
+SNAPSHOT_SCRIPT = r"""
+import { loadPyodide } from "%(dist)s/pyodide/pyodide.mjs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+// No loadPackage() before a snapshot ("Unexpected hiwire entry"): unpack the
+// wheels instead (research/pyodide.md section 6).
+const py = await loadPyodide({ indexURL: "%(dist)s/pyodide/", lockFileURL: "%(dist)s/pyodide-lock.json",
+                               _makeSnapshot: true });
+for (const w of %(wheels)s) py.unpackArchive(new Uint8Array(readFileSync(w)), "wheel",
+                                             { extractDir: "/lib/python3.14/site-packages" });
+const missing = py.runPython(`
+import roledoctor.inputs.hcl as h, roledoctor.warm as w
+h.build_lark_cache(h.LARK_CACHE)
+",".join(w.prepare())`);
+if (missing) console.error("not in the snapshot: " + missing);
+writeFileSync("%(out)s", gzipSync(py.makeMemorySnapshot(), { level: 6 }));
+"""
+
+# Wheels the page unpacks itself on the snapshot path (micropip is not needed).
+SNAPSHOT_PACKAGES = ("lark", "python-hcl2", "markupsafe", "jinja2", "roledoctor")
+
+
+def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:
+    """A memory snapshot of Pyodide with our modules imported and the parser
+    built: the page restores it instead of booting and importing (issue 8).
+    Experimental Pyodide API; the worker falls back to the normal start-up
+    when it cannot load. Kept in .cache keyed like the parser cache."""
+    if os.environ.get("ROLEDOCTOR_SNAPSHOT", "1") == "0":
+        return
+    lock = json.loads((dist / "pyodide-lock.json").read_text())
+    files = [dist / lock["packages"][name]["file_name"] for name in SNAPSHOT_PACKAGES]
+    key = hashlib.sha256(b"".join(sha256_file(p).encode() for p in files) + PYODIDE_VERSION.encode()
+                         + SNAPSHOT_SCRIPT.encode()).hexdigest()[:16]
+    cached = CACHE / f"snapshot-{key}.bin.gz"
+    if not cached.exists():
+        log("making the Pyodide memory snapshot (once per change of the core)")
+        tmp = cached.with_suffix(".tmp")
+        script = CACHE / "make_snapshot.mjs"
+        script.write_text(SNAPSHOT_SCRIPT % {"dist": dist.as_posix(), "out": tmp.as_posix(),
+                                             "wheels": json.dumps([f.as_posix() for f in files])})
+        proc = subprocess.run(["node", str(script)], capture_output=True, text=True)
+        if proc.returncode != 0 or not tmp.exists():
+            raise BuildError(f"making the memory snapshot failed:\n{proc.stderr[-3000:]}")
+        if proc.stderr.strip():
+            log(proc.stderr.strip().splitlines()[-1])
+        tmp.rename(cached)
+    shutil.copy2(cached, dist / "snapshot.bin.gz")
+    (dist / "snapshot.json").write_text(json.dumps({
+        "file": "snapshot.bin.gz", "sha256": sha256_file(cached), "pyodide": PYODIDE_VERSION,
+        "packages": list(SNAPSHOT_PACKAGES)}))
+
+
 def build(dist: Path = DIST, quiet: bool = False) -> Path:
     t0 = time.time()
     artifacts = fetch_all()
@@ -303,6 +355,7 @@ def build(dist: Path = DIST, quiet: bool = False) -> Path:
     write_lock(dist, info, wheels)
     copy_web(dist)
     build_caches(dist, wheels)
+    build_snapshot(dist, wheels)
     version = write_service_worker(dist)
     if not quiet:
         log(f"dist/ built in {time.time() - t0:.1f} s (cache {version}): {dist_size(dist)}")

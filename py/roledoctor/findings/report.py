@@ -49,6 +49,9 @@ class Report:
     # Not part of the JSON contract: input name -> file name as given to the CLI
     # (SARIF artifact locations, diff headers).
     sources: dict[str, str] = field(default_factory=dict)
+    # Additive to the contract: {"preflight": {filename, language, text}, "rego": {...},
+    # "checkov": [{id, title, checks}]}; omitted from the JSON when empty.
+    prevention: dict = field(default_factory=dict)
 
     def ordered_findings(self) -> list[Finding]:
         return sorted(self.findings, key=sort_key)  # stable: engine order within a rank
@@ -103,7 +106,7 @@ def to_json_obj(report: Report) -> dict:
             obj["verdict_after"] = fix.verdict_after
         fixes[name] = obj
     req = report.request
-    return {
+    out = {
         "verdict": report.verdict,
         "request": {"action": req.action, "caller": req.caller, "role": req.role},
         "trace": trace,
@@ -111,3 +114,6 @@ def to_json_obj(report: Report) -> dict:
         "findings": [finding_obj(f) for f in report.ordered_findings()],
         "fixes": fixes,
     }
+    if report.prevention:
+        out["prevention"] = report.prevention
+    return out

@@ -1,0 +1,208 @@
+"""Repairs -> minimal TextEdits in the form the user pasted (fixes/edits.py):
+JSON stays JSON with its indentation and key order, `jsonencode` stays HCL,
+`aws_iam_policy_document` stays a data block, comments are kept.
+
+Offsets are those of the raw text (facts.prepare keeps them when it splits a
+box into documents), so edits apply to what the user pasted.
+"""
+
+from __future__ import annotations
+
+from roledoctor.diagnosis.model import Repair
+from roledoctor.fixes.edits import (
+    EditError, TextEdit, _indent_at, detect_style, insert_element, quote_string, replace_string,
+)
+from roledoctor.inputs.model import ProviderConfig, S3Backend
+
+SYNTAX = {"json": "json", "jsonencode": "hcl", "heredoc": "json_in_hcl", "policy_document": "hcl"}
+OPS = ("set_string", "set_value", "set_object", "add_item", "add_key", "add_statement",
+       "set_arg", "add_arg", "rename_arg", "s3_attribute_syntax")
+
+
+class FixError(ValueError):
+    pass
+
+
+def input_of(repair: Repair) -> str:
+    src = repair.source
+    return src.input
+
+
+def edits_for(repair: Repair, text: str) -> list[TextEdit]:
+    """The edits for one repair on `text` (the text of its input). Raises FixError."""
+    try:
+        if isinstance(repair.source, (ProviderConfig, S3Backend)):
+            return _provider(repair, text)
+        return _policy(repair, text)
+    except (EditError, KeyError, IndexError, TypeError, ValueError) as err:
+        raise FixError(f"{repair.op}: {err}") from None
+
+
+# ---- policies ------------------------------------------------------------------------
+
+def _span(src, path):
+    span = src.policy.spans.get(tuple(path))
+    if span is None:
+        raise FixError(f"no element at {path}")
+    return span
+
+
+def _policy(r: Repair, text: str) -> list[TextEdit]:
+    src = r.source
+    syntax = SYNTAX.get(src.form)
+    if syntax is None:
+        raise FixError(f"cannot edit a policy written as {src.form}")
+    doc = src.form == "policy_document"
+    if r.op == "set_string":
+        span = _span(src, r.path)
+        lit = text[span.start:span.end]
+        if not (lit.startswith('"') and lit.endswith('"')):
+            if doc and (tuple(r.path) + (0,)) in src.policy.spans:
+                span = _span(src, tuple(r.path) + (0,))
+            else:
+                raise FixError("not a string literal")
+        return [replace_string(text, span.start, span.end, r.value, syntax)]
+    if r.op in ("set_value", "set_object"):
+        span = _span(src, r.path)
+        value = r.value
+        if doc and isinstance(value, str):
+            value = [value]  # actions = [...], resources = [...]
+        st = detect_style(text, syntax)
+        indent = _indent_at(text, span.start)
+        multiline = isinstance(value, dict) and "\n" in text[span.start:span.end]
+        return [TextEdit(span.start, span.end, st.value(value, indent, multiline))]
+    if r.op == "add_item":
+        path = tuple(r.path)
+        span = _span(src, path)
+        if doc and text[span.start] != "[" and (path + ("values",)) in src.policy.spans:
+            span = _span(src, path + ("values",))
+        lit = text[span.start:span.end]
+        if lit.startswith("["):
+            return [insert_element(text, span.start, r.value, syntax)]
+        if lit.startswith('"'):
+            old = src.policy_value(path) if hasattr(src, "policy_value") else _decoded(src, path)
+            st = detect_style(text, syntax)
+            return [TextEdit(span.start, span.end, st.value([old, r.value], "", False))]
+        raise FixError("neither a list nor a string")
+    if r.op == "add_key":
+        if doc:
+            raise FixError("adding elements to aws_iam_policy_document is not supported")
+        span = _span(src, r.path)
+        if text[span.start] != "{":
+            raise FixError("not an object")
+        return [insert_element(text, span.start, r.value, syntax, key=r.key)]
+    if r.op == "add_statement":
+        if doc:
+            return [_doc_statement(src, text, r.value)]
+        span = src.policy.spans.get(("Statement",))
+        if span is None or text[span.start] != "[":
+            raise FixError("Statement is not a list")
+        return [insert_element(text, span.start, r.value, syntax)]
+    raise FixError(f"unknown op {r.op}")
+
+
+def _decoded(src, path) -> str:
+    """The current string value at a JSON path of the policy."""
+    pol = src.policy
+    st = next(s for s in pol.statements if tuple(path[:len(s.path)]) == tuple(s.path))
+    rest = tuple(path[len(st.path):])
+    if rest[0] == "Condition":
+        c = next(c for c in st.conditions if c.operator == rest[1] and c.key == rest[2])
+        return c.values[0]
+    if rest[0] == "Principal":
+        return st.principal[rest[1]][0]
+    if rest[0] in ("Action", "NotAction", "Resource", "NotResource"):
+        attr = {"Action": "action", "NotAction": "not_action", "Resource": "resource", "NotResource": "not_resource"}
+        return getattr(st, attr[rest[0]])[0]
+    raise FixError(f"cannot read {path}")
+
+
+def _doc_statement(src, text: str, stmt: dict) -> TextEdit:
+    """A new `statement { … }` at the end of a data "aws_iam_policy_document" block."""
+    block = src.policy.spans[()]
+    close = text.rfind("}", block.start, block.end)
+    first = src.policy.spans.get(("Statement", 0))
+    indent = _indent_at(text, first.start) if first else "  "
+    inner = indent + (indent[: len(indent)] if indent.strip() == "" and indent else "  ")
+    acts = stmt["Action"] if isinstance(stmt["Action"], list) else [stmt["Action"]]
+    res = stmt["Resource"] if isinstance(stmt["Resource"], list) else [stmt["Resource"]]
+    q = lambda v: quote_string(v, "hcl")  # noqa: E731
+    lines = [f"{indent}statement {{",
+             f'{inner}effect    = {q(stmt["Effect"])}',
+             f"{inner}actions   = [{', '.join(q(a) for a in acts)}]",
+             f"{inner}resources = [{', '.join(q(a) for a in res)}]",
+             f"{indent}}}"]
+    line_start = text.rfind("\n", 0, close) + 1
+    if text[line_start:close].strip() == "":
+        return TextEdit(line_start, line_start, "\n" + "\n".join(lines) + "\n")
+    return TextEdit(close, close, "\n" + "\n".join(lines) + "\n")
+
+
+# ---- provider / backend ---------------------------------------------------------------
+
+def _hop(config, index):
+    if isinstance(config, S3Backend):
+        return config.assume_role
+    return config.assume_role[index or 0]
+
+
+def _provider(r: Repair, text: str) -> list[TextEdit]:
+    cfg = r.source
+    if r.op == "s3_attribute_syntax":
+        hop = cfg.assume_role
+        start = hop.span.start
+        name_end = start + len("assume_role")
+        if text[start:name_end] != "assume_role":
+            raise FixError("assume_role block not found")
+        brace = text.find("{", name_end)
+        return [TextEdit(name_end, brace, " = ")]
+    hop = _hop(cfg, r.hop)
+    if r.op == "set_arg":
+        a = hop.args[r.key]
+        lit = text[a.span.start:a.span.end]
+        if lit.startswith('"') and lit.endswith('"'):
+            return [replace_string(text, a.span.start, a.span.end, r.value, "hcl")]
+        return [TextEdit(a.span.start, a.span.end, quote_string(r.value, "hcl"))]
+    if r.op == "add_arg":
+        if r.key in hop.args:
+            return _provider(Repair(r.target, "set_arg", cfg, key=r.key, value=r.value, hop=r.hop), text)
+        brace = text.find("{", hop.span.start)
+        if brace < 0 or brace >= hop.span.end:
+            raise FixError("assume_role block has no body")
+        return [insert_element(text, brace, r.value, "hcl", key=r.key)]
+    if r.op == "rename_arg":
+        a = hop.args[r.key]
+        new_name, new_value = r.value
+        return [TextEdit(a.name_span.start, a.name_span.end, new_name),
+                TextEdit(a.span.start, a.span.end, quote_string(new_value, "hcl"))]
+    raise FixError(f"unknown op {r.op}")
+
+
+def apply_repairs(texts: dict[str, str], repairs: list[Repair], raw_of) -> tuple[dict[str, list[TextEdit]], list[Repair]]:
+    """Edits per raw input for the repairs that can be made; conflicting or failing ones are skipped."""
+    per: dict[str, list[TextEdit]] = {}
+    done: list[Repair] = []
+    for r in repairs:
+        raw = raw_of(input_of(r))
+        text = texts.get(raw)
+        if text is None:
+            continue
+        try:
+            new = edits_for(r, text)
+        except FixError:
+            continue
+        have = per.setdefault(raw, [])
+        if all(e in have for e in new):
+            done.append(r)
+            continue
+        if any(_overlap(e, h) for e in new for h in have):
+            continue
+        have.extend(new)
+        done.append(r)
+    return per, done
+
+
+def _overlap(a: TextEdit, b: TextEdit) -> bool:
+    if a.start == a.end == b.start == b.end:
+        return True
+    return a.start < b.end and b.start < a.end

@@ -1,0 +1,225 @@
+"""Static hardening rules (FINDINGS.md "Works, but unsafe or fragile").
+
+Callable on Inputs alone (`roledoctor check` reuses them); with a `Target`
+(the caller and role the diagnosis found) they also propose least-privilege
+repairs, which diagnose.py keeps only when the re-evaluation stays allowed.
+
+Rules mirror Checkov where one exists (research/assume-role.md §5,
+bridgecrewio/checkov IAMRoleAllowsPublicAssume = CKV_AWS_60,
+IAMRoleAllowAssumeFromAccount = CKV_AWS_61, GithubActionsOIDCTrustPolicy =
+CKV_AWS_358 / CKV_AWS_393 and common/util/oidc_utils.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from roledoctor.diagnosis.facts import DEFAULT_AUDIENCE, GITHUB_ISSUER, classify_sources, literal
+from roledoctor.diagnosis.model import Issue, Repair, Source, Where
+from roledoctor.evaluation.arns import is_account_id, parse_arn
+from roledoctor.inputs import Inputs
+
+# Condition keys that narrow who may use a trust (reference_policies_condition-keys.md).
+NARROWING = {"aws:principalarn", "aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths",
+             "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:userid"}
+CONFUSED_DEPUTY = {"sts:externalid", "aws:principalarn", "aws:principalorgid"}  # FINDINGS.md wording
+# checkov common/util/oidc_utils.py
+_GH_REPO = re.compile(r"(\$\{)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\})?/[^/]+")
+_GH_ABUSABLE = ("workflow", "environment", "ref", "context", "head_ref", "base_ref")
+_GH_SUB_KEY = re.compile(r"token\.actions\.githubusercontent\.com(?:/[a-zA-Z0-9_-]+)?:sub", re.I)
+
+
+@dataclass
+class Target:
+    """What the diagnosis knows, so hardening can propose exact values."""
+
+    trust: Source | None = None  # only this trust is repaired
+    identity: list[Source] = field(default_factory=list)  # only these caller policies are repaired
+    principal: str | None = None  # caller role/user ARN
+    role_arn: str | None = None
+    subject: str | None = None  # GitHub OIDC sub
+    actions: list[str] = field(default_factory=lambda: ["sts:AssumeRole"])  # what the caller needs
+
+
+def unsafe_subject(value: str) -> bool:
+    """CKV_AWS_358's test of one `sub` value (checkov GithubActionsOIDCTrustPolicy)."""
+    if value == "*":
+        return True
+    parts = value.split(":")
+    if len(parts) == 1 or parts[1] == "*":
+        return True
+    if any(parts[0].startswith(c) for c in _GH_ABUSABLE):
+        return True
+    return parts[0] == "repo" and not _GH_REPO.match(parts[1])
+
+
+def _is_github(st) -> bool:
+    return any(("oidc-provider/" + GITHUB_ISSUER) in v for v in (st.principal or {}).get("Federated", []))
+
+
+def _is_root(v: str) -> bool:
+    a = parse_arn(v)
+    return is_account_id(v) or (a is not None and a.service == "iam" and a.resource == "root")
+
+
+def _account_of(v: str) -> str | None:
+    if is_account_id(v):
+        return v
+    a = parse_arn(v)
+    return a.account if a else None
+
+
+def hardening(inputs: Inputs, slot_of=lambda name: "auto", target: Target | None = None,
+              role_account: str | None = None) -> list[Issue]:
+    found = classify_sources(inputs, slot_of)
+    out: list[Issue] = []
+    for src, role in found["trust"]:
+        repairable = target is not None and target.trust is not None and target.trust.policy is src.policy
+        out += trust_rules(src, role_account, target if repairable else None)
+    for src in found["identity"]:
+        repairable = target is not None and any(s.policy is src.policy for s in target.identity)
+        out += identity_rules(src, target if repairable else None)
+    for prov in inputs.providers:
+        out += provider_rules(prov)
+    for b in inputs.backends:
+        out += provider_rules(b)
+    return out
+
+
+def trust_rules(src: Source, role_account: str | None, target: Target | None) -> list[Issue]:
+    out: list[Issue] = []
+    pol = src.policy
+    want = target.principal if target else None
+    for st in pol.statements:
+        if st.effect != "Allow" or st.principal is None:
+            continue
+        keys = {c.key.lower() for c in st.conditions}
+        base = st.path + ("Principal",)
+        aws = st.principal.get("AWS", [])
+        star = st.principal.get("*") is not None or "*" in aws
+        if star and not keys & NARROWING:
+            repairs = []
+            if want and "*" in aws:
+                i = aws.index("*")
+                path = base + ("AWS", i) if (base + ("AWS", 0)) in pol.spans else base + ("AWS",)
+                repairs = [Repair("trust_policy", "set_string", src, path, want)]
+            elif want and src.form != "policy_document":
+                repairs = [Repair("trust_policy", "set_object", src, base, {"AWS": want})]
+            out.append(Issue("TRUST_WILDCARD_PRINCIPAL", f"Statement {st.index} lets any AWS identity assume the "
+                             "role (Principal `*` with no narrowing condition).", [Where(src.input, pol.span_at(base))],
+                             {"checkov": "CKV_AWS_60"}, repairs))
+        for i, v in enumerate(aws):
+            path = base + ("AWS", i) if (base + ("AWS", 0)) in pol.spans else base + ("AWS",)
+            if _is_root(v):
+                repairs = []
+                # Only the caller's own account root is narrowed to the caller (same account: no one else lost
+                # who was not already meant by "the caller"); another account's root is left to the blockers.
+                if want and _account_of(want) == _account_of(v):
+                    repairs = [Repair("trust_policy", "set_string", src, path, want)]
+                out.append(Issue("TRUST_ACCOUNT_ROOT_PRINCIPAL", f"Statement {st.index} trusts the whole account "
+                                 f"`{_account_of(v)}` (`{v}`): any identity there allowed `sts:AssumeRole` can assume "
+                                 "the role." + (f" Proposed: name `{want}` only (add any other identity that must "
+                                                "keep access)." if repairs else ""),
+                                 [Where(src.input, pol.span_at(path))], {"principal": v, "checkov": "CKV_AWS_61"},
+                                 repairs))
+            acct = _account_of(v)
+            if role_account and acct and acct != role_account and v != "*" and not keys & CONFUSED_DEPUTY:
+                out.append(Issue("TRUST_CROSS_ACCOUNT_NO_CONDITION", f"Statement {st.index} trusts `{v}` in another "
+                                 f"account ({acct}) with no `sts:ExternalId`, `aws:PrincipalArn` or "
+                                 "`aws:PrincipalOrgID` condition.", [Where(src.input, pol.span_at(path))],
+                                 {"principal": v}))
+        if _is_github(st):
+            out += _github_rules(src, st, target)
+    return out
+
+
+def _github_rules(src: Source, st, target: Target | None) -> list[Issue]:
+    out = []
+    pol = src.policy
+    subs = [c for c in st.conditions if _GH_SUB_KEY.fullmatch(c.key)]
+    auds = [c for c in st.conditions if c.key.lower().endswith(":aud") and GITHUB_ISSUER in c.key.lower()]
+    subject = target.subject if target else None
+    bad = [(c, v) for c in subs for v in c.values if unsafe_subject(v)]
+    if not subs or bad:
+        repairs = []
+        if subject and not unsafe_subject(subject) and src.form != "policy_document":
+            if bad and len(bad[0][0].values) == 1:
+                repairs = [Repair("trust_policy", "set_string", src, bad[0][0].path, subject)]
+            elif not subs:
+                repairs = [_add_condition(src, st, "StringLike", f"{GITHUB_ISSUER}:sub", subject)]
+        where = [Where(src.input, bad[0][0].span)] if bad else [Where(src.input, pol.span_at(st.path))]
+        what = f"`{bad[0][1]}` pins no repository and ref" if bad else "there is no `sub` condition"
+        out.append(Issue("OIDC_SUBJECT_WILDCARD", f"Statement {st.index} trusts GitHub Actions OIDC, but {what}: "
+                         "workflows of other repositories or branches could assume the role."
+                         + (f" Proposed: `{subject}`." if repairs else ""), where,
+                         {"checkov": "CKV_AWS_358"}, [r for r in repairs if r]))
+    if not auds:
+        repairs = []
+        if target is not None and src.form != "policy_document":
+            r = _add_condition(src, st, "StringEquals", f"{GITHUB_ISSUER}:aud", DEFAULT_AUDIENCE)
+            repairs = [r] if r else []
+        out.append(Issue("OIDC_AUDIENCE_MISSING", f"Statement {st.index} trusts GitHub Actions OIDC without an "
+                         "`aud` condition.", [Where(src.input, pol.span_at(st.path))], {}, repairs))
+    return out
+
+
+def _add_condition(src: Source, st, operator: str, key: str, value: str) -> Repair | None:
+    """Add `operator: {key: value}` to the statement's Condition (creating what is missing)."""
+    if (st.path + ("Condition",)) not in src.policy.spans:
+        return Repair("trust_policy", "add_key", src, st.path, {operator: {key: value}}, key="Condition")
+    ops = {c.operator for c in st.conditions}
+    if operator in ops:
+        return Repair("trust_policy", "add_key", src, st.path + ("Condition", operator), value, key=key)
+    return Repair("trust_policy", "add_key", src, st.path + ("Condition",), {key: value}, key=operator)
+
+
+def identity_rules(src: Source, target: Target | None) -> list[Issue]:
+    out = []
+    pol = src.policy
+    for st in pol.statements:
+        if st.effect != "Allow" or st.action is None:
+            continue
+        acts = [a for a in st.action if a == "*" or a.lower().startswith("sts:")]
+        wild_sts = [a for a in acts if "*" in a or "?" in a]
+        assume = [a for a in acts if a.lower().startswith("sts:assumerole")]
+        star_res = st.resource is not None and "*" in st.resource
+        if not wild_sts and not (assume and star_res):
+            continue
+        repairs = []
+        role = target.role_arn if target else None
+        only_sts = all(a.lower().startswith("sts:") for a in st.action)
+        if role and only_sts and st.resource is not None and len(st.resource) == 1 and not st.conditions:
+            need = target.actions
+            ap = st.path + ("Action",)
+            value = need[0] if len(need) == 1 else need
+            repairs = [Repair("caller_policy", "set_value", src, ap, value),
+                       Repair("caller_policy", "set_string", src,
+                              st.path + ("Resource", 0) if (st.path + ("Resource", 0)) in pol.spans
+                              else st.path + ("Resource",), role)]
+        what = ", ".join(f"`{a}`" for a in (wild_sts or assume))
+        out.append(Issue("CALLER_POLICY_WILDCARD_STS", f"Statement {st.index} of the caller's policy allows {what} on "
+                         f"{', '.join(f'`{r}`' for r in st.resource or ['(NotResource)'])}: it can assume any role that "
+                         "trusts it." + (f" Proposed: `{'`, `'.join(target.actions)}` on `{role}` only (if the caller "
+                                         "assumes other roles too, list them)." if repairs else ""),
+                         [Where(src.input, pol.span_at(st.path + ("Action",)))], {}, repairs))
+    return out
+
+
+def provider_rules(prov) -> list[Issue]:
+    out = []
+    hops = list(getattr(prov, "assume_role", None) or []) if isinstance(getattr(prov, "assume_role", None), list) \
+        else ([prov.assume_role] if getattr(prov, "assume_role", None) is not None else [])
+    for hop in hops:
+        a = hop.external_id
+        if a is not None and not a.symbolic and isinstance(a.value, str):
+            out.append(Issue("EXTERNAL_ID_HARDCODED", "`external_id` is a literal in the configuration; anyone who "
+                             "reads the repository knows it. Use `var.external_id` fed from a secret store "
+                             "(`TF_VAR_external_id`).", [Where(prov.input, a.span)]))
+    for name in ("access_key", "secret_key", "token"):
+        a = prov.args.get(name)
+        if a is not None and literal(a) and isinstance(a.value, str):
+            out.append(Issue("STATIC_CREDENTIALS_IN_CONFIG", f"`{name}` is written into the configuration. Remove "
+                             "it, use a profile, environment variables or OIDC, and rotate the key.",
+                             [Where(prov.input, a.span)], {"argument": name}))
+    return out

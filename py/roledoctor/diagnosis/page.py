@@ -1,0 +1,309 @@
+"""The web page's entry point: five text boxes in, one JSON-able dict out.
+
+    diagnose_for_page({"error": ..., "provider": ..., "trust_policy": ...,
+                       "caller_policy": ..., "org_policies": ...}) -> dict
+
+Never raises: an internal error becomes an Undetermined result with an input
+problem. jinja2 is imported (by roledoctor.render) only when rendering.
+"""
+
+from __future__ import annotations
+
+from roledoctor.evaluation import ALLOW, DENY, IMPLICIT_DENY, NOT_EVALUATED
+
+BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies")
+WORDS = {"denied": "Denied", "allowed": "Allowed", "undetermined": "Undetermined"}
+FILENAMES = {"trust_policy": "trust-policy.json", "provider": "provider.tf", "caller_policy": "caller-policy.json",
+             "boundary": "boundary.json", "org_policies": "org-policies.json"}
+GATE_LABELS = {"caller": "Caller credentials", "scp": "Organization policies (SCP, RCP)",
+               "identity": "Caller permissions", "boundary": "Permissions boundary",
+               "trust": "Trust policy: principal and action", "conditions": "Trust policy: conditions",
+               "role": "Role settings (duration, session tags, source identity, region)"}
+_CONDITION_CODES = ("EXTERNAL_ID_MISSING", "EXTERNAL_ID_MISMATCH", "TRUST_CONDITION_UNMET", "OIDC_AUDIENCE_MISMATCH",
+                    "OIDC_SUBJECT_MISMATCH")
+_ROLE_CODES = ("DURATION_EXCEEDS_MAX_SESSION", "DURATION_EXCEEDS_CHAIN_LIMIT", "TAG_SESSION_NOT_ALLOWED",
+               "SOURCE_IDENTITY_NOT_ALLOWED", "STS_REGION_DISABLED")
+
+
+def diagnose_for_page(inputs: dict[str, str]) -> dict:
+    try:
+        return _diagnose(inputs)
+    except Exception as err:  # the page must always get an answer
+        return _failure(inputs, f"internal error ({type(err).__name__}: {err})")
+
+
+def _diagnose(inputs: dict[str, str]) -> dict:
+    from roledoctor.diagnosis.diagnose import diagnose
+    from roledoctor.findings import to_json_obj
+
+    boxes = {k: v for k, v in (inputs or {}).items() if isinstance(v, str)}
+    raw = {k: v for k, v in boxes.items() if v.strip()}
+    slots = {k: (k if k in BOXES else "auto") for k in raw}
+    d = diagnose(raw, slots)
+    report = to_json_obj(d.report)
+    return {
+        "report": report,
+        "verdict_word": WORDS[d.verdict],
+        "verdict_sentence": verdict_sentence(d),
+        "gates": gates(d),
+        "inputs": _inputs(d, boxes),
+        "fixes": [{"name": f.name, "title": f.title or f.name, "filename": _filename(f, raw),
+                   "before": f.before, "after": f.after, "diff": f.diff, "verdict_after": f.verdict_after}
+                  for f in d.fixes],
+        "prevention": _prevention(d.report.prevention),
+        "markdown": _render(d.report, "markdown"),
+        "html": html_document(d.report),
+    }
+
+
+def _filename(f, raw) -> str:
+    base = FILENAMES.get(f.name.split("_alternative")[0].split(":")[0], f.raw)
+    text = raw.get(f.raw, "")
+    if base.endswith(".json") and not text.lstrip().startswith(("{", "[")):
+        base = base[:-5] + ".tf"
+    return base
+
+
+def _prevention(p: dict) -> list[dict]:
+    out = []
+    if "preflight" in p:
+        out.append({"name": "preflight", "title": "CI pre-flight script", **p["preflight"]})
+    if "rego" in p:
+        out.append({"name": "rego", "title": "OPA/conftest policy", **p["rego"]})
+    if p.get("checkov"):
+        ids = ",".join(c["id"] for c in p["checkov"])
+        text = "".join(f"# {c['id']}: {c['title']}\n" for c in p["checkov"]) + \
+            f"checkov -d . --framework terraform --check {ids}\n"
+        out.append({"name": "checkov", "title": "Checkov checks", "filename": "checkov.sh", "language": "sh",
+                    "text": text})
+    return out
+
+
+def _render(report, fmt: str) -> str:
+    from roledoctor.render import render
+    return render(report, fmt)
+
+
+def html_document(report) -> str:
+    from markupsafe import escape
+    body = _render(report, "html")
+    word = WORDS.get(report.verdict, report.verdict)
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>roledoctor: {escape(word)}</title>\n<style>\n{_CSS}</style>\n</head>\n<body>\n"
+            f"{body}</body>\n</html>\n")
+
+
+_CSS = """body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
+code,pre{font-family:ui-monospace,monospace}pre{background:#f5f5f5;padding:.75rem;overflow:auto}
+.rd-verdict-denied{color:#a40000}.rd-verdict-allowed{color:#0a6b0a}.rd-verdict-undetermined{color:#8a5a00}
+.rd-diff-add{color:#0a6b0a}.rd-diff-del{color:#a40000}.rd-diff-hunk{color:#555}
+"""
+
+
+def verdict_sentence(d) -> str:
+    report = d.report
+    blockers = [f for f in report.ordered_findings() if f.kind == "blocker"]
+    if d.verdict == "denied":
+        if blockers:
+            more = f" (and {len(blockers) - 1} more blocker{'s' if len(blockers) > 2 else ''})" if len(blockers) > 1 else ""
+            return f"Denied: {blockers[0].title[0].lower() + blockers[0].title[1:]}{more}."
+        ev = d.evaluation
+        return f"Denied at the {ev.deciding_gate} gate." if ev is not None and ev.deciding_gate else "Denied."
+    if d.verdict == "allowed":
+        req = report.request
+        return f"Allowed: every gate allows {req.action} for {req.caller or 'the caller'} on {req.role or 'the role'}."
+    missing = [f for f in report.findings if f.code == "INPUT_MISSING"]
+    if missing:
+        return f"Undetermined: {missing[0].message[0].lower() + missing[0].message[1:]}"
+    return "Undetermined: the pasted inputs are not enough for a verdict."
+
+
+def _issue_where(d, codes):
+    for i in d.issues:
+        if i.code in codes:
+            return i
+    return None
+
+
+def _ev_obj(d, issue):
+    if issue is None or not issue.where:
+        return None
+    from roledoctor.diagnosis.diagnose import evidence
+    e = evidence(d.case, issue.where[0])
+    return {"input": e.input, "line": e.line} if e.line else None
+
+
+def _stmt_ev(d, st):
+    if st is None or st.span is None:
+        return None
+    src = None
+    for s in [d.case.trust] + list(d.case.identity or []) + list(d.case.scps or []) + list(d.case.rcps or []) + \
+            [d.case.boundary, d.case.session]:
+        if s is not None and (st.policy == s.policy.source or st.policy.endswith("/" + (s.policy.id or s.policy.source))
+                              or st.policy == "trust_policy" and s is d.case.trust):
+            src = s
+            break
+    if src is None:
+        return None
+    return {"input": d.case.raw_name(src.input), "line": st.span.line}
+
+
+def _detail(g) -> str:
+    st = g.matched[0] if g.matched else None
+    if st is not None:
+        sid = f' ({st.sid})' if st.sid else ""
+        return f"{st.effect} statement {st.index}{sid} of {st.policy.split('/')[0]}: {g.reason}"
+    return g.reason
+
+
+def gates(d) -> list[dict]:
+    ev = d.evaluation
+    out = []
+    codes = {i.code for i in d.issues}
+
+    def row(gate, result, detail, evidence=None):
+        out.append({"gate": gate, "label": GATE_LABELS[gate], "result": result, "detail": detail,
+                    "evidence": evidence})
+
+    cred = _issue_where(d, ("BASE_CREDENTIALS_INVALID",))
+    if cred is not None:
+        row("caller", DENY, cred.message or "the credentials used to call STS are unusable", _ev_obj(d, cred))
+    elif d.case.caller is None:
+        row("caller", NOT_EVALUATED, "the caller is not known (paste the error output)")
+    else:
+        sess = ev.gate("session") if ev is not None else None
+        if sess is not None and sess.result in (DENY, IMPLICIT_DENY) and sess.required:
+            row("caller", sess.result, "the caller's own session policy: " + _detail(sess), _stmt_ev(d, sess.statement))
+        else:
+            row("caller", ALLOW, f"{d.case.caller.arn} ({d.case.caller_from or 'given'})")
+    if ev is None:
+        for g in ("scp", "identity", "boundary", "trust", "conditions", "role"):
+            row(g, NOT_EVALUATED, "not evaluated: " + (", ".join(w for w, _ in d.case.missing) or "inputs missing"))
+        return out
+    scp, rcp = ev.gate("scp"), ev.gate("rcp")
+    worst = next((g for g in (scp, rcp) if g.result == DENY), None) or \
+        next((g for g in (scp, rcp) if g.result == IMPLICIT_DENY and g.required), None)
+    if worst is not None:
+        row("scp", worst.result, f"{worst.gate.upper()}: {_detail(worst)}", _stmt_ev(d, worst.statement))
+    elif scp.result == ALLOW or rcp.result == ALLOW:
+        row("scp", ALLOW, "; ".join(f"{g.gate.upper()}: {g.reason}" for g in (scp, rcp) if g.result == ALLOW))
+    else:
+        row("scp", NOT_EVALUATED, scp.reason)
+    for name in ("identity", "boundary"):
+        g = ev.gate(name)
+        result = g.result if (g.required or g.result in (DENY, ALLOW)) else NOT_EVALUATED
+        if result == IMPLICIT_DENY and not g.required:
+            result = NOT_EVALUATED
+        row(name, result, _detail(g), _stmt_ev(d, g.statement) or (_ev_obj(d, _issue_where(
+            d, ("CALLER_POLICY_NO_ALLOW", "CALLER_POLICY_WRONG_RESOURCE", "BOUNDARY_BLOCKS"))) if result != ALLOW else None))
+    t = ev.gate("trust")
+    cond_issue = _issue_where(d, _CONDITION_CODES)
+    principal_codes = {c for c in codes if c.startswith(("TRUST_PRINCIPAL", "TRUST_ACTION", "SELF_ASSUME", "CHAIN_HOP",
+                                                          "OIDC_PROVIDER", "TRUST_EXPLICIT"))}
+    if t.result == ALLOW:
+        row("trust", ALLOW, _detail(t), _stmt_ev(d, t.statement))
+        row("conditions", ALLOW, "every condition of the allowing statement is met"
+            if t.statement and t.statement.conditions else "the allowing statement has no conditions")
+    elif t.result == NOT_EVALUATED:
+        row("trust", NOT_EVALUATED, t.reason)
+        row("conditions", NOT_EVALUATED, t.reason)
+    else:
+        p_issue = _issue_where(d, tuple(principal_codes))
+        if p_issue is not None or t.result == DENY:
+            row("trust", t.result, (p_issue.message if p_issue else _detail(t)) or _detail(t),
+                _ev_obj(d, p_issue) or _stmt_ev(d, t.statement))
+        else:
+            row("trust", ALLOW, "a statement names the caller and allows the action")
+        if cond_issue is not None:
+            row("conditions", IMPLICIT_DENY, cond_issue.message or cond_issue.code, _ev_obj(d, cond_issue))
+        else:
+            row("conditions", NOT_EVALUATED if p_issue is not None else ALLOW,
+                "no failing condition on the closest statement" if p_issue is not None else "conditions met")
+    role_issue = _issue_where(d, _ROLE_CODES)
+    if role_issue is not None:
+        row("role", DENY if role_issue.code != "TAG_SESSION_NOT_ALLOWED" else IMPLICIT_DENY,
+            role_issue.message or role_issue.code, _ev_obj(d, role_issue))
+    else:
+        dg = ev.gate("duration")
+        row("role", ALLOW if dg is None or dg.result != NOT_EVALUATED or not dg.required else NOT_EVALUATED,
+            dg.reason if dg is not None else "no session limits apply")
+    return out
+
+
+def _inputs(d, boxes: dict[str, str]) -> list[dict]:
+    case = d.case
+    out = []
+    for name in list(BOXES) + [b for b in boxes if b not in BOXES]:
+        if name not in boxes:
+            continue
+        text = boxes[name]
+        if not text.strip():
+            out.append({"input": name, "recognised": "empty", "problems": []})
+            continue
+        recs = [r for r in case.inputs.recognised if case.raw_name(r.input) == name]
+        problems = [{"code": p.code, "message": p.message, "line": p.span.line if p.span else None,
+                     "column": p.span.col if p.span else None, "text": p.text}
+                    for p in case.inputs.problems if case.raw_name(p.input) == name]
+        out.append({"input": name, "recognised": describe(case, name, recs), "problems": problems})
+    return out
+
+
+def describe(case, name: str, recs) -> str:
+    parts = []
+    for r in recs:
+        f = r.facts
+        if r.kind == "error":
+            what = f.error_code or f.kind
+            parts.append(f"error output ({what}{', ' + f.action if f.action else ''})")
+        elif r.kind == "provider":
+            n = len(f.assume_role)
+            parts.append(f'provider "aws" with {n} assume_role block{"s" if n != 1 else ""}' if n else
+                         ('provider "aws" with assume_role_with_web_identity' if f.web_identity else 'provider "aws"'))
+        elif r.kind == "backend-s3":
+            parts.append('backend "s3"')
+        elif r.kind == "role":
+            parts.append(f"role {f.address}")
+        elif r.kind in ("policy-resource", "policy-document"):
+            parts.append(f.address)
+        elif r.kind == "policy-json":
+            kind = _doc_kind(case, f)
+            n = len(f.policy.statements) if f.policy else 0
+            parts.append(f"{kind} ({n} statement{'s' if n != 1 else ''})")
+        elif r.kind == "plan":
+            parts.append("terraform plan JSON")
+    if not parts:
+        return "not recognised" if any(r.kind == "problem" for r in recs) else "nothing recognised"
+    return ", ".join(dict.fromkeys(parts))
+
+
+def _doc_kind(case, doc) -> str:
+    p = doc.policy
+    c = case
+    for label, srcs in (("trust policy", [c.trust] if c.trust else []), ("identity policy", c.identity or []),
+                        ("SCP", c.scps or []), ("RCP", c.rcps or []), ("permissions boundary", [c.boundary] if c.boundary else []),
+                        ("session policy", [c.session] if c.session else [])):
+        if any(s is not None and s.policy is p for s in srcs):
+            return label
+    return {"trust": "trust policy", "identity": "identity policy", "scp": "SCP", "rcp": "RCP",
+            "resource": "resource policy"}.get(doc.kind, doc.kind)
+
+
+def _failure(inputs, message: str) -> dict:
+    report = {"verdict": "undetermined", "request": {"action": "sts:AssumeRole", "caller": None, "role": None},
+              "trace": [], "assumptions": [], "findings": [{
+                  "code": "INPUT_UNPARSEABLE", "kind": "input", "severity": "high",
+                  "title": "An input could not be read", "message": message, "evidence": [], "fix": ""}],
+              "fixes": {}}
+    boxes = inputs if isinstance(inputs, dict) else {}
+    return {
+        "report": report, "verdict_word": "Undetermined",
+        "verdict_sentence": f"Undetermined: {message}.",
+        "gates": [{"gate": g, "label": GATE_LABELS[g], "result": NOT_EVALUATED, "detail": message, "evidence": None}
+                  for g in GATE_LABELS],
+        "inputs": [{"input": str(k), "recognised": "not read",
+                    "problems": [{"code": "INPUT_UNPARSEABLE", "message": message, "line": None, "column": None,
+                                  "text": ""}]} for k in boxes],
+        "fixes": [], "prevention": [], "markdown": f"## roledoctor: Undetermined\n\n{message}\n",
+        "html": f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>roledoctor</title></head>"
+                f"<body><p>Undetermined</p></body></html>\n",
+    }

@@ -1,0 +1,185 @@
+"""The `roledoctor diagnose` command (exit codes, formats, stdin, --caller) and the page entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from roledoctor.cli import main
+from roledoctor.diagnosis.page import BOXES, diagnose_for_page
+from scenarios.scenario_io import HERE, OPTIONS, SEED, load
+
+SEED_ARGS = ["--error", str(SEED / "error.txt"), "--provider", str(SEED / "provider.tf"),
+             "--trust-policy", str(SEED / "trust-policy.json"), "--caller-policy", str(SEED / "caller-policy.json")]
+
+
+def cli(args, capsys, stdin=None, monkeypatch=None):
+    if stdin is not None:
+        import io
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    rc = main(["diagnose", *args])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_seed_json_exit_1(capsys):
+    rc, out, err = cli(SEED_ARGS + ["--format", "json"], capsys)
+    assert rc == 1
+    obj = json.loads(out)
+    assert obj["verdict"] == "denied"
+    assert err.count("\n") == 1 and "TRUST_PRINCIPAL_MISSING" in err
+
+
+def test_bare_files_are_classified(capsys):
+    rc, out, _ = cli([str(SEED / n) for n in ("error.txt", "provider.tf", "trust-policy.json", "caller-policy.json")]
+                     + ["--format", "json"], capsys)
+    assert rc == 1 and json.loads(out)["verdict"] == "denied"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "sarif"])
+def test_formats(capsys, fmt):
+    rc, out, _ = cli(SEED_ARGS + ["--format", fmt], capsys)
+    assert rc == 1
+    if fmt == "sarif":
+        run = json.loads(out)["runs"][0]
+        rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+        assert len(rules) == len(set(rules)) and "EXTERNAL_ID_MISMATCH" in rules
+        locs = [r["locations"][0]["physicalLocation"] for r in run["results"] if "locations" in r]
+        assert any(p["artifactLocation"]["uri"].endswith("trust-policy.json") and p["region"]["startLine"] == 7
+                   for p in locs)
+    else:
+        assert "TRUST_PRINCIPAL_MISSING" in out
+
+
+def test_allowed_exit_0_with_caller(capsys):
+    folder = HERE / "s45-cross-account-no-condition"
+    rc, out, err = cli(["--provider", str(folder / "provider.tf"), "--trust-policy", str(folder / "trust-policy.json"),
+                        "--caller-policy", str(folder / "caller-policy.json"),
+                        "--caller", "arn:aws:iam::222222222222:role/ci", "--format", "json"], capsys)
+    assert rc == 0 and json.loads(out)["verdict"] == "allowed" and err.strip() == "roledoctor: allowed"
+
+
+def test_undetermined_exit_2_without_caller(capsys):
+    folder = HERE / "s45-cross-account-no-condition"
+    rc, _, err = cli(["--provider", str(folder / "provider.tf"), "--trust-policy", str(folder / "trust-policy.json")],
+                     capsys)
+    assert rc == 2 and err.startswith("roledoctor: undetermined")
+
+
+def test_stdin(capsys, monkeypatch):
+    text = (SEED / "trust-policy.json").read_text()
+    rc, out, _ = cli(["-", "--error", str(SEED / "error.txt"), "--provider", str(SEED / "provider.tf"),
+                      "--caller-policy", str(SEED / "caller-policy.json"), "--format", "json"], capsys,
+                     stdin=text, monkeypatch=monkeypatch)
+    assert rc == 1 and json.loads(out)["verdict"] == "denied"
+
+
+def test_unreadable_file_is_a_usage_error(capsys):
+    rc, _, err = cli(["--trust-policy", "/nonexistent/trust.json"], capsys)
+    assert rc == 2 and "cannot read" in err and err.count("\n") == 1
+
+
+def test_every_scenario_through_the_cli_options(capsys):
+    """The scenarios' files through the CLI options (bare FILEs for the rest): same verdict, exit code."""
+    for folder in sorted(p for p in HERE.iterdir() if (p / "expected.json").exists()):
+        raw, slots, paths, expected = load(folder)
+        args = ["--format", "json"]
+        for name, slot in slots.items():
+            args += [OPTIONS[slot], paths[name]] if slot in OPTIONS else [paths[name]]
+        if expected.get("caller"):
+            args += ["--caller", expected["caller"]]
+        rc, out, _ = cli(args, capsys)
+        verdict = json.loads(out)["verdict"]
+        if "org_policies" not in slots:
+            assert verdict == expected["verdict"], folder.name
+        assert rc == {"allowed": 0, "denied": 1}.get(verdict, 2)
+
+
+def test_subprocess_entry_point():
+    p = subprocess.run([sys.executable, "-m", "roledoctor", "diagnose", *SEED_ARGS, "--format", "json"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1 and json.loads(p.stdout)["verdict"] == "denied"
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+# ---- the page ---------------------------------------------------------------------------
+
+def seed_boxes():
+    return {"error": (SEED / "error.txt").read_text(), "provider": (SEED / "provider.tf").read_text(),
+            "trust_policy": (SEED / "trust-policy.json").read_text(),
+            "caller_policy": (SEED / "caller-policy.json").read_text(), "org_policies": ""}
+
+
+def test_page_shape_on_the_seed():
+    r = diagnose_for_page(seed_boxes())
+    assert set(r) == {"report", "verdict_word", "verdict_sentence", "gates", "inputs", "fixes", "prevention",
+                      "markdown", "html"}
+    assert r["verdict_word"] == "Denied" and r["report"]["verdict"] == "denied"
+    assert [g["gate"] for g in r["gates"]] == ["caller", "scp", "identity", "boundary", "trust", "conditions", "role"]
+    for g in r["gates"]:
+        assert g["result"] in ("allow", "deny", "implicit-deny", "not-evaluated") and g["label"] and g["detail"]
+        assert g["evidence"] is None or set(g["evidence"]) == {"input", "line"}
+    trust = next(g for g in r["gates"] if g["gate"] == "trust")
+    assert trust["result"] == "implicit-deny" and trust["evidence"] == {"input": "trust_policy", "line": 7}
+    assert [i["input"] for i in r["inputs"]] == list(BOXES)
+    fix = next(f for f in r["fixes"] if f["name"] == "trust_policy")
+    assert fix["filename"] == "trust-policy.json" and fix["verdict_after"] == "allowed"
+    assert "arn:aws:iam::123456789012:role/ci-runner" in fix["after"]
+    assert {p["name"] for p in r["prevention"]} >= {"preflight", "rego"}
+    assert r["html"].startswith("<!DOCTYPE html>") and "TRUST_PRINCIPAL_MISSING" in r["markdown"]
+    json.dumps(r)
+
+
+def test_page_org_policies_box_reads_every_document():
+    folder = HERE / "s48-org-policies-box"
+    raw, _, _, _ = load(folder)
+    boxes = {"error": raw["error"], "provider": raw["provider"], "trust_policy": raw["trust_policy"],
+             "caller_policy": raw["caller_policy"], "org_policies": raw["org_policies"]}
+    r = diagnose_for_page(boxes)
+    assert r["verdict_word"] == "Denied"
+    assert [f["code"] for f in r["report"]["findings"] if f["kind"] == "blocker"] == ["SCP_BLOCKS"]
+    org = next(i for i in r["inputs"] if i["input"] == "org_policies")
+    assert "SCP" in org["recognised"] and "permissions boundary" in org["recognised"] and not org["problems"]
+    scp = next(f for f in r["report"]["findings"] if f["code"] == "SCP_BLOCKS")
+    assert scp["evidence"][0]["input"] == "org_policies" and scp["evidence"][0]["line"] >= 1
+
+
+def test_page_problems_have_line_and_column():
+    boxes = seed_boxes()
+    boxes["trust_policy"] = '{\n  "Version": "2012-10-17"\n  "Statement": []\n}\n'
+    r = diagnose_for_page(boxes)
+    assert r["verdict_word"] == "Undetermined"
+    trust = next(i for i in r["inputs"] if i["input"] == "trust_policy")
+    assert trust["problems"][0]["code"] == "INPUT_UNPARSEABLE" and trust["problems"][0]["line"] == 3
+
+
+@pytest.mark.parametrize("bad", [None, {}, {"error": None}, {"provider": "provider \"aws\" {"}, {"trust_policy": "[" * 5000},
+                                 {"org_policies": "{}{}{"}, {"caller_policy": "\x00\x01"}])
+def test_page_never_raises(bad):
+    r = diagnose_for_page(bad)
+    assert r["verdict_word"] in ("Denied", "Allowed", "Undetermined")
+    json.dumps(r)
+
+
+def test_page_internal_error_is_undetermined(monkeypatch):
+    import roledoctor.diagnosis.diagnose as dg
+    monkeypatch.setattr(dg, "blockers", lambda *a: 1 / 0)
+    r = diagnose_for_page(seed_boxes())
+    assert r["verdict_word"] == "Undetermined" and r["inputs"][0]["problems"][0]["code"] == "INPUT_UNPARSEABLE"
+
+
+def test_page_is_fast():
+    boxes = seed_boxes()
+    diagnose_for_page(boxes)  # warm: parser tables, templates
+    best = min(_timed(boxes) for _ in range(5))
+    assert best < 0.020, f"{best * 1000:.1f} ms"
+
+
+def _timed(boxes):
+    t = time.perf_counter()
+    diagnose_for_page(boxes)
+    return time.perf_counter() - t
