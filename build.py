@@ -452,12 +452,24 @@ def pip_install(*args: str) -> None:
 def ensure_test_deps() -> None:
     log("installing roledoctor and its test dependencies (pip install -e .[test])")
     pip_install("-e", f"{ROOT}[test]")
-    node_dir = ROOT / "tests" / "node"
-    if (node_dir / "package.json").exists() and not (node_dir / "node_modules" / ".package-lock.json").exists():
-        log("installing test-only npm packages (tests/node)")
-        if subprocess.run(["npm", "ci" if (node_dir / "package-lock.json").exists() else "install",
-                           "--silent", "--no-audit", "--no-fund"], cwd=node_dir).returncode != 0:
-            raise BuildError("npm install in tests/node failed")
+    for node_dir in (ROOT / "tests" / "node", ROOT / "tests" / "oracle"):
+        npm_install(node_dir)
+
+
+def npm_install(node_dir: Path) -> None:
+    """Install a folder's test-only npm packages when its lock file changed."""
+    lock = node_dir / "package-lock.json"
+    if not (node_dir / "package.json").exists():
+        return
+    stamp = node_dir / "node_modules" / ".roledoctor-stamp"
+    want = sha256_file(lock) if lock.exists() else "none"
+    if stamp.exists() and stamp.read_text() == want:
+        return
+    log(f"installing test-only npm packages ({node_dir.relative_to(ROOT)})")
+    cmd = ["npm", "ci" if lock.exists() else "install", "--silent", "--no-audit", "--no-fund"]
+    if subprocess.run(cmd, cwd=node_dir).returncode != 0:
+        raise BuildError(f"npm install in {node_dir} failed")
+    stamp.write_text(want)
 
 
 def cmd_test(args) -> int:
