@@ -1,9 +1,18 @@
 // The page: starts the Pyodide worker at once, keeps the text areas usable
-// while it loads, and shows what the core answers.
+// while it loads, re-runs the diagnosis as the user edits (debounced; stale
+// answers dropped by request id), routes dropped files to the right boxes,
+// and shows what the core answers. All Python work happens in the worker.
+
+import { Editor } from "./editor.mjs";
+import { el } from "./code.mjs";
+import { renderDiagnosis, renderRecognised, INPUT_TITLES } from "./results.mjs";
+import { initAssistant } from "./assistant.mjs";
+
 const worker = new Worker(new URL("./worker.mjs", import.meta.url), { type: "module" });
 const pending = new Map();
 let nextId = 1;
 const $ = (sel) => document.querySelector(sel);
+const DEBOUNCE_MS = 400;
 
 worker.onmessage = ({ data }) => {
   if (data.type === "progress") return showProgress(data.stage, data.pct);
@@ -11,7 +20,7 @@ worker.onmessage = ({ data }) => {
   const p = pending.get(data.id);
   if (!p) return;
   pending.delete(data.id);
-  if (data.error) p.reject(new Error(data.error));
+  if (data.error) p.reject(Object.assign(new Error(data.error), { code: data.code }));
   else p.resolve(data.result);
 };
 
@@ -34,44 +43,201 @@ function showFatal(message) {
   $("#loader").classList.add("error");
 }
 
+// ---- inputs
+
+const editors = {};
+for (const ta of document.querySelectorAll("textarea[data-input]")) editors[ta.dataset.input] = new Editor(ta);
+
 function inputs() {
   const out = {};
-  for (const ta of document.querySelectorAll("textarea[data-input]")) out[ta.dataset.input] = ta.value;
+  for (const [name, ed] of Object.entries(editors)) if (ed.value.trim()) out[name] = ed.value;
   return out;
 }
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  for (const c of children) node.append(c);
-  return node;
+function setBox(name, text) {
+  editors[name].value = text;
 }
 
 async function loadExample() {
   const files = { error: "error.txt", provider: "provider.tf", trust_policy: "trust-policy.json",
                   caller_policy: "caller-policy.json" };
-  for (const ta of document.querySelectorAll("textarea[data-input]")) ta.value = "";
-  for (const [name, file] of Object.entries(files)) {
+  const texts = await Promise.all(Object.values(files).map(async (file) => {
     const res = await fetch(new URL(`examples/seed-cross-account/${file}`, import.meta.url));
-    document.querySelector(`textarea[data-input="${name}"]`).value = await res.text();
+    if (!res.ok) throw new Error(`${file}: HTTP ${res.status}`);
+    return res.text();
+  }));
+  for (const name of Object.keys(editors)) setBox(name, "");
+  Object.keys(files).forEach((name, i) => setBox(name, texts[i]));
+  $("#route-status").textContent = "Loaded the cross-account example.";
+  diagnoseNow();
+}
+
+// ---- diagnosis
+
+let lastReport = null; // the page object of the newest answer shown
+let seq = 0;
+let timer = null;
+
+function scheduleDiagnosis() {
+  clearTimeout(timer);
+  timer = setTimeout(diagnoseNow, DEBOUNCE_MS);
+}
+
+function showInputProblems(list) {
+  for (const ed of Object.values(editors)) { ed.clearMarks(); ed.setInfo(""); }
+  for (const item of list ?? []) {
+    const ed = editors[item.input];
+    if (!ed) continue;
+    ed.setInfo(item.recognised ? `Recognised: ${item.recognised}` : "");
+    for (const p of item.problems ?? []) {
+      const where = p.line ? `Line ${p.line}${p.column ? `, column ${p.column}` : ""}: ` : "";
+      ed.say(`${where}${p.message}`, { line: p.line ?? 0, column: p.column ?? 0, kind: "error" });
+    }
   }
 }
 
-async function diagnose() {
-  const body = $("#diagnosis-body");
-  body.replaceChildren(el("p", { class: "muted" }, "Working…"));
-  try {
-    const result = await call("summary", { inputs: inputs() });
-    const list = el("ul", { class: "summary" });
-    for (const item of result.inputs) list.append(el("li", {}, `${item.input}: ${item.description}`));
-    body.replaceChildren(el("p", {}, "Recognised:"), list);
-  } catch (err) {
-    body.replaceChildren(el("p", { class: "error" }, `Error: ${err.message}`));
+function markEvidence(page) {
+  for (const f of page.report?.findings ?? []) {
+    for (const ev of f.evidence ?? []) editors[ev.input]?.mark(ev.line, f.kind === "hardening" ? "hardening" : "evidence");
   }
+}
+
+function onEvidence(ev, gate) {
+  if (ev && editors[ev.input]) { editors[ev.input].reveal(ev.line); return; }
+  $("#route-status").textContent = gate ? `${gate.label}: no line in your inputs decided this gate.` : "";
+}
+
+const body = $("#diagnosis-body");
+
+function render(page) {
+  lastReport = page;
+  showInputProblems(page.inputs);
+  markEvidence(page);
+  renderDiagnosis(body, page, { onEvidence, width: body.clientWidth });
+  assistant.refresh();
+}
+
+// Exported for tests that develop the page against a fixture of the contract.
+export function showDiagnosis(page) { render(page); }
+
+async function diagnoseNow() {
+  clearTimeout(timer);
+  const id = ++seq;
+  const current = inputs();
+  if (!Object.keys(current).length) {
+    lastReport = null;
+    showInputProblems([]);
+    body.replaceChildren(el("p", { class: "muted", text: "Paste your inputs or load the example: the diagnosis appears here." }));
+    return;
+  }
+  body.setAttribute("aria-busy", "true");
+  if (!document.body.classList.contains("engine-ready")) {
+    body.replaceChildren(el("p", { class: "muted", text: "Waiting for the analysis engine to load…" }));
+  }
+  try {
+    const page = await call("diagnose", { inputs: current });
+    if (id !== seq) return; // a newer edit is on its way
+    render(page);
+  } catch (err) {
+    if (id !== seq) return;
+    try {
+      const summary = await call("inspect", { inputs: current });
+      if (id !== seq) return;
+      lastReport = null;
+      showInputProblems(summary.inputs);
+      renderRecognised(body, summary.inputs, err.code === "engine-missing"
+        ? `No verdict: ${err.message}.` : `No verdict: the diagnosis failed (${err.message}).`);
+      assistant.refresh();
+    } catch (err2) {
+      body.replaceChildren(el("p", { class: "error", text: `Error: ${err2.message}` }));
+    }
+  } finally {
+    if (id === seq) body.removeAttribute("aria-busy");
+  }
+}
+
+// Re-render the picture when the layout width changes a lot (narrow <-> wide).
+let lastWide = null;
+new ResizeObserver(() => {
+  const wide = body.clientWidth >= 560;
+  if (lastReport && wide !== lastWide) renderDiagnosis(body, lastReport, { onEvidence, width: body.clientWidth });
+  lastWide = wide;
+}).observe(body);
+
+// ---- files: drop anywhere, or open
+
+const ACCEPT = /\.(tf|json|tfvars|log|txt)$/i;
+
+async function placeFiles(fileList) {
+  const files = [...fileList].filter((f) => ACCEPT.test(f.name) || f.type.startsWith("text/"));
+  const skipped = [...fileList].length - files.length;
+  if (!files.length) { $("#route-status").textContent = "Only .tf, .json, .tfvars, .log and .txt files can be used."; return; }
+  const texts = await Promise.all(files.map(async (f) => ({ name: f.name, text: await f.text() })));
+  $("#route-status").textContent = "Reading the files…";
+  const { files: routed } = await call("route", { files: texts });
+  const fresh = {}; // box -> texts from this drop
+  const notes = [];
+  for (const r of routed) {
+    if (!r.parts.length) { notes.push(`${r.name}: ${r.note}`); continue; }
+    for (const p of r.parts) (fresh[p.input] ??= []).push(p.text);
+    notes.push(`${r.name} → ${r.parts.map((p) => INPUT_TITLES[p.input]).join(", ")}${r.note ? ` (${r.note})` : ""}`);
+  }
+  for (const [box, list] of Object.entries(fresh)) setBox(box, list.join("\n"));
+  if (skipped) notes.push(`${skipped} other file${skipped > 1 ? "s" : ""} skipped`);
+  $("#route-status").textContent = `Placed: ${notes.join("; ")}.`;
+  diagnoseNow();
+}
+
+const overlay = $("#drop-overlay");
+let dragDepth = 0;
+document.addEventListener("dragenter", (e) => {
+  if (![...(e.dataTransfer?.types ?? [])].includes("Files")) return;
+  dragDepth++;
+  overlay.classList.add("on");
+});
+document.addEventListener("dragleave", () => { if (--dragDepth <= 0) { dragDepth = 0; overlay.classList.remove("on"); } });
+document.addEventListener("dragover", (e) => { if ([...(e.dataTransfer?.types ?? [])].includes("Files")) e.preventDefault(); });
+document.addEventListener("drop", (e) => {
+  dragDepth = 0;
+  overlay.classList.remove("on");
+  if (!e.dataTransfer?.files?.length) return;
+  e.preventDefault();
+  placeFiles(e.dataTransfer.files).catch((err) => { $("#route-status").textContent = `Could not place the files: ${err.message}`; });
+});
+
+const fileInput = $("#file-input");
+$("#open-files").addEventListener("click", () => fileInput.click());
+fileInput.addEventListener("change", () => {
+  placeFiles(fileInput.files).catch((err) => { $("#route-status").textContent = `Could not place the files: ${err.message}`; })
+    .finally(() => { fileInput.value = ""; });
+});
+
+// A whole main.tf pasted into any box is split into its parts.
+const MANY_BLOCKS = /^[ \t]*(provider|resource|data|terraform|variable|locals)\b/gm;
+for (const [name, ed] of Object.entries(editors)) {
+  ed.textarea.addEventListener("input", scheduleDiagnosis);
+  ed.textarea.addEventListener("paste", (e) => {
+    const text = e.clipboardData?.getData("text/plain") ?? "";
+    const kinds = new Set([...text.matchAll(MANY_BLOCKS)].map((m) => m[1]));
+    if (kinds.size < 2 && !(kinds.has("resource") && /aws_iam_(role|policy)/.test(text) && /provider\s+"aws"/.test(text))) return;
+    e.preventDefault();
+    call("split", { text, input: name }).then(({ parts }) => {
+      if (parts.length <= 1) {
+        ed.textarea.setRangeText(text, ed.textarea.selectionStart, ed.textarea.selectionEnd, "end");
+        ed.refresh();
+      } else {
+        for (const p of parts) setBox(p.input, p.text);
+        $("#route-status").textContent = `Split the pasted Terraform: ${parts.map((p) => `${p.what} → ${INPUT_TITLES[p.input]}`).join("; ")}.`;
+      }
+      diagnoseNow();
+    }).catch((err) => { $("#route-status").textContent = `Could not split the paste: ${err.message}`; });
+  });
 }
 
 $("#load-example").addEventListener("click", () => loadExample().catch((e) => showFatal(e.message)));
-$("#diagnose").addEventListener("click", diagnose);
+$("#diagnose").addEventListener("click", () => { diagnoseNow(); });
+
+const assistant = initAssistant({ call, getInputs: inputs, getReport: () => lastReport?.report ?? null });
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register(new URL("./sw.js", import.meta.url), { scope: "./" }).catch(() => {});

@@ -69,7 +69,9 @@ export async function* streamChat(options, signal) {
   const { url, headers, body } = request(options);
   const timer = new AbortController();
   const onAbort = () => timer.abort(signal.reason);
+  if (signal?.aborted) throw new LLMError("cancelled");
   signal?.addEventListener("abort", onAbort);
+  let reader = null;
   const timeout = setTimeout(() => timer.abort(new LLMError("no answer within 60 s")), FIRST_BYTE_TIMEOUT_MS);
   try {
     let res;
@@ -87,7 +89,7 @@ export async function* streamChat(options, signal) {
       return;
     }
     let buffer = "";
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
@@ -111,5 +113,6 @@ export async function* streamChat(options, signal) {
   } finally {
     clearTimeout(timeout);
     signal?.removeEventListener("abort", onAbort);
+    reader?.cancel().catch(() => {}); // close the connection when we stop early
   }
 }

@@ -53,6 +53,8 @@ async function init() {
     py.FS.writeFile(target, bytes);
   }
   handle = webapi.handle;
+  progress("Warming up the parsers", 90);
+  try { webapi.warm_up(); } catch { /* only a speed-up */ }
   progress("Ready", 100);
 }
 
@@ -61,7 +63,7 @@ self.onmessage = async ({ data: { id, method, args } }) => {
     await ready;
     const reply = JSON.parse(handle(method, JSON.stringify(args ?? {})));
     if (reply.ok) self.postMessage({ id, result: reply.result });
-    else self.postMessage({ id, error: reply.error });
+    else self.postMessage({ id, error: reply.error, code: reply.code });
   } catch (err) {
     self.postMessage({ id, error: String(err?.message ?? err) });
   }
