@@ -8,7 +8,9 @@ import { el } from "./code.mjs";
 import { renderDiagnosis, renderRecognised, INPUT_TITLES } from "./results.mjs";
 import { initAssistant } from "./assistant.mjs";
 
-const worker = new Worker(new URL("./worker.mjs", import.meta.url), { type: "module" });
+const workerUrl = new URL("./worker.mjs", import.meta.url);
+if (new URLSearchParams(location.search).get("boot") === "normal") workerUrl.search = "?boot=normal";
+const worker = new Worker(workerUrl, { type: "module" });
 const pending = new Map();
 let nextId = 1;
 const $ = (sel) => document.querySelector(sel);
@@ -17,6 +19,7 @@ const DEBOUNCE_MS = 400;
 worker.onmessage = ({ data }) => {
   if (data.type === "progress") return showProgress(data.stage, data.pct);
   if (data.type === "fatal") return showFatal(data.error);
+  if (data.type === "boot") return void (document.body.dataset.boot = data.mode);
   const p = pending.get(data.id);
   if (!p) return;
   pending.delete(data.id);

@@ -58,9 +58,9 @@ def cache_target(name: str) -> str:
 
 def warm_up() -> None:
     """Import and exercise what the first answer needs, while the user reads."""
-    from roledoctor.inputs import read_all
+    from roledoctor import warm
 
-    read_all({"provider": 'provider "aws" {\n  region = "us-east-1"\n}\n', "trust_policy": '{"Statement": []}'})
+    warm.prepare()
 
 
 class EngineMissing(RuntimeError):
