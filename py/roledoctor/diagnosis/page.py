@@ -27,6 +27,9 @@ _ROLE_CODES = ("DURATION_EXCEEDS_MAX_SESSION", "DURATION_EXCEEDS_CHAIN_LIMIT", "
 
 def diagnose_for_page(inputs: dict[str, str]) -> dict:
     try:
+        over = _over_limit(inputs)
+        if over:
+            return _too_large(inputs, over)
         return _diagnose(inputs)
     except Exception as err:  # the page must always get an answer
         return _failure(inputs, f"internal error ({type(err).__name__}: {err})")
@@ -101,21 +104,23 @@ code,pre{font-family:ui-monospace,monospace}pre{background:#f5f5f5;padding:.75re
 
 
 def verdict_sentence(d) -> str:
+    """One sentence saying what decided; the page shows the verdict word beside it."""
     report = d.report
     blockers = [f for f in report.ordered_findings() if f.kind == "blocker"]
     if d.verdict == "denied":
         if blockers:
             more = f" (and {len(blockers) - 1} more blocker{'s' if len(blockers) > 2 else ''})" if len(blockers) > 1 else ""
-            return f"Denied: {blockers[0].title[0].lower() + blockers[0].title[1:]}{more}."
+            return f"{blockers[0].title}{more}."
         ev = d.evaluation
-        return f"Denied at the {ev.deciding_gate} gate." if ev is not None and ev.deciding_gate else "Denied."
+        return f"The {ev.deciding_gate} gate refuses the request." if ev is not None and ev.deciding_gate else \
+            "The request is refused."
     if d.verdict == "allowed":
         req = report.request
-        return f"Allowed: every gate allows {req.action} for {req.caller or 'the caller'} on {req.role or 'the role'}."
+        return f"Every gate allows {req.action} for {req.caller or 'the caller'} on {req.role or 'the role'}."
     missing = [f for f in report.findings if f.code == "INPUT_MISSING"]
     if missing:
-        return f"Undetermined: {missing[0].message[0].lower() + missing[0].message[1:]}"
-    return "Undetermined: the pasted inputs are not enough for a verdict."
+        return missing[0].message
+    return "The pasted inputs are not enough for a verdict."
 
 
 def _issue_where(d, codes):
@@ -288,6 +293,29 @@ def _doc_kind(case, doc) -> str:
             "resource": "resource policy"}.get(doc.kind, doc.kind)
 
 
+def _over_limit(inputs) -> dict[str, str]:
+    """{box: message} for every box over limits.MAX_INPUT_BYTES (checked before any parsing)."""
+    from roledoctor.limits import check_text
+
+    if not isinstance(inputs, dict):
+        return {}
+    return {str(k): m for k, v in inputs.items() if (m := check_text(v))}
+
+
+def _too_large(inputs: dict, over: dict[str, str]) -> dict:
+    """Refuse the whole diagnosis: a verdict without one of the inputs would mislead."""
+    first = next(iter(over))
+    out = _failure(inputs, f"{first}: {over[first]}")
+    out["report"]["findings"] = [{
+        "code": "INPUT_UNPARSEABLE", "kind": "input", "severity": "high", "title": "An input could not be read",
+        "message": f"{k}: {m}", "evidence": [{"input": k, "line": 0, "text": ""}], "fix": "paste only the "
+        "relevant part: the error output, the provider block, the role and its policies"} for k, m in over.items()]
+    out["inputs"] = [{"input": str(k), "recognised": "not read (too large)" if str(k) in over else "not read",
+                      "problems": [{"code": "INPUT_UNPARSEABLE", "message": over[str(k)], "line": None, "column": None,
+                                    "text": ""}] if str(k) in over else []} for k in inputs]
+    return out
+
+
 def _failure(inputs, message: str) -> dict:
     report = {"verdict": "undetermined", "request": {"action": "sts:AssumeRole", "caller": None, "role": None},
               "trace": [], "assumptions": [], "findings": [{
@@ -297,7 +325,7 @@ def _failure(inputs, message: str) -> dict:
     boxes = inputs if isinstance(inputs, dict) else {}
     return {
         "report": report, "verdict_word": "Undetermined",
-        "verdict_sentence": f"Undetermined: {message}.",
+        "verdict_sentence": f"{message[:1].upper()}{message[1:]}.",
         "gates": [{"gate": g, "label": GATE_LABELS[g], "result": NOT_EVALUATED, "detail": message, "evidence": None}
                   for g in GATE_LABELS],
         "inputs": [{"input": str(k), "recognised": "not read",
