@@ -134,11 +134,51 @@ def memory(page) -> dict:
     return out
 
 
+def example_inputs() -> dict:
+    names = {"error": "error.txt", "provider": "provider.tf", "trust_policy": "trust-policy.json",
+             "caller_policy": "caller-policy.json"}
+    return {box: (EXAMPLE / f).read_text() for box, f in names.items()}
+
+
+def large_cases() -> dict:
+    """The example, then each box made large: a 1 MB main.tf with 2,000
+    resources, a trust policy with 500 statements, a 5,000-line error log."""
+    base = example_inputs()
+    blocks = []
+    for i in range(2000):
+        if i % 4 == 0:
+            blocks.append(f'resource "aws_iam_role" "r{i}" {{\n  name = "role-{i}"\n  assume_role_policy = jsonencode({{\n'
+                          f'    Version = "2012-10-17"\n    Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole",\n'
+                          f'      Principal = {{ AWS = "arn:aws:iam::123456789012:role/r{i}" }} }}]\n  }})\n  tags = {{ team = "t{i}" }}\n}}\n')
+        else:
+            blocks.append(f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "bucket-{i}-{"x" * 300}"\n'
+                          f'  tags = {{ owner = "team-{i}", cost = "{i}" }}\n}}\n')
+    main_tf = base["provider"] + "\n" + "\n".join(blocks)
+    statements = ",\n".join(
+        f'    {{"Sid": "S{i}", "Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::123456789012:role/r{i}"}}, '
+        f'"Action": "sts:AssumeRole", "Condition": {{"StringEquals": {{"sts:ExternalId": "id-{i}"}}}}}}'
+        for i in range(500))
+    trust = '{\n  "Version": "2012-10-17",\n  "Statement": [\n' + statements + "\n  ]\n}\n"
+    log = "\n".join(f"2026-11-28T10:{i // 60 % 60:02d}:{i % 60:02d}Z [DEBUG] provider: request {i} ok"
+                     for i in range(4990)) + "\n" + base["error"]
+    return {
+        "example": base,
+        "main_tf_1mb_2000_resources": {**base, "provider": main_tf},
+        "trust_500_statements": {**base, "trust_policy": trust},
+        "error_log_5000_lines": {**base, "error": log},
+    }
+
+
 def worker_timings(page) -> dict:
-    try:
-        return page.evaluate("async () => (await import('./app.mjs')).call('bench', {repeat: 50})")
-    except Exception as err:
-        return {"error": str(err)}
+    out = {}
+    for name, inputs in large_cases().items():
+        repeat = 50 if name == "example" else 5
+        try:
+            out[name] = page.evaluate("async ([inputs, repeat]) => (await import('./app.mjs')).call('bench', {inputs, repeat})",
+                                      [inputs, repeat])
+        except Exception as err:
+            out[name] = {"error": str(err)[:200]}
+    return out
 
 
 def dist_sizes(results: dict) -> None:
@@ -179,6 +219,73 @@ def cli_measures(results: dict) -> None:
     results["g_engine_cross_account_ms"] = round((time.perf_counter() - t0) / n * 1000, 4)
 
 
+# ---- (h) `roledoctor check` on a directory of 500 .tf files ----------------
+
+_TF_RESOURCES = (
+    'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "acme-{env}-logs-{i}"\n  tags = {{\n    Team = "{team}"\n    Env  = "{env}"\n  }}\n}}\n',
+    'resource "aws_instance" "web{i}" {{\n  ami           = "ami-0{i:07d}"\n  instance_type = "t3.{size}"\n  subnet_id     = var.subnet_id\n  tags = {{ Name = "web-{i}" }}\n}}\n',
+    'resource "aws_security_group" "sg{i}" {{\n  name   = "sg-{i}"\n  vpc_id = var.vpc_id\n  ingress {{\n    from_port   = 443\n    to_port     = 443\n    protocol    = "tcp"\n    cidr_blocks = ["10.{a}.0.0/16"]\n  }}\n}}\n',
+    'resource "aws_lambda_function" "fn{i}" {{\n  function_name = "fn-{i}"\n  role          = aws_iam_role.r{i}.arn\n  handler       = "index.handler"\n  runtime       = "python3.12"\n  filename      = "fn.zip"\n}}\n',
+    'data "aws_iam_policy_document" "d{i}" {{\n  statement {{\n    effect    = "Allow"\n    actions   = ["s3:GetObject", "s3:PutObject"]\n    resources = ["arn:aws:s3:::acme-{env}-logs-{i}/*"]\n  }}\n}}\n',
+    'resource "aws_iam_policy" "p{i}" {{\n  name   = "p-{i}"\n  policy = jsonencode({{\n    Version = "2012-10-17"\n    Statement = [{{\n      Effect   = "Allow"\n      Action   = ["{action}"]\n      Resource = "{resource}"\n    }}]\n  }})\n}}\n',
+    'resource "aws_iam_role" "r{i}" {{\n  name = "role-{i}"\n  max_session_duration = {maxs}\n  assume_role_policy = jsonencode({{\n    Version = "2012-10-17"\n    Statement = [{{\n      Effect    = "Allow"\n      Principal = {{ AWS = "{principal}" }}\n      Action    = "sts:AssumeRole"\n{condition}    }}]\n  }})\n}}\n',
+    'resource "aws_iam_role_policy_attachment" "a{i}" {{\n  role       = aws_iam_role.r{i}.name\n  policy_arn = aws_iam_policy.p{i}.arn\n}}\n',
+    'variable "v{i}" {{\n  type    = string\n  default = "{env}-{i}"\n}}\n',
+    'locals {{\n  name_{i} = "${{var.v{i}}}-x"\n}}\n',
+)
+_TF_PROVIDER = ('provider "aws" {{\n  alias  = "a{i}"\n  region = "eu-west-1"\n  assume_role {{\n'
+                '    role_arn     = "arn:aws:iam::{acct}:role/role-{target}"\n    session_name = "ci-{i}"\n'
+                '{extra}  }}\n}}\n')
+
+
+def generate_tf_dir(directory: Path, files: int = 500, seed: int = 20240601) -> None:
+    """`files` .tf files of realistic mixed resources (some roles, policies, providers), seeded."""
+    import random
+
+    rng = random.Random(seed)
+    for n in range(files):
+        parts = []
+        for k in range(rng.randint(2, 6)):
+            i = n * 10 + k
+            tmpl = rng.choice(_TF_RESOURCES)
+            acct = rng.choice(["111111111111", "222222222222", "333333333333"])
+            parts.append(tmpl.format(
+                i=i, env=rng.choice(["dev", "prod", "stage"]), team=rng.choice(["data", "web", "ops"]),
+                size=rng.choice(["micro", "small", "large"]), a=rng.randint(0, 255),
+                action=rng.choice(["s3:GetObject", "sts:AssumeRole", "sts:*", "logs:PutLogEvents"]),
+                resource=rng.choice(["*", f"arn:aws:iam::{acct}:role/role-{i}"]),
+                maxs=rng.choice([3600, 7200, 43200]),
+                principal=rng.choice([f"arn:aws:iam::{acct}:root", f"arn:aws:iam::{acct}:role/ci", "*"]),
+                condition=rng.choice(["", '      Condition = { StringEquals = { "sts:ExternalId" = "ext-%d" } }\n' % i])))
+        if n % 25 == 0:
+            parts.append(_TF_PROVIDER.format(
+                i=n, acct=rng.choice(["111111111111", "222222222222"]), target=n * 10 + rng.randint(0, 5),
+                extra=rng.choice(["", '    external_id = "ext-%d"\n' % (n * 10), '    duration = "2h"\n'])))
+        (directory / f"f{n:03d}.tf").write_text("\n".join(parts))
+
+
+def check_measure(results: dict) -> None:
+    """(h) `roledoctor check` on 500 generated .tf files in one directory, CPython wall time (median of 3)."""
+    from roledoctor.check import check
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        generate_tf_dir(d)
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            res = check([str(d)])
+            times.append(time.perf_counter() - t0)
+        results["h_check_500_files_s"] = median(times)
+        results["h_check_500_files_findings"] = len(res.findings)
+        exe = shutil.which("roledoctor")
+        if exe:
+            t0 = time.perf_counter()
+            subprocess.run([exe, "check", str(d), "--format", "sarif", "-o", str(d / "out.sarif")],
+                           capture_output=True, text=True)
+            results["h_cli_check_500_files_s"] = time.perf_counter() - t0
+
+
 def print_table(results: dict) -> None:
     rows = [(k, v) for k, v in results.items() if not isinstance(v, (dict, list))]
     width = max(len(k) for k, _ in rows)
@@ -197,6 +304,7 @@ def main() -> int:
     results: dict = {}
     dist_sizes(results)
     cli_measures(results)
+    check_measure(results)
     if not args.skip_browser:
         browser_measures(args.runs, results)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

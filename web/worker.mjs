@@ -8,6 +8,7 @@ const base = new URL("./", import.meta.url);
 const allowSnapshot = new URL(import.meta.url).searchParams.get("boot") !== "normal";
 
 let handle = null;
+let pyodide = null;
 let bootMode = null;
 const ready = init().catch((err) => {
   self.postMessage({ type: "fatal", error: String(err?.message ?? err) });
@@ -27,6 +28,7 @@ async function fetchBytes(path) {
 async function init() {
   const { py, mode } = await boot(base, progress, { allowSnapshot });
   bootMode = mode;
+  pyodide = py;
   const webapi = py.pyimport("roledoctor.webapi");
   if (mode === "normal") {
     // Pre-built parser tables (the snapshot already holds the built parser).
@@ -49,6 +51,9 @@ self.onmessage = async ({ data: { id, method, args } }) => {
   try {
     await ready;
     if (method === "boot-mode") return self.postMessage({ id, result: bootMode });
+    if (method === "memory") {
+      return self.postMessage({ id, result: { wasm_heap_mb: Math.round(pyodide._module.HEAP8.length / 1e5) / 10 } });
+    }
     const reply = JSON.parse(handle(method, JSON.stringify(args ?? {})));
     if (reply.ok) self.postMessage({ id, result: reply.result });
     else self.postMessage({ id, error: reply.error, code: reply.code });

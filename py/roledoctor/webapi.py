@@ -509,8 +509,28 @@ def _about(args: dict) -> dict:
     return {"version": __version__, "python": sys.version.split()[0]}
 
 
+def _bench(args: dict) -> dict:
+    """Diagnosis time inside the worker (issue 8): `repeat` runs of diagnose_for_page."""
+    import statistics
+    import time
+
+    from roledoctor.diagnosis.page import diagnose_for_page
+
+    inputs = _inputs(args)
+    times = []
+    for _ in range(max(1, min(int(args.get("repeat", 50)), 500))):
+        t0 = time.perf_counter()
+        result = diagnose_for_page(inputs)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"n": len(times), "median_ms": round(statistics.median(times), 2), "min_ms": round(times[0], 2),
+            "p90_ms": round(times[int(len(times) * 0.9) - 1 if len(times) > 1 else 0], 2),
+            "verdict": result["verdict_word"]}
+
+
 METHODS = {
     "about": _about,
+    "bench": _bench,
     "inspect": _inspect,
     "summary": _inspect,
     "diagnose": _diagnose,
