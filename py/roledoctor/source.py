@@ -29,9 +29,10 @@ class LineIndex:
     def __init__(self, text: str):
         self.text = text
         self.starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n":
-                self.starts.append(i + 1)
+        i = text.find("\n")
+        while i != -1:  # str.find runs in C: a 1 MB text takes milliseconds
+            self.starts.append(i + 1)
+            i = text.find("\n", i + 1)
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1
