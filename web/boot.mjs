@@ -36,15 +36,17 @@ export async function bootNormal(base, progress, timeoutMs) {
     lockFileURL: new URL("pyodide-lock.json", base).href,
     packages: ["roledoctor"],
   }), timeoutMs, "Loading Python");
-  return { py, mode: "normal" };
+  return { py, mode: "normal", files: Promise.resolve() };
 }
 
 export async function bootSnapshot(base, progress) {
   progress("Loading the prepared Python image", 15);
-  const manifestRes = await fetch(new URL("snapshot.json", base));
+  const asm = import("./pyodide/pyodide.asm.mjs");
+  const [manifestRes, lockRes] = await Promise.all([
+    fetch(new URL("snapshot.json", base)), fetch(new URL("pyodide-lock.json", base))]);
   if (!manifestRes.ok) throw new Error("no snapshot in this build");
   const manifest = await manifestRes.json();
-  const lock = await (await fetch(new URL("pyodide-lock.json", base))).json();
+  const lock = await lockRes.json();
   // Everything downloads at once: the image, the wasm module, and the wheels
   // (the snapshot holds memory, not files, so lazy imports need the files).
   const image = fetchChecked(new URL(manifest.file, base), manifest.sha256)
@@ -54,25 +56,34 @@ export async function bootSnapshot(base, progress) {
     const res = await fetchChecked(new URL(entry.file_name, base), entry.sha256);
     return new Uint8Array(await res.arrayBuffer());
   }));
-  const { default: createPyodideModule } = await import("./pyodide/pyodide.asm.mjs");
-  const snapshot = new Uint8Array(await image);
-  progress("Restoring Python", 55);
-  // Pyodide ignores INITIAL_MEMORY here (pyodide#6254): grow to the image's heap size.
-  const heapBytes = snapshot.length - new Uint32Array(snapshot.buffer, snapshot.byteOffset, 4)[1];
+  const { default: createPyodideModule } = await asm;
+  // Pyodide fetches and compiles its wasm while the image downloads: the
+  // image is handed over as a promise, awaited only where it is needed.
+  const snapshot = image.then((buffer) => new Uint8Array(buffer));
   const py = await loadPyodide({
     indexURL: new URL("pyodide/", base).href,
     lockFileURL: new URL("pyodide-lock.json", base).href,
     _loadSnapshot: snapshot,
     createPyodideModule: async (settings) => {
       const module = await createPyodideModule(settings);
+      // Pyodide ignores INITIAL_MEMORY here (pyodide#6254): grow to the image's heap size.
+      const bytes = await snapshot;
+      const heapBytes = bytes.length - new Uint32Array(bytes.buffer, bytes.byteOffset, 4)[1];
       if (module.HEAP8.length < heapBytes) module.growMemory(heapBytes);
+      progress("Restoring Python", 55);
       return module;
     },
   });
-  for (const bytes of await wheels) py.unpackArchive(bytes, "wheel", { extractDir: SITE });
   // The image restores the random generator's state too: reseed it.
   py.runPython("import random; random.seed()");
-  return { py, mode: "snapshot" };
+  // The image holds every module the first answer needs (the build ran one):
+  // the wheels' files, needed only by rarer lazy imports, are unpacked right
+  // after start-up; `files` says when (the worker retries an import error then).
+  const files = wheels.then((all) => new Promise((resolve) => setTimeout(() => {
+    for (const bytes of all) py.unpackArchive(bytes, "wheel", { extractDir: SITE });
+    resolve();
+  }, 0)));
+  return { py, mode: "snapshot", files };
 }
 
 export async function boot(base, progress, { allowSnapshot = true, timeoutMs = 120_000 } = {}) {

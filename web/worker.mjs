@@ -9,6 +9,11 @@ const allowSnapshot = new URL(import.meta.url).searchParams.get("boot") !== "nor
 
 let handle = null;
 let pyodide = null;
+let filesReady = Promise.resolve();
+let filesDone = false;
+// Errors that mean "a file the snapshot does not hold was needed": wait for
+// the wheels to be unpacked and run the request again.
+const NEEDS_FILES = /ModuleNotFoundError|ImportError|TemplateNotFound|FileNotFoundError/;
 let bootMode = null;
 const ready = init().catch((err) => {
   self.postMessage({ type: "fatal", error: String(err?.message ?? err) });
@@ -26,7 +31,8 @@ async function fetchBytes(path) {
 }
 
 async function init() {
-  const { py, mode } = await boot(base, progress, { allowSnapshot });
+  const { py, mode, files } = await boot(base, progress, { allowSnapshot });
+  filesReady = files.then(() => { filesDone = true; });
   bootMode = mode;
   pyodide = py;
   const webapi = py.pyimport("roledoctor.webapi");
@@ -54,7 +60,15 @@ self.onmessage = async ({ data: { id, method, args } }) => {
     if (method === "memory") {
       return self.postMessage({ id, result: { wasm_heap_mb: Math.round(pyodide._module.HEAP8.length / 1e5) / 10 } });
     }
-    const reply = JSON.parse(handle(method, JSON.stringify(args ?? {})));
+    const request = JSON.stringify(args ?? {});
+    let raw = handle(method, request);
+    // (the core reports its own errors inside an answer too, so look at the whole text;
+    // a false alarm only costs one wait and a second run)
+    if (!filesDone && NEEDS_FILES.test(raw)) {
+      await filesReady;
+      raw = handle(method, request);
+    }
+    const reply = JSON.parse(raw);
     if (reply.ok) self.postMessage({ id, result: reply.result });
     else self.postMessage({ id, error: reply.error, code: reply.code });
   } catch (err) {

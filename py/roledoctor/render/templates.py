@@ -58,7 +58,9 @@ def _html_diff(diff: str) -> Markup:
 
 @functools.cache
 def environment(medium: str) -> jinja2.Environment:
-    common = dict(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), trim_blocks=True,
+    # auto_reload off: templates never change while running, and the page's
+    # memory snapshot can then render before the template files are unpacked.
+    common = dict(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), auto_reload=False, trim_blocks=True,
                   lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     if medium == "html":
         env = jinja2.Environment(autoescape=True, finalize=_text_finalize, **common)  # escaped after finalize
