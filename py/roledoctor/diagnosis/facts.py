@@ -375,9 +375,15 @@ def _choose_caller(case: Case, caller_arn: str | None) -> None:
         case.caller, case.caller_from = Caller(arn=caller_arn.strip()), "--caller"
     elif err and err.caller:
         case.caller, case.caller_from = Caller(arn=err.caller), "error"
+    elif case.prepared.inputs.identities:
+        who = case.prepared.inputs.identities[0]
+        unique = (who.user_id or "").split(":", 1)[0] or None
+        case.caller = Caller(arn=who.arn, account=who.account, unique_id=unique)
+        case.caller_from = "get-caller-identity"
     else:
         case.missing.append(("the identity that runs Terraform",
-                             "paste the error output (it names the caller) or give --caller ARN"))
+                             "paste the error output (it names the caller), the output of "
+                             "`aws sts get-caller-identity`, or give --caller ARN"))
 
 
 def _web_caller(case: Case) -> None:

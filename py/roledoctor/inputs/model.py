@@ -241,6 +241,18 @@ class Recognised:
 
 
 @dataclass
+class CallerIdentity:
+    """`aws sts get-caller-identity` output: who runs Terraform, when no error
+    text names the caller. https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html"""
+
+    input: str
+    arn: str
+    account: str | None = None
+    user_id: str | None = None  # AIDA… for users, "AROA…:session" for role sessions
+    span: Span | None = None
+
+
+@dataclass
 class Inputs:
     recognised: list[Recognised] = field(default_factory=list)
     errors: list[ErrorFacts] = field(default_factory=list)
@@ -253,3 +265,4 @@ class Inputs:
     variables: dict[str, Any] = field(default_factory=dict)  # resolved var values
     problems: list[Problem] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
+    identities: list[CallerIdentity] = field(default_factory=list)  # get-caller-identity output

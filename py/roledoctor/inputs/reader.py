@@ -13,7 +13,7 @@ import re
 from roledoctor.inputs import errortext, jsonspan, policydoc
 from roledoctor.inputs.hcleval import Env
 from roledoctor.inputs.model import (
-    INPUT_UNPARSEABLE, Inputs, PolicyDocument, PolicySource, Problem, Recognised, RoleResource, Arg,
+    INPUT_UNPARSEABLE, CallerIdentity, Inputs, PolicyDocument, PolicySource, Problem, Recognised, RoleResource, Arg,
 )
 from roledoctor.source import LineIndex
 
@@ -126,6 +126,10 @@ def _read_json(ctx: _Ctx, doc: jsonspan.JSONDoc) -> list[Recognised]:
         out = [Recognised(ctx.name, "plan", {"terraform_version": doc.value.get("terraform_version"),
                                              "format_version": doc.value.get("format_version")})]
         return out + _found(ctx, found)
+    identity = _caller_identity(doc.value)
+    if identity is not None:
+        identity.input, identity.span = ctx.name, ctx.lines.span(doc.start, doc.end)
+        return [Recognised(ctx.name, "caller-identity", identity, identity.span)]
     path = _policy_in(doc.value)
     if path is None:
         return [_problem(ctx, Problem(INPUT_UNPARSEABLE, "JSON, but neither an IAM policy (no Statement) nor a "
@@ -259,6 +263,17 @@ def read_all(inputs: dict[str, str]) -> Inputs:
         return res
 
 
+def _caller_identity(value) -> CallerIdentity | None:
+    """{"UserId": …, "Account": …, "Arn": "arn:aws:…"} as printed by get-caller-identity."""
+    if not isinstance(value, dict) or not isinstance(value.get("Arn"), str):
+        return None
+    if set(value) - {"UserId", "Account", "Arn", "ResponseMetadata"} or not value["Arn"].startswith("arn:aws"):
+        return None
+    account, user_id = value.get("Account"), value.get("UserId")
+    return CallerIdentity("", value["Arn"], account if isinstance(account, str) else None,
+                          user_id if isinstance(user_id, str) else None)
+
+
 def _read_all(inputs: dict[str, str]) -> Inputs:
     cache: dict = {}
     first = {name: read(name, text, None, cache) for name, text in inputs.items()}
@@ -286,7 +301,8 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
             res.recognised.append(r)
             bucket = {"error": res.errors, "provider": res.providers, "backend-s3": res.backends, "role": res.roles,
                       "policy-resource": res.policies, "policy-document": res.policies,
-                      "attachment": res.attachments, "policy-json": res.documents, "problem": res.problems}.get(r.kind)
+                      "attachment": res.attachments, "policy-json": res.documents, "problem": res.problems,
+                      "caller-identity": res.identities}.get(r.kind)
             if bucket is not None:
                 bucket.append(r.facts)
     _link(res)
