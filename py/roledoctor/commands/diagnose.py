@@ -31,16 +31,13 @@ def add_arguments(parser) -> None:
 
 
 def _load(path: str, used_stdin: list) -> str:
+    from roledoctor.commands import read_limited
+
     if path == "-":
         if used_stdin:
             raise UsageError("stdin (-) can be given only once")
         used_stdin.append(True)
-        return sys.stdin.read()
-    try:
-        with open(path, encoding="utf-8", errors="replace", newline="") as f:
-            return f.read()
-    except OSError as err:
-        raise UsageError(f"cannot read {path}: {err.strerror or err}") from None
+    return read_limited(path)
 
 
 def collect(args) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:

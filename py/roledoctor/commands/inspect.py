@@ -13,13 +13,9 @@ def add_arguments(parser) -> None:
 
 
 def _load(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        with open(path, encoding="utf-8", errors="replace", newline="") as f:
-            return f.read()
-    except OSError as err:
-        raise UsageError(f"cannot read {path}: {err.strerror or err}") from None
+    from roledoctor.commands import read_limited
+
+    return read_limited(path)
 
 
 def run(args) -> int:

@@ -24,15 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_input(name: str) -> str:
-    if name == "-":
-        return sys.stdin.read()
-    try:
-        with open(name, encoding="utf-8") as fh:
-            return fh.read()
-    except UnicodeDecodeError:
-        raise UsageError(f"{name}: not UTF-8 text") from None
-    except OSError as err:
-        raise UsageError(f"cannot read {name}: {err.strerror or err}") from None
+    from roledoctor.commands import read_limited
+
+    return read_limited(name, errors="strict")
 
 
 def load_map(name: str) -> Redactor:

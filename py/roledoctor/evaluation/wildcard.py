@@ -44,6 +44,18 @@ def compile_glob(pattern: str, ignore_case: bool = False) -> tuple:
     return tuple(segs)
 
 
+# Patterns built at run time (ReDoS tests, tests/hostile/redos.py).
+DYNAMIC_PATTERN_SITES = ("compile_glob",)
+
+
+def redos_patterns() -> list[tuple[str, re.Pattern]]:
+    """Segments with `?` as policies write them (account IDs, names, a long run)."""
+    out = []
+    for glob in ("arn:aws:iam::????????????:role/ci-?", "a?b?c", "?" * 64, "role/????-*-????", "x?" * 32):
+        out += [(f"glob:{glob[:20]}", rx) for _, _, rx in compile_glob(glob) if rx is not None]
+    return out
+
+
 def _seg_at(text: str, seg: tuple, i: int) -> bool:
     size, lit, rx = seg
     if lit is not None:

@@ -166,6 +166,24 @@ def parse(text: str) -> Body:
     about 3 s/MB: when the text splits cleanly into top-level blocks, only the
     blocks that matter (provider, terraform, variable, locals, aws_iam_*
     resources and policy documents) are parsed, each at its own offset."""
+    cached = _PARSED.get(text)
+    if cached is not None:
+        return cached
+    body = _parse_uncached(text)
+    if len(text) > 2000:  # small texts parse in microseconds; keep the few big ones
+        _PARSED[text] = body
+        while len(_PARSED) > 8:
+            _PARSED.pop(next(iter(_PARSED)))
+    return body
+
+
+# The page re-diagnoses as the user types in *another* box, and fixes are
+# verified by reading the inputs again: a big main.tf that did not change is
+# not parsed again. Bodies are never modified after parsing.
+_PARSED: dict[str, "Body"] = {}
+
+
+def _parse_uncached(text: str) -> Body:
     _load_lark()
     # Offsets must stay those of the user's text: replace, never delete.
     src = text.replace("\r", " ").replace("\ufeff", " ")
@@ -182,7 +200,43 @@ def parse(text: str) -> Body:
     return out
 
 
+# Deeper bracket nesting is refused before lark and the (recursive) walker
+# see it: real configurations stay under 20, Python's stack does not.
+MAX_DEPTH = 100
+_NESTING = re.compile(r'[\[\](){}"\n#]|\\.')
+
+
+def _check_depth(src: str, start: int, end: int) -> None:
+    """HCLSyntaxError "nesting too deep" at the bracket that opens level MAX_DEPTH + 1.
+    Brackets inside one-line strings and # comments do not count."""
+    depth, in_str, i = 0, False, start
+    while True:
+        m = _NESTING.search(src, i, end)
+        if not m:
+            return
+        ch, i = m.group(), m.end()
+        if ch == "\n":
+            in_str = False
+        elif in_str:
+            if ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch == "#":
+            nl = src.find("\n", i, end)
+            if nl == -1:
+                return
+            i = nl
+        elif ch in "[({":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise HCLSyntaxError(f"nesting too deep (more than {MAX_DEPTH} levels)", m.start())
+        elif ch in "])}":
+            depth = max(0, depth - 1)
+
+
 def _parse_slice(src: str, start: int, end: int) -> Body:
+    _check_depth(src, start, end)
     piece = src[start:end] + "\n"
     try:
         tree = parser().parse(piece)
@@ -205,6 +259,20 @@ _RELEVANT_KINDS = ("provider", "terraform", "variable", "locals")
 _INTERESTING = re.compile(r'["#/{}<\n]')
 _HEADER = re.compile(r'[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*"?([A-Za-z0-9_-]*)')
 _HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\n")
+
+
+# Patterns built at run time (ReDoS tests, tests/hostile/redos.py): the
+# functions that build them, and representative instances.
+DYNAMIC_PATTERN_SITES = ("_heredoc_close",)
+
+
+def _heredoc_close(delimiter: str) -> re.Pattern:
+    """The line that closes a heredoc opened with `delimiter` (an identifier)."""
+    return re.compile(r"^[ \t]*" + re.escape(delimiter) + r"[ \t]*$", re.M)
+
+
+def redos_patterns() -> list[tuple[str, re.Pattern]]:
+    return [("heredoc-close:EOT", _heredoc_close("EOT")), ("heredoc-close:long", _heredoc_close("E." * 40))]
 
 
 def top_level_blocks(src: str):
@@ -241,7 +309,7 @@ def top_level_blocks(src: str):
                 return None
             i = k + 2
         elif ch == "<" and (h := _HEREDOC_OPEN.match(src, i)):
-            d = re.compile(r"^[ \t]*" + re.escape(h.group(1)) + r"[ \t]*$", re.M).search(src, h.end())
+            d = _heredoc_close(h.group(1)).search(src, h.end())
             if not d:
                 return None
             i = d.end()

@@ -40,8 +40,15 @@ VALUES: tuple[tuple[str, str], ...] = (
     ("masked", r"(?i)^(?:\*{3,}+|x{3,}+|redacted|\[redacted\]|masked|hidden|\(sensitive(?: value)?\))$"),
 )
 
+# Compiled from the tables above (ReDoS tests, tests/hostile/redos.py: the
+# module-level compile calls and their instances).
+DYNAMIC_PATTERN_SITES = ("<module>",)
 PROTECTED_RES = tuple((name, re.compile(p)) for name, p in PROTECTED)
 VALUE_RES = tuple((name, re.compile(p)) for name, p in VALUES)
+
+
+def redos_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return [(f"protected:{n}", rx) for n, rx in PROTECTED_RES] + [(f"allow-value:{n}", rx) for n, rx in VALUE_RES]
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:

@@ -31,6 +31,7 @@ from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Sequence
 
+from roledoctor.limits import check_text
 from roledoctor.redaction.detectors import RULES
 from roledoctor.redaction.rules import Rule
 from roledoctor.redaction.scan import Finding, scan
@@ -71,9 +72,15 @@ class Replacement:
 class RedactionResult:
     text: str
     replacements: list[Replacement] = field(default_factory=list)
+    # set when the input was refused (over roledoctor.limits.MAX_INPUT_BYTES):
+    # then `text` is empty, so nothing unredacted can be sent on
+    problem: str | None = None
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "replacements": [asdict(r) for r in self.replacements]}
+        out = {"text": self.text, "replacements": [asdict(r) for r in self.replacements]}
+        if self.problem:
+            out["problem"] = self.problem
+        return out
 
 
 class _Intervals:
@@ -224,10 +231,14 @@ class Redactor:
     def redact_all(self, texts: Sequence[str]) -> list[RedactionResult]:
         """Redact several inputs; placeholders avoid tokens in all of them."""
         for text in texts:
-            self._reserve(text)
+            if check_text(text) is None:
+                self._reserve(text)
         return [self.redact(text) for text in texts]
 
     def redact(self, text: str) -> RedactionResult:
+        too_large = check_text(text)
+        if too_large:
+            return RedactionResult("", [], too_large)
         self._reserve(text)
         spans = self._select(text)
         result = self._apply(text, spans)

@@ -61,6 +61,17 @@ class Rule:
         return out
 
 
+# Rule.__post_init__ compiles each rule's patterns (ReDoS tests,
+# tests/hostile/redos.py): every instance is a rule of detectors.RULES.
+DYNAMIC_PATTERN_SITES = ("Rule.__post_init__",)
+
+
+def redos_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    from roledoctor.redaction.detectors import RULES
+
+    return [(f"rule:{r.id}:{i}", rx) for r in RULES for i, rx in enumerate(r.patterns())]
+
+
 def shannon_entropy(value: str) -> float:
     """Bits per character (gitleaks and detect-secrets use the same measure)."""
     if not value:
