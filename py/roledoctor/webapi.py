@@ -170,6 +170,7 @@ def _diagnose(args: dict) -> dict:
 _BLOCK_START = re.compile(r'^[ \t]*(provider|resource|data|terraform|variable|locals|output|module|backend)\b([^\n{]*)\{',
                           re.M)
 _LABELS = re.compile(r'"([^"]*)"')
+_HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)\n")
 _CALLER_RESOURCES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy",
                      "aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment",
                      "aws_iam_group_policy_attachment", "aws_iam_policy_attachment", "aws_iam_role_policies_exclusive")
@@ -179,6 +180,8 @@ def _blocks(text: str) -> list[tuple[int, int, str, list[str]]] | None:
     """Top-level HCL blocks as (start, end, keyword, labels); None when the
     braces do not balance (then nothing is split). Strings, heredocs and
     comments are skipped when matching braces."""
+    from roledoctor.inputs.hcl import _heredoc_close as heredoc_close  # one builder for heredoc ends
+
     out = []
     pos = 0
     n = len(text)
@@ -201,8 +204,8 @@ def _blocks(text: str) -> list[tuple[int, int, str, list[str]]] | None:
                 j = text.find("*/", i + 2)
                 i = n if j < 0 else j + 2
                 continue
-            elif text.startswith("<<", i) and (h := re.match(r"<<-?([A-Za-z_][A-Za-z0-9_]*)\n", text[i:])):
-                j = re.compile(r"^[ \t]*" + re.escape(h.group(1)) + r"[ \t]*$", re.M).search(text, i + h.end())
+            elif text.startswith("<<", i) and (h := _HEREDOC_OPEN.match(text, i)):
+                j = heredoc_close(h.group(1)).search(text, h.end())
                 i = n if j is None else j.end()
                 continue
             elif ch == "{":
@@ -452,7 +455,28 @@ def _restore(args: dict) -> dict:
 
 # ---- the model's answer, checked by the engine ---------------------------------
 
-_FENCE = re.compile(r"^[ \t]*(```+|~~~+)[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)^[ \t]*\1[ \t]*$", re.M | re.S)
+_FENCE_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*([A-Za-z0-9_+-]*)")
+
+
+def _fences(text: str) -> list[tuple[str, str]]:
+    """(language, body) of each fenced block, closed by a line holding the same
+    fence. One pass over the lines (a regex with a back-reference here was
+    quadratic on unclosed fences); an unclosed fence ends the scan."""
+    out, lines, i = [], text.split("\n"), 0
+    while i < len(lines):
+        m = _FENCE_OPEN.match(lines[i])
+        i += 1
+        if not m:
+            continue
+        fence, language, body = m.group(1), m.group(2), []
+        while i < len(lines) and lines[i].strip() != fence:
+            body.append(lines[i])
+            i += 1
+        if i == len(lines):
+            break
+        out.append((language, "\n".join(body) + "\n" if body else ""))
+        i += 1
+    return out
 
 
 def _target(language: str, text: str) -> str | None:
@@ -477,8 +501,8 @@ def _review(args: dict) -> dict:
     texts = _inputs(args)
     blocks = []
     changed = dict(texts)
-    for m in _FENCE.finditer(restored):
-        language, body = m.group(2).lower(), m.group(3)
+    for language, body in _fences(restored):
+        language = language.lower()
         target = _target(language, body)
         problems = []
         if target:

@@ -312,7 +312,17 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
 def _link(res: Inputs) -> None:
     docs = {p.address.split(".")[-1]: p for p in res.policies if p.type == "data.aws_iam_policy_document"}
     by_file = {_basename(d.input): d for d in res.documents}
-    files = re.compile(r"""(?:file|templatefile)\(\s*"(?:[^"\\]|\\.)*?([^"/\\]+)"\s*[,)]""")
+    # The whole quoted path, then its last component in Python: a lazy prefix
+    # before a greedy last component was quadratic on a long path (ReDoS tests).
+    files = re.compile(r"""(?:file|templatefile)\(\s*"((?:[^"\\]|\\.)*)"\s*[,)]""")
+
+    def file_name(ref: str) -> str | None:
+        f = files.match(ref)
+        if not f:
+            return None
+        path = f.group(1)
+        name = path[max(path.rfind("/"), path.rfind("\\")) + 1:]
+        return name or None
 
     def resolve(src: PolicySource | None):
         if src is None or not src.ref:
@@ -320,9 +330,9 @@ def _link(res: Inputs) -> None:
         m = re.fullmatch(r"data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.json", src.ref)
         if m and m.group(1) in docs:
             return docs[m.group(1)].policy
-        f = files.match(src.ref)
-        if f and f.group(1) in by_file:
-            return by_file[f.group(1)].policy
+        f = file_name(src.ref)
+        if f and f in by_file:
+            return by_file[f].policy
         return None
 
     for r in res.roles:

@@ -1,0 +1,34 @@
+"""Size limits on what the user gives us (issue 9: hostile and broken input).
+
+One limit, per input: a text box on the page, a file (or stdin) on the command
+line. Up to it the answer comes within about 2 s per MB on CPython (measured by
+`tests/bench.py`, size_measure); past it the input is refused with a clear
+message instead of being read.
+"""
+
+from __future__ import annotations
+
+MAX_INPUT_BYTES = 5_000_000  # 5 MB of UTF-8, per input box / per CLI input file
+MB = 1_000_000
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:.1f}".rstrip("0").rstrip(".")
+
+
+def too_large_message(size: int) -> str:
+    shown = _mb(size)
+    if size > MAX_INPUT_BYTES and shown == _mb(MAX_INPUT_BYTES):
+        shown = f"{size:,} bytes, over"
+        return f"input too large: {shown} the limit of {_mb(MAX_INPUT_BYTES)} MB"
+    return f"input too large: {shown} MB, the limit is {_mb(MAX_INPUT_BYTES)} MB"
+
+
+def check_text(text: str) -> str | None:
+    """None when `text` is within the limit, else the message to show."""
+    if not isinstance(text, str):
+        return None
+    if len(text) * 4 <= MAX_INPUT_BYTES:  # fast path: cannot exceed the limit
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return too_large_message(size) if size > MAX_INPUT_BYTES else None
