@@ -286,6 +286,80 @@ def check_measure(results: dict) -> None:
             results["h_cli_check_500_files_s"] = time.perf_counter() - t0
 
 
+# ---- (i) input size: up to roledoctor.limits.MAX_INPUT_BYTES, 2 s per MB on CPython ----
+
+def big_main_tf(size: int) -> str:
+    """A main.tf of about `size` bytes: a provider with assume_role, then many
+    resources, one in ten an IAM role or policy the reader has to parse."""
+    head = ('provider "aws" {\n  region = "eu-west-1"\n  assume_role {\n'
+            '    role_arn     = "arn:aws:iam::987654321098:role/terraform-deploy-role"\n'
+            '    session_name = "ci"\n    external_id  = "acme-ci-7f3a"\n  }\n}\n\n')
+    plain = ('resource "aws_s3_bucket" "b{i}" {{\n  bucket = "acme-logs-{i}"\n  tags = {{\n    team = "platform"\n'
+             '    env  = "prod"\n  }}\n}}\n\n')
+    iam = ('resource "aws_iam_role" "r{i}" {{\n  name = "svc-{i}"\n  assume_role_policy = jsonencode({{\n'
+           '    Version = "2012-10-17"\n    Statement = [{{\n      Effect = "Allow"\n'
+           '      Principal = {{ Service = "ec2.amazonaws.com" }}\n      Action = "sts:AssumeRole"\n    }}]\n  }})\n}}\n\n')
+    parts, n, i = [head], len(head), 0
+    while n < size:
+        part = (iam if i % 10 == 0 else plain).format(i=i)
+        parts.append(part)
+        n += len(part)
+        i += 1
+    return "".join(parts)
+
+
+def big_trust_policy(statements: int = 500) -> str:
+    sts = [{"Sid": f"S{i}", "Effect": "Allow", "Action": "sts:AssumeRole",
+            "Principal": {"AWS": f"arn:aws:iam::{100000000000 + i}:role/ci-{i}"},
+            "Condition": {"StringEquals": {"sts:ExternalId": f"ext-{i}"}}} for i in range(statements)]
+    return json.dumps({"Version": "2012-10-17", "Statement": sts}, indent=2)
+
+
+def big_error_log(lines: int = 5000) -> str:
+    body = ["2024-05-01T10:00:00.000Z [DEBUG] provider.terraform-provider-aws: HTTP Request Sent: "
+            f"aws.operation=GetCallerIdentity http.request_id={i:08d}-0000-4000-8000-000000000000" for i in range(lines - 8)]
+    tail = ["Error: Cannot assume IAM Role", "", "  with provider[\"registry.terraform.io/hashicorp/aws\"],",
+            "  on main.tf line 1, in provider \"aws\":", "",
+            "IAM Role (arn:aws:iam::987654321098:role/terraform-deploy-role) cannot be assumed.",
+            "Error: operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: 1, api error "
+            "AccessDenied: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: sts:AssumeRole on "
+            "resource: arn:aws:iam::987654321098:role/terraform-deploy-role", ""]
+    return "\n".join(body + tail)
+
+
+def size_measure(results: dict) -> None:
+    """(i) diagnose_for_page on generated inputs of 1 MB and 5 MB (the limit):
+    seconds per MB, worst case written to results["i_diagnose_per_mb_s"]."""
+    from roledoctor.diagnosis.page import diagnose_for_page
+    from roledoctor.limits import MAX_INPUT_BYTES
+
+    diagnose_for_page({"provider": big_main_tf(2000)})  # parser tables, templates
+    trust, log = big_trust_policy(500), big_error_log(5000)
+    cases = {
+        "trust_500_statements": {"trust_policy": trust},
+        "error_5000_lines": {"error": log},
+    }
+    for mb in (1, 5):
+        size = mb * 1_000_000 if mb * 1_000_000 <= MAX_INPUT_BYTES else MAX_INPUT_BYTES
+        cases[f"main_tf_{mb}mb"] = {"provider": big_main_tf(size - 200)}
+        cases[f"all_boxes_{mb}mb"] = {"provider": big_main_tf(size - len(trust) - len(log) - 200)
+                                      if size > len(trust) + len(log) + 10_000 else big_main_tf(10_000),
+                                      "trust_policy": trust, "error": log}
+    detail = {}
+    for name, boxes in cases.items():
+        mb = sum(len(v.encode()) for v in boxes.values()) / 1e6
+        t0 = time.perf_counter()
+        out = diagnose_for_page(boxes)
+        took = time.perf_counter() - t0
+        problems = [p["message"] for i in out["inputs"] for p in i["problems"]]
+        detail[name] = {"mb": round(mb, 2), "s": round(took, 2), "s_per_mb": round(took / mb, 2),
+                        "verdict": out["verdict_word"], "problems": problems[:2]}
+    results["i_size"] = detail
+    results["i_diagnose_per_mb_s"] = max(d["s_per_mb"] for d in detail.values())
+    results["i_diagnose_1mb_s"] = detail["all_boxes_1mb"]["s"]
+    results["i_diagnose_5mb_s"] = detail["all_boxes_5mb"]["s"]
+
+
 def print_table(results: dict) -> None:
     rows = [(k, v) for k, v in results.items() if not isinstance(v, (dict, list))]
     width = max(len(k) for k, _ in rows)
@@ -305,6 +379,7 @@ def main() -> int:
     dist_sizes(results)
     cli_measures(results)
     check_measure(results)
+    size_measure(results)
     if not args.skip_browser:
         browser_measures(args.runs, results)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
