@@ -218,6 +218,18 @@ def cli_measures(results: dict) -> None:
         evaluate(req, Policies(trust=trust, identity=[caller]))
     results["g_engine_cross_account_ms"] = round((time.perf_counter() - t0) / n * 1000, 4)
 
+    from roledoctor.redaction import Redactor
+
+    sys.path.insert(0, str(ROOT / "tests" / "unit" / "redaction"))
+    from redaction_corpus import secret_samples
+
+    text = "\n".join(s.text for s in secret_samples())
+    filler = "2024-05-01T10:00:00Z INFO provider[\"registry.terraform.io/hashicorp/aws\"] plan ok, request id: a1b2\n"
+    big = ((text + filler * 40) * 12)[:300_000]
+    t0 = time.perf_counter()
+    Redactor().redact(big)
+    results["j_redact_300kb_s"] = round(time.perf_counter() - t0, 3)
+
 
 # ---- (h) `roledoctor check` on a directory of 500 .tf files ----------------
 

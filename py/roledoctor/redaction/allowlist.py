@@ -37,6 +37,7 @@ VALUES: tuple[tuple[str, str], ...] = (
     ("resource-reference", r"^[a-z][a-z0-9]{0,30}+_[a-z0-9_]{1,60}+\.[a-z0-9_-]{1,60}+(?:\.[\w\[\]\"*.-]{0,100}+)?$"),
     # AWS documentation example credentials (IAM User Guide)
     ("aws-doc-example", r"^(?:AKIAIOSFODNN7EXAMPLE|wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY)$"),
+    ("timestamp", r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9}+)?)?(?:Z|[+-]\d{2}:?\d{2})?$"),
     ("masked", r"(?i)^(?:\*{3,}+|x{3,}+|redacted|\[redacted\]|masked|hidden|\(sensitive(?: value)?\))$"),
 )
 

@@ -88,7 +88,7 @@ def shannon_entropy(value: str) -> float:
 # rest of the key name after the keyword, then an optional closing quote
 KEY_TAIL = r"[\w.-]{0,40}+(?:\\?[\"'])?"
 # the separator: HCL/env/INI `=`, YAML/JSON `:`, `=>`, `:=`
-SEP = r"[ \t]{0,5}(?:=>|:=|=|:)[ \t]{0,5}"
+SEP = r"[ \t]{0,64}+(?:=>|:{1,3}=|[?.]?=|:)[ \t]{0,64}+"
 # a value: double-quoted (JSON escapes allowed), JSON-escaped quotes inside a
 # string (\"...\"), single-quoted, or bare up to a delimiter. A value, once
 # started, always matches (closing quote optional, bare values cut at their
@@ -97,7 +97,7 @@ SEP = r"[ \t]{0,5}(?:=>|:=|=|:)[ \t]{0,5}"
 QUOTED_VALUE = r"\"(?P<s>(?:[^\"\\\r\n]|\\.){1,512}+)\"?"
 ESCAPED_VALUE = r"\\\"(?P<s2>(?:[^\"\\\r\n]|\\[^\"\r\n]){1,512}+)(?:\\\")?"
 SINGLE_VALUE = r"'(?P<s3>[^'\r\n]{1,512}+)'?"
-BARE_VALUE = r"(?P<s4>[^\s\"'`,;&<>()\[\]{}\\]{1,256}+)(?!\()"
+BARE_VALUE = r"(?P<s4>[^\s\"'`,;&<>()\[\]{}\\]{1,256}+)(?![(\[])"
 LIST_VALUE = r"\[(?P<list>[^\]]{1,2000}+)\]"
 VALUE = f"(?:{QUOTED_VALUE}|{ESCAPED_VALUE}|{SINGLE_VALUE}|{BARE_VALUE})"
 

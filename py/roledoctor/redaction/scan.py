@@ -14,6 +14,7 @@ from roledoctor.redaction.rules import Rule, shannon_entropy
 # one quoted string inside a bracketed list (rules' `list` group)
 # (never starting at an escaped quote, so a run of \" is read once)
 QUOTED_ITEM = re.compile(r"(?<!\\)\"((?:[^\"\\\r\n]|\\.){1,512}+)\"|(?<!\\)'([^'\r\n]{1,512}+)'")
+CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-:")
 
 
@@ -48,7 +49,8 @@ def _full_key(text: str, m: re.Match[str]) -> str:
     lo = max(0, start - 60)
     while start > lo and text[start - 1] in _KEY_CHARS:
         start -= 1
-    return text[start : m.end("key")].strip("\"'\\").lower()
+    key = text[start : m.end("key")].strip("\"'\\")
+    return CAMEL_BOUNDARY.sub("_", key).lower()
 
 
 class Protected:

@@ -368,13 +368,7 @@ def test_trace_lists_every_gate_in_order_with_spans():
     assert ev.gate("trust").statement.span == span
 
 
-def test_fast_enough():
-    p = Policies(trust=T_XROLE, identity=[pol(allow(resource=ROLE))])
-    r = req(caller_obj=CALLER)
-    start = time.perf_counter()
-    for _ in range(200):
-        evaluate(r, p)
-    assert (time.perf_counter() - start) / 200 < 0.005
+# Speed: `python build.py bench` prints g_engine_cross_account_ms (issue 4: under 5 ms).
 
 
 def test_deterministic():

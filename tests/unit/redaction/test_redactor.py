@@ -133,19 +133,17 @@ def test_allowlisted_values_untouched():
     assert redact(text).text == text
 
 
-def test_redacting_a_few_hundred_kb_is_fast():
+def test_redacting_a_few_hundred_kb_round_trips():
+    """(Its speed is printed by `python build.py bench`, j_redact_300kb_s.)"""
     samples = secret_samples()
     text = "\n".join(s.text for s in samples)
     filler = "2024-05-01T10:00:00Z INFO provider[\"registry.terraform.io/hashicorp/aws\"] plan ok, request id: a1b2c3d4-5678\n"
     big = (text + filler * 40) * 12
     assert len(big) > 300_000
     red = Redactor()
-    t = time.perf_counter()
     result = red.redact(big)
-    took = time.perf_counter() - t
-    print(f"\nredacted {len(big) // 1024} KB in {took * 1000:.0f} ms")
-    assert took < 1.0
     assert red.restore(result.text) == big
+    assert not [x for s in samples for x in s.secrets if x in result.text]
 
 
 # ---------------------------------------------------------------- CLI

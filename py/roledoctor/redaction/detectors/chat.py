@@ -9,7 +9,7 @@ RULES = (
         id="slack-token",
         type="SLACK_TOKEN",
         # gitleaks slack-bot-token, slack-user-token, slack-legacy-*; detect-secrets SlackDetector
-        pattern=r"\bxox[abposer]-[A-Za-z0-9-]{10,250}+",
+        pattern=r"\bxox[abposer]-\d[A-Za-z0-9-]{9,250}+",
         keywords=("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxe-", "xoxr-"),
         entropy=2.5,
         source="gitleaks slack-bot-token, slack-user-token, slack-legacy-token",

@@ -44,7 +44,7 @@ RULES = (
     Rule(
         id="http-authorization",
         type="AUTH_HEADER",
-        pattern=r"(?i)\b(?:proxy-)?authorization(?:\\?[\"'])?[ \t]{0,5}[:=][ \t]{0,5}(?:\\?[\"'])?(?:bearer|basic|token|digest|aws4-hmac-sha256)[ \t]{1,5}(?P<s>[A-Za-z0-9._~+/=,-]{8,4096}+)",
+        pattern=r"(?i)\b(?:proxy-)?authorization(?:\\?[\"'])?[ \t]{0,5}[:=][ \t]{0,5}(?:\\?[\"'])?(?:bearer|basic|token|digest|aws4-hmac-sha256|api-?token|api-?key|sso-key|ssws)[ \t]{1,5}(?P<s>[A-Za-z0-9._~+/=,-]{8,4096}+)",
         keywords=("authorization",),
         entropy=2.5,
         source="gitleaks curl-auth-header (adapted)",

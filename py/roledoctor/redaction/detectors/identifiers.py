@@ -165,7 +165,7 @@ RULES = (
     Rule(
         id="email",
         type="EMAIL",
-        pattern=r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}+@[A-Za-z0-9-]{1,63}+(?:\.[A-Za-z0-9-]{1,63}+){1,8}+",
+        pattern=r"(?<![\w.%+-])(?:(?<=mailto:)|(?<!:))[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}+@[A-Za-z0-9-]{1,63}+(?:\.[A-Za-z0-9-]{1,63}+){1,8}+",
         keywords=("@",),
         allow=(r"^git@",),
         validate=_email_ok,

@@ -60,7 +60,7 @@ RULES = (
     Rule(
         id="gitlab-pipeline-trigger-token",
         type="GITLAB_TOKEN",
-        pattern=r"\bglptt-[0-9a-f]{40}\b",
+        pattern=r"\bglptt-[\w-]{20,64}+",
         keywords=("glptt-",),
         entropy=3.0,
         source="gitleaks gitlab-ptt",
