@@ -170,16 +170,20 @@ new ResizeObserver(() => {
 // ---- files: drop anywhere, or open
 
 const ACCEPT = /\.(tf|json|tfvars|log|txt)$/i;
+// The core refuses bigger inputs (py/roledoctor/limits.py): such a file is not even read.
+const MAX_INPUT_BYTES = 5_000_000;
+const megabytes = (n) => `${(n / 1e6).toFixed(1).replace(/\.0$/, "")} MB`;
 
 async function placeFiles(fileList) {
   const files = [...fileList].filter((f) => ACCEPT.test(f.name) || f.type.startsWith("text/"));
   const skipped = [...fileList].length - files.length;
   if (!files.length) { $("#route-status").textContent = "Only .tf, .json, .tfvars, .log and .txt files can be used."; return; }
-  const texts = await Promise.all(files.map(async (f) => ({ name: f.name, text: await f.text() })));
+  const big = files.filter((f) => f.size > MAX_INPUT_BYTES);
+  const notes = big.map((f) => `${f.name}: not read, too large (${megabytes(f.size)}, the limit is ${megabytes(MAX_INPUT_BYTES)})`);
+  const texts = await Promise.all(files.filter((f) => !big.includes(f)).map(async (f) => ({ name: f.name, text: await f.text() })));
   $("#route-status").textContent = "Reading the files…";
-  const { files: routed } = await call("route", { files: texts });
+  const { files: routed } = texts.length ? await call("route", { files: texts }) : { files: [] };
   const fresh = {}; // box -> texts from this drop
-  const notes = [];
   for (const r of routed) {
     if (!r.parts.length) { notes.push(`${r.name}: ${r.note}`); continue; }
     for (const p of r.parts) (fresh[p.input] ??= []).push(p.text);
@@ -221,6 +225,7 @@ for (const [name, ed] of Object.entries(editors)) {
   ed.textarea.addEventListener("input", scheduleDiagnosis);
   ed.textarea.addEventListener("paste", (e) => {
     const text = e.clipboardData?.getData("text/plain") ?? "";
+    if (text.length > MAX_INPUT_BYTES) return; // pasted as is: the core says it is too large
     const kinds = new Set([...text.matchAll(MANY_BLOCKS)].map((m) => m[1]));
     if (kinds.size < 2 && !(kinds.has("resource") && /aws_iam_(role|policy)/.test(text) && /provider\s+"aws"/.test(text))) return;
     e.preventDefault();

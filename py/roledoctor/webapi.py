@@ -24,6 +24,7 @@ The redaction map never leaves this worker and the page.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
@@ -72,10 +73,17 @@ def _inputs(args: dict) -> dict[str, str]:
     return {k: v for k, v in raw.items() if k in BOXES and isinstance(v, str) and v.strip()}
 
 
-def _u16(text: str, offset: int) -> int:
-    """A Python (code point) offset as a JavaScript (UTF-16) index."""
-    head = text[:offset]
-    return len(head) + sum(1 for ch in head if ord(ch) > 0xFFFF)
+class _U16:
+    """Python (code point) offsets of one text as JavaScript (UTF-16) indexes:
+    each character above U+FFFF before an offset adds one. The astral
+    characters are found once per text, so many spans cost a bisect each."""
+
+    def __init__(self, text: str):
+        self.astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF] if not text.isascii() else []
+        self.length = len(text)
+
+    def __call__(self, offset: int) -> int:
+        return offset + bisect.bisect_left(self.astral, offset)
 
 
 # ---- what each box holds -------------------------------------------------
@@ -281,7 +289,11 @@ def _policy_box(name: str, text: str) -> str | None:
 
 def _route_one(name: str, text: str) -> dict:
     from roledoctor.inputs import classify
+    from roledoctor.limits import check_text
 
+    too_large = check_text(text)
+    if too_large:
+        return {"name": name, "kinds": [], "parts": [], "note": f"not read: {too_large}"}
     kinds = classify(text)
     lname = name.lower()
     if "error" in kinds or (lname.endswith((".log", ".txt")) and "hcl" not in kinds and "policy-json" not in kinds):
@@ -345,7 +357,8 @@ def _redact_texts(texts: dict[str, str]) -> dict[str, dict]:
     results = red.redact_all([texts[b] for b in names])
     out = {}
     for name, res in zip(names, results):
-        spans = [{"start": _u16(res.text, r.start), "end": _u16(res.text, r.end), "type": r.type,
+        u16 = _U16(res.text)
+        spans = [{"start": u16(r.start), "end": u16(r.end), "type": r.type,
                   "placeholder": r.placeholder, "original": texts[name][r.orig_start:r.orig_end]}
                  for r in res.replacements]
         out[name] = {"text": res.text, "spans": spans}
@@ -420,13 +433,14 @@ def _prompt(args: dict) -> dict:
     for text, box in pieces:
         if box:
             res = red.redact(text)
+            u16 = _U16(res.text)
             for r in res.replacements:
-                spans.append({"start": length + _u16(res.text, r.start), "end": length + _u16(res.text, r.end),
+                spans.append({"start": length + u16(r.start), "end": length + u16(r.end),
                               "type": r.type, "placeholder": r.placeholder,
                               "original": text[r.orig_start:r.orig_end]})
             text = res.text
         user.append(text)
-        length += _u16(text, len(text))
+        length += _U16(text)(len(text))
     return {"system": SYSTEM_PROMPT, "user": "".join(user), "spans": spans,
             "count": len({s["placeholder"] for s in spans})}
 

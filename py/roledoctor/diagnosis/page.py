@@ -91,7 +91,9 @@ def html_document(report) -> str:
     from markupsafe import escape
     body = _render(report, "html")
     word = WORDS.get(report.verdict, report.verdict)
+    # The export is opened from disk later: a CSP keeps it inert even if escaping ever failed.
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
             f"<title>roledoctor: {escape(word)}</title>\n<style>\n{_CSS}</style>\n</head>\n<body>\n"
             f"{body}</body>\n</html>\n")
 
