@@ -343,6 +343,7 @@ def size_measure(results: dict) -> None:
     """(i) diagnose_for_page on generated inputs of 1 MB and 5 MB (the limit):
     seconds per MB, worst case written to results["i_diagnose_per_mb_s"]."""
     from roledoctor.diagnosis.page import diagnose_for_page
+    from roledoctor.inputs import errortext, hcl
     from roledoctor.limits import MAX_INPUT_BYTES
 
     diagnose_for_page({"provider": big_main_tf(2000)})  # parser tables, templates
@@ -360,6 +361,8 @@ def size_measure(results: dict) -> None:
     detail = {}
     for name, boxes in cases.items():
         mb = sum(len(v.encode()) for v in boxes.values()) / 1e6
+        errortext._PARSED.clear()  # a fresh paste: nothing parsed before
+        hcl._PARSED.clear()
         t0 = time.perf_counter()
         out = diagnose_for_page(boxes)
         took = time.perf_counter() - t0

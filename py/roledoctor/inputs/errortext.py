@@ -143,8 +143,26 @@ def _account(arn: str | None) -> str | None:
     return parts[4] if len(parts) > 5 and parts[4] else None
 
 
+# Fixes are verified by reading every input again, and the page re-diagnoses
+# when another box changes: a long log that did not change is not parsed
+# again. The facts are never modified after parsing.
+_PARSED: dict[tuple[str, str], list[ErrorFacts]] = {}
+
+
 def parse(name: str, text: str) -> list[ErrorFacts]:
     """Every failure found in `text`; [] when none of the templates match."""
+    key = (name, text)
+    if key in _PARSED:
+        return list(_PARSED[key])
+    found = _parse(name, text)
+    if len(text) > 2000:  # short texts parse in microseconds
+        _PARSED[key] = found
+        while len(_PARSED) > 8:
+            _PARSED.pop(next(iter(_PARSED)))
+    return list(found)
+
+
+def _parse(name: str, text: str) -> list[ErrorFacts]:
     c = Cleaned(text)
     lines = LineIndex(text)
     out = []
