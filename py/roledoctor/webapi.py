@@ -178,60 +178,29 @@ def _diagnose(args: dict) -> dict:
 _BLOCK_START = re.compile(r'^[ \t]*(provider|resource|data|terraform|variable|locals|output|module|backend)\b([^\n{]*)\{',
                           re.M)
 _LABELS = re.compile(r'"([^"]*)"')
-_HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)\n")
 _CALLER_RESOURCES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy",
                      "aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment",
                      "aws_iam_group_policy_attachment", "aws_iam_policy_attachment", "aws_iam_role_policies_exclusive")
 
 
 def _blocks(text: str) -> list[tuple[int, int, str, list[str]]] | None:
-    """Top-level HCL blocks as (start, end, keyword, labels); None when the
-    braces do not balance (then nothing is split). Strings, heredocs and
-    comments are skipped when matching braces."""
-    from roledoctor.inputs.hcl import _heredoc_close as heredoc_close  # one builder for heredoc ends
+    """Top-level HCL blocks as (start, end, keyword, labels), each with its
+    leading comments; None when the text does not split cleanly (then nothing
+    is split). The reader's own splitter finds the blocks."""
+    from roledoctor.inputs.hcl import top_level_blocks
 
+    spans = top_level_blocks(text.replace("\r", " "))  # same offsets
+    if spans is None:
+        return None
     out = []
-    pos = 0
-    n = len(text)
-    while True:
-        m = _BLOCK_START.search(text, pos)
+    for start, end, _ in spans:
+        m = _BLOCK_START.search(text, start, end)
         if not m:
-            return out
-        i, depth, end = m.end() - 1, 0, None
-        while i < n:
-            ch = text[i]
-            if ch == '"':
-                i += 1
-                while i < n and text[i] != '"':
-                    i += 2 if text[i] == "\\" else 1
-            elif ch == "#" or text.startswith("//", i):
-                while i < n and text[i] != "\n":
-                    i += 1
-                continue
-            elif text.startswith("/*", i):
-                j = text.find("*/", i + 2)
-                i = n if j < 0 else j + 2
-                continue
-            elif text.startswith("<<", i) and (h := _HEREDOC_OPEN.match(text, i)):
-                j = heredoc_close(h.group(1)).search(text, h.end())
-                i = n if j is None else j.end()
-                continue
-            elif ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    end = i + 1
-                    break
-            i += 1
-        if end is None:
-            return None
-        # take the block's leading comments/blank lines with it
-        start = text.rfind("\n", 0, m.start()) + 1
-        if end < n and text[end] == "\n":
+            continue  # a block kind we do not route (moved, import, check…): stays where it is
+        if end < len(text) and text[end] == "\n":
             end += 1
         out.append((start, end, m.group(1), _LABELS.findall(m.group(2))))
-        pos = end
+    return out
 
 
 def _box_for_block(keyword: str, labels: list[str], body: str) -> str:

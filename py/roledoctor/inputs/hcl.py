@@ -330,14 +330,23 @@ def top_level_blocks(src: str):
                 out.append((start, i, relevant))
                 start = i
         else:
-            if ch == "\n" and depth == 0 and src[start:i].strip() and "{" not in src[start:i]:
+            if ch == "\n" and depth == 0 and not _blank(src[start:i]) and "{" not in src[start:i]:
                 return None  # a top-level attribute (tfvars): parse everything
             i += 1
             if ch == "\n" and depth == 0 and not src[start:i].strip():
                 start = i
-    if depth != 0 or src[start:].strip():
+    if depth != 0 or not _blank(src[start:]):
         return None
     return out
+
+
+def _blank(text: str) -> bool:
+    """Only whitespace and comments (`#`, `//`, `/* … */` lines) between blocks."""
+    for line in text.split("\n"):
+        line = line.strip()
+        if line and not line.startswith(("#", "//", "/*", "*")) and not line.endswith("*/"):
+            return False
+    return True
 
 
 def _offset(err, src: str) -> int:
