@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -133,7 +132,7 @@ def write_wheel(out: Path, dist_name: str, version: str, files: dict[str, bytes]
     """Write a pure-Python wheel (PEP 427) from {archive path: bytes}."""
     norm = dist_name.replace("-", "_").lower()
     info = f"{norm}-{version}.dist-info"
-    meta = [f"Metadata-Version: 2.1", f"Name: {dist_name}", f"Version: {version}"]
+    meta = ["Metadata-Version: 2.1", f"Name: {dist_name}", f"Version: {version}"]
     meta += [f"Requires-Dist: {r}" for r in requires]
     files = dict(sorted(files.items()))
     files[f"{info}/METADATA"] = ("\n".join(meta) + "\n").encode()
@@ -202,7 +201,6 @@ def write_lock(dist: Path, info: dict, wheels: dict[str, Path]) -> None:
     packages = {}
     for name, (file_name, imports, depends) in LOCK_PACKAGES.items():
         packages[name] = _lock_entry(name, wheels[file_name], imports, depends)
-    _, deps = project_meta()
     packages["roledoctor"] = _lock_entry("roledoctor", wheels["roledoctor"], ["roledoctor"],
                                          ["python-hcl2", "lark", "jinja2"])
     (dist / "pyodide-lock.json").write_text(json.dumps({"info": info, "packages": packages}, indent=1))

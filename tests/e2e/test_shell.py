@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import zipfile
-from pathlib import Path
 
 from helpers import Egress, ROOT, save_screenshot, wait_ready
 from conftest import SiteServer

@@ -248,7 +248,6 @@ def pieces_and_sample(rx: re.Pattern) -> tuple[list[str], str]:
     """Literal runs of the pattern, and one string built from it (first
     branches, two rounds of each repeat, one character of each class)."""
     p = _parser()
-    consts = p  # opcode names live on the parser module
     pieces: list[str] = []
     run: list[str] = []
 

@@ -106,10 +106,9 @@ def _trust(rng, caller, ctx) -> dict:
 
 
 def _identity(rng, caller, ctx) -> list:
-    a = caller["account"]
     resources = [TARGET, "*", f"arn:aws:iam::{ROLE_ACCT}:role/*", f"arn:aws:iam::{ROLE_ACCT}:role/tf-*",
                  f"arn:aws:iam::{THIRD_ACCT}:role/tf-deploy", f"arn:aws:iam::{ROLE_ACCT}:role/tf-deploy-old",
-                 f"arn:aws:iam::*:role/tf-deplo?", f"arn:aws:iam::{ROLE_ACCT}:role/${{aws:username}}"]
+                 "arn:aws:iam::*:role/tf-deplo?", f"arn:aws:iam::{ROLE_ACCT}:role/${{aws:username}}"]
     out = []
     for _ in range(rng.choice([0, 1, 1, 1, 2])):
         sts = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 
-from roledoctor.cli import UsageError
 
 
 def add_arguments(parser) -> None:

@@ -334,6 +334,6 @@ def _failure(inputs, message: str) -> dict:
                     "problems": [{"code": "INPUT_UNPARSEABLE", "message": message, "line": None, "column": None,
                                   "text": ""}]} for k in boxes],
         "fixes": [], "prevention": [], "markdown": f"## roledoctor: Undetermined\n\n{message}\n",
-        "html": f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>roledoctor</title></head>"
-                f"<body><p>Undetermined</p></body></html>\n",
+        "html": "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>roledoctor</title></head>"
+                "<body><p>Undetermined</p></body></html>\n",
     }

@@ -16,7 +16,7 @@ from roledoctor.evaluation.context import build_context
 from roledoctor.evaluation.gates import DIRECT_GRANTS, apply_report, policy_gate, rcp_gate, scp_gate
 from roledoctor.evaluation.model import (
     ALLOW, ALLOWED, DENY, EXPLICITLY_DENIED, FEDERATED_USER, IMPLICIT_DENY, IMPLICITLY_DENIED,
-    NOT_EVALUATED, REPORTABLE, ROLE, ROOT, SERVICE, SET_SOURCE_IDENTITY, TAG_SESSION, UNDETERMINED, USER,
+    NOT_EVALUATED, ROLE, ROOT, SERVICE, SET_SOURCE_IDENTITY, TAG_SESSION, UNDETERMINED, USER,
     Caller, Evaluation, GateTrace, Policies, Request,
 )
 from roledoctor.evaluation.statements import Target

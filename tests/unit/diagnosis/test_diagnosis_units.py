@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
@@ -96,7 +95,6 @@ def test_policy_document_caller_gets_a_statement_block():
 
 def test_never_widens():
     """No fix introduces a wildcard principal, sts:* or drops an ExternalId condition."""
-    from pathlib import Path
     from scenarios.scenario_io import folders, load
     for folder in folders():
         raw, slots, _, expected = load(folder)

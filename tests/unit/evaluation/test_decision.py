@@ -6,7 +6,6 @@ XA  = https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evalua
 
 from __future__ import annotations
 
-import time
 
 from unit.evaluation.evaluation_helpers import (ROLE, SAME_ROLE_CALLER, SAME_USER, XACCT_ROLE_CALLER, XACCT_USER, allow, deny, levels,
                       pol, req, trust, trust_allow)
