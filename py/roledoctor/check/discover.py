@@ -17,6 +17,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from roledoctor.inputs.hcl import only_comments  # one definition of "nothing but comments"
+
 TF_SUFFIXES = (".tf", ".tfvars")
 SKIP_DIRS = {".terraform", ".git", ".terragrunt-cache", "node_modules"}
 MAX_FILE_BYTES = 5_000_000  # a larger .tf is not hand-written configuration
@@ -59,24 +61,6 @@ def read_text(path: str) -> str:
             return f.read()
     except OSError as err:
         raise DiscoveryError(f"cannot read {path}: {err.strerror or err}") from None
-
-
-def only_comments(text: str) -> bool:
-    """True when the text holds nothing but blanks and #, // or /* */ comments."""
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch.isspace() or ch == "\ufeff":
-            i += 1
-        elif ch == "#" or text.startswith("//", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-        else:
-            return False
-    return True
 
 
 def _block_end(text: str, start: int) -> int:

@@ -330,21 +330,30 @@ def top_level_blocks(src: str):
                 out.append((start, i, relevant))
                 start = i
         else:
-            if ch == "\n" and depth == 0 and not _blank(src[start:i]) and "{" not in src[start:i]:
+            if ch == "\n" and depth == 0 and not only_comments(src[start:i]) and "{" not in src[start:i]:
                 return None  # a top-level attribute (tfvars): parse everything
             i += 1
             if ch == "\n" and depth == 0 and not src[start:i].strip():
                 start = i
-    if depth != 0 or not _blank(src[start:]):
+    if depth != 0 or not only_comments(src[start:]):
         return None
     return out
 
 
-def _blank(text: str) -> bool:
-    """Only whitespace and comments (`#`, `//`, `/* … */` lines) between blocks."""
-    for line in text.split("\n"):
-        line = line.strip()
-        if line and not line.startswith(("#", "//", "/*", "*")) and not line.endswith("*/"):
+def only_comments(text: str) -> bool:
+    """True when the text holds nothing but blanks and #, // or /* */ comments."""
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace() or ch == "\ufeff":
+            i += 1
+        elif ch == "#" or text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        else:
             return False
     return True
 
