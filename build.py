@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gzip
 import hashlib
 import json
 import os
@@ -331,9 +332,13 @@ def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:
             log(proc.stderr.strip().splitlines()[-1])
         tmp.rename(cached)
     shutil.copy2(cached, dist / "snapshot.bin.gz")
+    # size and sha256 are those of the unpacked image: the worker unpacks it
+    # as it arrives, into a buffer of that size, and checks the hash at the end
+    with gzip.open(cached, "rb") as f:
+        image = f.read()
     (dist / "snapshot.json").write_text(json.dumps({
-        "file": "snapshot.bin.gz", "sha256": sha256_file(cached), "pyodide": PYODIDE_VERSION,
-        "packages": list(SNAPSHOT_PACKAGES)}))
+        "file": "snapshot.bin.gz", "size": len(image), "sha256": hashlib.sha256(image).hexdigest(),
+        "pyodide": PYODIDE_VERSION, "packages": list(SNAPSHOT_PACKAGES)}))
 
 
 def build(dist: Path = DIST, quiet: bool = False) -> Path:

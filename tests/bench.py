@@ -117,7 +117,11 @@ def first_diagnosis(page, url: str) -> float:
     page.wait_for_function(
         "() => document.querySelector('textarea[data-input=provider]').value.includes('assume_role')")
     page.get_by_role("button", name="Diagnose").click()
-    page.get_by_role("region", name="Diagnosis").get_by_text("Denied").first.wait_for(timeout=120_000)
+    # polled on every frame, as the bare page's "ready" is: a locator's wait
+    # backs off to 500 ms between tries, which would time the polling
+    page.wait_for_function(
+        "() => document.querySelector('#diagnosis-body .verdict-word')?.textContent === 'Denied'",
+        polling="raf", timeout=120_000)
     return time.perf_counter() - t0
 
 

@@ -8,24 +8,42 @@ import { el } from "./code.mjs";
 import { renderDiagnosis, renderRecognised, INPUT_TITLES } from "./results.mjs";
 import { initAssistant } from "./assistant.mjs";
 
-const workerUrl = new URL("./worker.mjs", import.meta.url);
-if (new URLSearchParams(location.search).get("boot") === "normal") workerUrl.search = "?boot=normal";
-const worker = new Worker(workerUrl, { type: "module" });
+// start.js started the worker before this module loaded, and kept its first messages.
+const { worker, early } = self.roledoctorWorker;
 const pending = new Map();
 let nextId = 1;
 const $ = (sel) => document.querySelector(sel);
 const DEBOUNCE_MS = 400;
 
-worker.onmessage = ({ data }) => {
+function onWorkerMessage({ data }) {
   if (data.type === "progress") return showProgress(data.stage, data.pct);
   if (data.type === "fatal") return showFatal(data.error);
-  if (data.type === "boot") return void (document.body.dataset.boot = data.mode);
+  if (data.type === "boot") {
+    document.body.dataset.boot = data.mode;
+    if (diagnoseWhenReady) diagnoseNow();
+    return offlineCopyWhenIdle();
+  }
   const p = pending.get(data.id);
   if (!p) return;
   pending.delete(data.id);
   if (data.error) p.reject(Object.assign(new Error(data.error), { code: data.code }));
   else p.resolve(data.result);
-};
+  offlineCopyWhenIdle();
+}
+
+// The service worker keeps an offline copy of the page. It is registered once
+// the engine is ready and no answer is pending: precaching all of dist/ during
+// start-up would compete with Python's start for the network and the CPU.
+let offlineCopy = "not yet";
+function offlineCopyWhenIdle() {
+  if (offlineCopy !== "not yet" || !document.body.dataset.boot || pending.size) return;
+  if (!("serviceWorker" in navigator)) return void (offlineCopy = "unsupported");
+  offlineCopy = "queued";
+  const later = self.requestIdleCallback ?? ((fn) => setTimeout(fn, 500));
+  later(() => {
+    navigator.serviceWorker.register(new URL("./sw.js", import.meta.url), { scope: "./" }).catch(() => {});
+  }, { timeout: 5000 });
+}
 
 export function call(method, args = {}) {
   return new Promise((resolve, reject) => {
@@ -44,6 +62,11 @@ function showProgress(stage, pct) {
 function showFatal(message) {
   $("#load-stage").textContent = `The analysis engine could not start: ${message}`;
   $("#loader").classList.add("error");
+  if (diagnoseWhenReady) {
+    diagnoseWhenReady = false;
+    body.replaceChildren(el("p", { class: "error", text: `No diagnosis: the analysis engine could not start (${message}).` }));
+    body.removeAttribute("aria-busy");
+  }
 }
 
 // ---- inputs
@@ -79,6 +102,9 @@ async function loadExample() {
 
 let lastReport = null; // the page object of the newest answer shown
 let seq = 0;
+// Asked for while the engine starts: one diagnosis of the newest inputs runs
+// once it is ready, rather than one per edit queued behind the start-up.
+let diagnoseWhenReady = false;
 let timer = null;
 
 function scheduleDiagnosis() {
@@ -129,13 +155,17 @@ async function diagnoseNow() {
   const current = inputs();
   if (!Object.keys(current).length) {
     lastReport = null;
+    diagnoseWhenReady = false;
     showInputProblems([]);
     body.replaceChildren(el("p", { class: "muted", text: "Paste your inputs or load the example: the diagnosis appears here." }));
+    body.removeAttribute("aria-busy");
     return;
   }
   body.setAttribute("aria-busy", "true");
-  if (!document.body.classList.contains("engine-ready")) {
+  diagnoseWhenReady = !document.body.dataset.boot;
+  if (diagnoseWhenReady) {
     body.replaceChildren(el("p", { class: "muted", text: "Waiting for the analysis engine to load…" }));
+    return;
   }
   try {
     const page = await call("diagnose", { inputs: current });
@@ -247,6 +277,6 @@ $("#diagnose").addEventListener("click", () => { diagnoseNow(); });
 
 const assistant = initAssistant({ call, getInputs: inputs, getReport: () => lastReport?.report ?? null });
 
-if ("serviceWorker" in navigator) {
-  navigator.serviceWorker.register(new URL("./sw.js", import.meta.url), { scope: "./" }).catch(() => {});
-}
+// Take the worker over from start.js, and handle what it said before now.
+worker.onmessage = onWorkerMessage;
+for (const data of early.splice(0)) onWorkerMessage({ data });

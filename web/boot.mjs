@@ -36,39 +36,71 @@ export async function bootNormal(base, progress, timeoutMs) {
     lockFileURL: new URL("pyodide-lock.json", base).href,
     packages: ["roledoctor"],
   }), timeoutMs, "Loading Python");
-  return { py, mode: "normal", files: Promise.resolve() };
+  return { py, mode: "normal", unpackFiles: () => Promise.resolve() };
+}
+
+// The image is unpacked as it arrives, into a buffer of the size the manifest
+// gives; its sha256 (of the unpacked bytes) is checked at the end.
+// (Subresource Integrity would hold the whole download back until it is
+// checked, and unpacking could only start after that.)
+async function fetchImage(url, target, sha256) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const reader = res.body.pipeThrough(new DecompressionStream("gzip")).getReader();
+  let at = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (at + value.length > target.length) throw new Error("the image is larger than its manifest says");
+    target.set(value, at);
+    at += value.length;
+  }
+  if (at !== target.length) throw new Error("the image is smaller than its manifest says");
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", target));
+  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  if (hex !== sha256) throw new Error("the image fails its integrity check");
+}
+
+async function fetchJSON(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.json();
 }
 
 export async function bootSnapshot(base, progress) {
   progress("Loading the prepared Python image", 15);
+  // Everything starts at once: the manifest and the lock, Pyodide's script,
+  // its wasm (fetched by loadPyodide as soon as it is called), the image, and
+  // the wheels (the snapshot holds memory, not files: lazy imports need them).
+  const manifest = fetchJSON(new URL("snapshot.json", base));
+  const lock = fetchJSON(new URL("pyodide-lock.json", base));
   const asm = import("./pyodide/pyodide.asm.mjs");
-  const [manifestRes, lockRes] = await Promise.all([
-    fetch(new URL("snapshot.json", base)), fetch(new URL("pyodide-lock.json", base))]);
-  if (!manifestRes.ok) throw new Error("no snapshot in this build");
-  const manifest = await manifestRes.json();
-  const lock = await lockRes.json();
-  // Everything downloads at once: the image, the wasm module, and the wheels
-  // (the snapshot holds memory, not files, so lazy imports need the files).
-  const image = fetchChecked(new URL(manifest.file, base), manifest.sha256)
-    .then((res) => new Response(res.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
-  const wheels = Promise.all(manifest.packages.map(async (name) => {
-    const entry = lock.packages[name];
+  const image = manifest.then((m) => new Uint8Array(m.size));
+  const imageReady = Promise.all([manifest, image])
+    .then(([m, buffer]) => fetchImage(new URL(m.file, base), buffer, m.sha256));
+  const wheels = Promise.all([manifest, lock]).then(([m, l]) => Promise.all(m.packages.map(async (name) => {
+    const entry = l.packages[name];
     const res = await fetchChecked(new URL(entry.file_name, base), entry.sha256);
     return new Uint8Array(await res.arrayBuffer());
-  }));
-  const { default: createPyodideModule } = await asm;
-  // Pyodide fetches and compiles its wasm while the image downloads: the
-  // image is handed over as a promise, awaited only where it is needed.
-  const snapshot = image.then((buffer) => new Uint8Array(buffer));
+  })));
+  // (each is awaited below; this only keeps an early failure from being "unhandled")
+  for (const p of [asm, imageReady, wheels]) p.catch(() => {});
+  // Pyodide awaits `_loadSnapshot` before it compiles its wasm: the buffer is
+  // handed over as soon as its size is known, so the compile runs while the
+  // image is still arriving. Pyodide reads the bytes only after
+  // createPyodideModule returns, and that waits for the whole image.
   const py = await loadPyodide({
     indexURL: new URL("pyodide/", base).href,
-    lockFileURL: new URL("pyodide-lock.json", base).href,
-    _loadSnapshot: snapshot,
+    lockFileContents: lock,
+    packageBaseUrl: base.href,
+    _loadSnapshot: image,
     createPyodideModule: async (settings) => {
+      const { default: createPyodideModule } = await asm;
       const module = await createPyodideModule(settings);
+      await imageReady;
+      const bytes = await image;
       // Pyodide ignores INITIAL_MEMORY here (pyodide#6254): grow to the image's heap size.
-      const bytes = await snapshot;
-      const heapBytes = bytes.length - new Uint32Array(bytes.buffer, bytes.byteOffset, 4)[1];
+      const heapBytes = bytes.length - new Uint32Array(bytes.buffer, 0, 4)[1];
       if (module.HEAP8.length < heapBytes) module.growMemory(heapBytes);
       progress("Restoring Python", 55);
       return module;
@@ -77,13 +109,13 @@ export async function bootSnapshot(base, progress) {
   // The image restores the random generator's state too: reseed it.
   py.runPython("import random; random.seed()");
   // The image holds every module the first answer needs (the build ran one):
-  // the wheels' files, needed only by rarer lazy imports, are unpacked right
-  // after start-up; `files` says when (the worker retries an import error then).
-  const files = wheels.then((all) => new Promise((resolve) => setTimeout(() => {
+  // the wheels' files, needed only by rarer lazy imports, are unpacked later,
+  // once, when the worker calls unpackFiles.
+  let unpacked = null;
+  const unpackFiles = () => (unpacked ??= wheels.then((all) => {
     for (const bytes of all) py.unpackArchive(bytes, "wheel", { extractDir: SITE });
-    resolve();
-  }, 0)));
-  return { py, mode: "snapshot", files };
+  }));
+  return { py, mode: "snapshot", unpackFiles };
 }
 
 export async function boot(base, progress, { allowSnapshot = true, timeoutMs = 120_000 } = {}) {

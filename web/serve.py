@@ -62,6 +62,12 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     verbose = False
 
+    def handle_error(self, request, client_address):
+        # A browser that closes the tab mid-download is not an error worth a traceback.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
 
 def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, verbose: bool = False) -> Server:
     handler = functools.partial(Handler, directory=str(directory))

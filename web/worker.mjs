@@ -9,10 +9,15 @@ const allowSnapshot = new URL(import.meta.url).searchParams.get("boot") !== "nor
 
 let handle = null;
 let pyodide = null;
-let filesReady = Promise.resolve();
+// From the snapshot, the wheels' files are unpacked once the worker has been
+// idle for a moment, so that the first question is answered first; a request
+// that needs them sooner unpacks them at once.
+let unpackFiles = () => Promise.resolve();
 let filesDone = false;
-// Errors that mean "a file the snapshot does not hold was needed": wait for
-// the wheels to be unpacked and run the request again.
+let unpackTimer = null;
+const UNPACK_WHEN_IDLE_MS = 300;
+// Errors that mean "a file the snapshot does not hold was needed": unpack the
+// wheels and run the request again.
 const NEEDS_FILES = /ModuleNotFoundError|ImportError|TemplateNotFound|FileNotFoundError/;
 let bootMode = null;
 const ready = init().catch((err) => {
@@ -31,8 +36,8 @@ async function fetchBytes(path) {
 }
 
 async function init() {
-  const { py, mode, files } = await boot(base, progress, { allowSnapshot });
-  filesReady = files.then(() => { filesDone = true; });
+  const { py, mode, unpackFiles: unpack } = await boot(base, progress, { allowSnapshot });
+  unpackFiles = () => unpack().then(() => { filesDone = true; });
   bootMode = mode;
   pyodide = py;
   const webapi = py.pyimport("roledoctor.webapi");
@@ -51,6 +56,14 @@ async function init() {
   handle = webapi.handle;
   self.postMessage({ type: "boot", mode });
   progress("Ready", 100);
+  unpackWhenIdle();
+}
+
+function unpackWhenIdle() {
+  if (filesDone) return;
+  clearTimeout(unpackTimer);
+  unpackTimer = setTimeout(() => unpackFiles().catch((err) => console.warn(`roledoctor: ${err?.message ?? err}`)),
+    UNPACK_WHEN_IDLE_MS);
 }
 
 self.onmessage = async ({ data: { id, method, args } }) => {
@@ -65,9 +78,10 @@ self.onmessage = async ({ data: { id, method, args } }) => {
     // (the core reports its own errors inside an answer too, so look at the whole text;
     // a false alarm only costs one wait and a second run)
     if (!filesDone && NEEDS_FILES.test(raw)) {
-      await filesReady;
+      await unpackFiles();
       raw = handle(method, request);
     }
+    unpackWhenIdle();
     const reply = JSON.parse(raw);
     if (reply.ok) self.postMessage({ id, result: reply.result });
     else self.postMessage({ id, error: reply.error, code: reply.code });

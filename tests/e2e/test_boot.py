@@ -45,23 +45,33 @@ def test_normal_start_up_on_request(context, site):
     assert "EXTERNAL_ID_MISMATCH" in first_verdict(page)
 
 
-@pytest.mark.parametrize("breakage", ["missing", "tampered", "foreign"])
+@pytest.mark.parametrize("breakage", ["missing", "tampered", "truncated", "foreign"])
 def test_unusable_snapshot_falls_back(context, site, breakage):
-    """A snapshot from another build, a corrupted one, or none at all: the
-    worker notices (integrity check, decompression, or Pyodide's build id)
-    and starts the normal way."""
+    """A snapshot from another build, a corrupted or cut-off one, or none at
+    all: the worker notices (its size, its sha256, the decompression, or
+    Pyodide's build id) and starts the normal way."""
     junk = gzip.compress(os.urandom(1 << 20))
 
     def broken(route):
         if breakage == "missing":
             return route.fulfill(status=404, body="not found")
+        if breakage in ("tampered", "truncated"):
+            image = bytearray(gzip.decompress(route.fetch().body()))
+            if breakage == "tampered":  # one flipped byte: same size, only the sha256 can tell
+                image[len(image) // 2] ^= 0xFF
+            else:
+                del image[-4096:]
+            return route.fulfill(status=200, body=gzip.compress(bytes(image), 1),
+                                 headers={"content-type": "application/octet-stream"})
         return route.fulfill(status=200, body=junk, headers={"content-type": "application/octet-stream"})
 
     def manifest(route):
-        # "foreign": the manifest vouches for the junk, so it passes the
-        # integrity check and reaches Pyodide, which must refuse it
+        # "foreign": the manifest vouches for the junk, so it passes the size
+        # and integrity checks and reaches Pyodide, which must refuse it
         body = route.fetch().json()
-        body["sha256"] = hashlib.sha256(junk).hexdigest()
+        raw = gzip.decompress(junk)
+        body["sha256"] = hashlib.sha256(raw).hexdigest()
+        body["size"] = len(raw)
         return route.fulfill(status=200, json=body)
 
     context.route("**/snapshot.bin.gz", broken)
@@ -73,5 +83,7 @@ def test_unusable_snapshot_falls_back(context, site, breakage):
     page.goto(site.url)
     wait_ready(page)
     assert boot_mode(page) == "normal"
-    assert any("snapshot start-up failed" in w for w in warnings)
+    reason = {"missing": "HTTP 404", "tampered": "integrity check", "truncated": "smaller than its manifest",
+              "foreign": "snapshot start-up failed"}[breakage]
+    assert any("snapshot start-up failed" in w and reason in w for w in warnings), warnings
     assert "EXTERNAL_ID_MISMATCH" in first_verdict(page)
