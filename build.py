@@ -332,12 +332,12 @@ def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:
             log(proc.stderr.strip().splitlines()[-1])
         tmp.rename(cached)
     shutil.copy2(cached, dist / "snapshot.bin.gz")
-    # size and sha256 are those of the unpacked image: the worker unpacks it
-    # as it arrives, into a buffer of that size, and checks the hash at the end
+    # size: of the unpacked image (the worker unpacks it as it arrives, into a
+    # buffer of that size); sha256: of the file (checked once it has arrived)
     with gzip.open(cached, "rb") as f:
-        image = f.read()
+        size = len(f.read())
     (dist / "snapshot.json").write_text(json.dumps({
-        "file": "snapshot.bin.gz", "size": len(image), "sha256": hashlib.sha256(image).hexdigest(),
+        "file": "snapshot.bin.gz", "size": size, "sha256": sha256_file(cached),
         "pyodide": PYODIDE_VERSION, "packages": list(SNAPSHOT_PACKAGES)}))
 
 

@@ -3,14 +3,16 @@
 (it builds dist/ first). Prints a table and writes tests/artifacts/bench.json.
 
   (a) bare Pyodide: a minimal page that boots the same Pyodide, no packages
-  (b) navigation to the first diagnosis of the example, cold and warm
+  (b) navigation to the first diagnosis of the example, cold (fresh profile)
+      and warm (second visit); the verdict is polled on every frame, as (a)'s
+      "ready" is
   (c) b/a per run, median
   (d) diagnosis time inside the worker, median of 50, example and large inputs
   (e) dist/ gzip transfer size, peak JS heap and wasm memory
   (f) `roledoctor diagnose` on the example from the command line, wall time
   (g) the engine alone on CPython; `roledoctor check` on 500 .tf files
 
-Options: --runs N (default 5), --skip-browser.
+Options: --runs N (default 7), --skip-browser.
 """
 
 from __future__ import annotations
@@ -391,7 +393,7 @@ def print_table(results: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--skip-browser", action="store_true")
     args = parser.parse_args()
     results: dict = {}

@@ -143,7 +143,8 @@ function render(page) {
   showInputProblems(page.inputs);
   markEvidence(page);
   renderDiagnosis(body, page, { onEvidence, width: body.clientWidth });
-  assistant.refresh();
+  // the redaction preview further down can wait until the verdict is on screen
+  requestAnimationFrame(() => setTimeout(() => assistant.refresh(), 0));
 }
 
 // Exported for tests that develop the page against a fixture of the contract.

@@ -40,13 +40,15 @@ export async function bootNormal(base, progress, timeoutMs) {
 }
 
 // The image is unpacked as it arrives, into a buffer of the size the manifest
-// gives; its sha256 (of the unpacked bytes) is checked at the end.
-// (Subresource Integrity would hold the whole download back until it is
-// checked, and unpacking could only start after that.)
+// gives, while the compressed bytes are kept aside to check their sha256 at
+// the end. (Subresource Integrity would hold the whole download back until it
+// is checked, and unpacking could only start after that.)
 async function fetchImage(url, target, sha256) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  const reader = res.body.pipeThrough(new DecompressionStream("gzip")).getReader();
+  const [packed, forUnpacking] = res.body.tee();
+  const compressed = new Response(packed).arrayBuffer();
+  const reader = forUnpacking.pipeThrough(new DecompressionStream("gzip")).getReader();
   let at = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -56,7 +58,7 @@ async function fetchImage(url, target, sha256) {
     at += value.length;
   }
   if (at !== target.length) throw new Error("the image is smaller than its manifest says");
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", target));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await compressed));
   const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
   if (hex !== sha256) throw new Error("the image fails its integrity check");
 }

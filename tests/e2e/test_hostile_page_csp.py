@@ -44,11 +44,12 @@ def test_page_and_worker_are_served_with_the_csp(context, site):
     page = context.new_page()
     page.goto(site.url)
     wait_ready(page)
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")  # registered once the engine is ready
     meta = norm_csp(csp_of(page))
     assert "script-src 'self' 'wasm-unsafe-eval'" in meta and "object-src 'none'" in meta
     connect = next(d for d in meta if d.startswith("connect-src"))
     assert "*" not in connect.replace("localhost:*", "").replace("127.0.0.1:*", "")
-    for path in ("/", "/worker.mjs", "/app.mjs", "/sw.js"):
+    for path in ("/", "/start.js", "/worker.mjs", "/app.mjs", "/sw.js"):
         assert path in headers, f"{path} not loaded"
         assert norm_csp(headers[path].get("content-security-policy", "")) == meta, path
         assert headers[path].get("x-content-type-options") == "nosniff"
