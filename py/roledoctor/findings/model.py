@@ -21,13 +21,23 @@ class Evidence:
 
     @classmethod
     def from_span(cls, input: str, span, source: str) -> Evidence:
-        """Evidence for a roledoctor.source.Span of `source`: the line where it starts."""
+        """Evidence for a roledoctor.source.Span of `source`: the line where it
+        starts. A span that opens with a bracket alone on its line (a whole
+        policy statement) is shown by its first line with content, such as
+        `"Sid": …` or `"Effect": "Deny",`: "line 4: {" would say nothing."""
         starts = source.rfind("\n", 0, span.start) + 1
         stop = source.find("\n", span.start)
         line = source[starts : stop if stop >= 0 else len(source)].strip()
+        number, column = span.line, span.col
+        while line in ("{", "[") and stop >= 0 and (span.end_line is None or number < span.end_line):
+            starts, stop = stop + 1, source.find("\n", stop + 1)
+            text = source[starts : stop if stop >= 0 else len(source)]
+            number += 1
+            if text.strip():
+                line, column = text.strip(), len(text) - len(text.lstrip()) + 1
         if len(line) > _EVIDENCE_TEXT_MAX:
             line = line[: _EVIDENCE_TEXT_MAX - 1] + "…"
-        return cls(input=input, line=span.line, text=line, column=span.col,
+        return cls(input=input, line=number, text=line, column=column,
                    end_line=span.end_line, end_column=span.end_col)
 
 

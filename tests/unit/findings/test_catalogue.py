@@ -113,6 +113,27 @@ def test_evidence_from_span():
     assert (ev.line, ev.column, ev.text, ev.end_line) == (3, 19, 'external_id = "abc"', 3)
 
 
+def test_evidence_for_a_whole_statement_shows_its_first_line_with_content():
+    """A statement's span starts at its `{`: the evidence line is its Sid (or
+    Effect) line instead, and the range still covers the whole statement."""
+    from roledoctor.source import LineIndex
+
+    src = '{\n  "Statement": [\n    {\n\n      "Sid": "DenyForeignRoles",\n      "Effect": "Deny"\n    }\n  ]\n}\n'
+    start = src.index("    {") + 4
+    end = src.index("    }") + 5
+    ev = Evidence.from_span("scp", LineIndex(src).span(start, end), src)
+    assert (ev.line, ev.column, ev.text) == (5, 7, '"Sid": "DenyForeignRoles",')
+    assert (ev.end_line, ev.end_column) == (7, 6)
+    # a one-line statement is shown as it is
+    one = '[{"Effect": "Deny"}]'
+    ev = Evidence.from_span("scp", LineIndex(one).span(1, len(one) - 1), one)
+    assert (ev.line, ev.column, ev.text) == (1, 2, one)
+    # a bracket with nothing after it in the span stays as it is
+    bare = "{\n"
+    ev = Evidence.from_span("scp", LineIndex(bare).span(0, 1), bare)
+    assert (ev.line, ev.text) == (1, "{")
+
+
 def test_findings_package_does_not_import_jinja2():
     import subprocess
     import sys
