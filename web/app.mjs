@@ -1,4 +1,4 @@
-// The page: starts the Pyodide worker at once, keeps the text areas usable
+// The page: takes over the Pyodide worker (start.js started it), keeps the text areas usable
 // while it loads, re-runs the diagnosis as the user edits (debounced; stale
 // answers dropped by request id), routes dropped files to the right boxes,
 // and shows what the core answers. All Python work happens in the worker.

@@ -8,7 +8,9 @@
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 
 const SITE = "/lib/python3.14/site-packages";
-const SNAPSHOT_TIMEOUT_MS = 30_000;
+// A slow network must not lose the image half-way: the snapshot path gives
+// up when the image stops arriving for this long, not after a total time.
+const IMAGE_STALL_MS = 30_000;
 
 function timeout(promise, ms, what) {
   let timer;
@@ -43,19 +45,20 @@ export async function bootNormal(base, progress, timeoutMs) {
 // gives, while the compressed bytes are kept aside to check their sha256 at
 // the end. (Subresource Integrity would hold the whole download back until it
 // is checked, and unpacking could only start after that.)
-async function fetchImage(url, target, sha256) {
-  const res = await fetch(url);
+async function fetchImage(url, target, sha256, onProgress) {
+  const res = await timeout(fetch(url), IMAGE_STALL_MS, "The image's download");
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   const [packed, forUnpacking] = res.body.tee();
   const compressed = new Response(packed).arrayBuffer();
   const reader = forUnpacking.pipeThrough(new DecompressionStream("gzip")).getReader();
   let at = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await timeout(reader.read(), IMAGE_STALL_MS, "A pause in the image's download");
     if (done) break;
     if (at + value.length > target.length) throw new Error("the image is larger than its manifest says");
     target.set(value, at);
     at += value.length;
+    onProgress(at / target.length);
   }
   if (at !== target.length) throw new Error("the image is smaller than its manifest says");
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await compressed));
@@ -78,8 +81,13 @@ export async function bootSnapshot(base, progress) {
   const lock = fetchJSON(new URL("pyodide-lock.json", base));
   const asm = import("./pyodide/pyodide.asm.mjs");
   const image = manifest.then((m) => new Uint8Array(m.size));
+  let shown = 15;
+  const imageProgress = (fraction) => { // 15% to 50% of the bar, in whole steps
+    const pct = 15 + Math.floor(fraction * 35);
+    if (pct > shown) progress("Loading the prepared Python image", (shown = pct));
+  };
   const imageReady = Promise.all([manifest, image])
-    .then(([m, buffer]) => fetchImage(new URL(m.file, base), buffer, m.sha256));
+    .then(([m, buffer]) => fetchImage(new URL(m.file, base), buffer, m.sha256, imageProgress));
   const wheels = Promise.all([manifest, lock]).then(([m, l]) => Promise.all(m.packages.map(async (name) => {
     const entry = l.packages[name];
     const res = await fetchChecked(new URL(entry.file_name, base), entry.sha256);
@@ -123,7 +131,7 @@ export async function bootSnapshot(base, progress) {
 export async function boot(base, progress, { allowSnapshot = true, timeoutMs = 120_000 } = {}) {
   if (allowSnapshot && typeof DecompressionStream === "function") {
     try {
-      return await timeout(bootSnapshot(base, progress), SNAPSHOT_TIMEOUT_MS, "Restoring the Python image");
+      return await timeout(bootSnapshot(base, progress), timeoutMs, "Restoring the Python image");
     } catch (err) {
       console.warn(`roledoctor: snapshot start-up failed (${err?.message ?? err}); starting normally`);
     }
