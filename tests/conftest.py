@@ -85,6 +85,9 @@ def browser(chromium_path):
 def context(browser):
     ctx = browser.new_context()
     yield ctx
+    # route handlers may still be running for late requests (the service
+    # worker precaches after start-up): let them go quietly before closing
+    ctx.unroute_all(behavior="ignoreErrors")
     ctx.close()
 
 

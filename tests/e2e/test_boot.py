@@ -86,9 +86,6 @@ def test_unusable_snapshot_falls_back(context, site, breakage):
               "foreign": "snapshot start-up failed"}[breakage]
     assert any("snapshot start-up failed" in w and reason in w for w in warnings), warnings
     assert "EXTERNAL_ID_MISMATCH" in first_verdict(page)
-    # the service worker, registered once the engine is ready, fetches these
-    # files again to precache them: let the handlers go before the context closes
-    context.unroute_all(behavior="ignoreErrors")
 
 
 # ---- what the page does while Python starts (issue 8: nothing repeated, nothing in the way)

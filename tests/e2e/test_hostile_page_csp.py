@@ -278,4 +278,5 @@ def test_offline_bundle_with_no_network(no_network_browser, bundle, tmp_path):
         assert [u for u in seen if urlparse(u).scheme in ("http", "https") and urlparse(u).hostname != "127.0.0.1"] == []
         watch.assert_clean("the offline bundle")
     finally:
+        context.unroute_all(behavior="ignoreErrors")  # the service worker may still be precaching
         context.close()
