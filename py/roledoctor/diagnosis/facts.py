@@ -173,6 +173,15 @@ def _str(arg) -> str | None:
     return v if isinstance(v, str) else None
 
 
+def _seconds(arg) -> int | None:
+    """A literal Go duration ("1h", "3600s") in seconds; None when absent or not one."""
+    d = _str(arg)
+    try:
+        return go_duration_seconds(d) if d else None
+    except ValueError:
+        return None
+
+
 def _policy_forms(inputs: Inputs) -> dict[int, str]:
     forms: dict[int, str] = {}
     for d in inputs.documents:
@@ -435,12 +444,7 @@ def _build_request(case: Case, verify: bool) -> None:
         req.tags = _tags(hop.tags)
         keys = literal(hop.transitive_tag_keys)
         req.transitive_tag_keys = [str(k) for k in keys] if isinstance(keys, list) else []
-        d = _str(hop.duration)
-        if d:
-            try:
-                req.duration_seconds = go_duration_seconds(d)
-            except ValueError:
-                pass
+        req.duration_seconds = _seconds(hop.duration)
         if hop.external_id is not None:
             ext = literal(hop.external_id)
             if isinstance(ext, str):
@@ -457,12 +461,7 @@ def _build_request(case: Case, verify: bool) -> None:
     elif case.web and case.provider is not None and case.provider.web_identity is not None:
         w = case.provider.web_identity
         req.session_name = _str(w.session_name)
-        d = _str(w.duration)
-        if d:
-            try:
-                req.duration_seconds = go_duration_seconds(d)
-            except ValueError:
-                pass
+        req.duration_seconds = _seconds(w.duration)
     if case.web:
         issuer = (case.caller.provider or "").split("oidc-provider/", 1)[-1]
         req.context[f"{issuer}:aud"] = DEFAULT_AUDIENCE

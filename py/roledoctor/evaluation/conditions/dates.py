@@ -4,10 +4,9 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_con
 
 from __future__ import annotations
 
-import operator as op
 from datetime import datetime, timezone
 
-from roledoctor.evaluation.conditions.base import Operator
+from roledoctor.evaluation.conditions.base import ordered
 
 
 def parse_date(text: str) -> float | None:
@@ -25,18 +24,4 @@ def parse_date(text: str) -> float | None:
     return d.timestamp()
 
 
-def _cmp(fn):
-    def test(c: str, p: str) -> bool:
-        a, b = parse_date(c), parse_date(p)
-        return a is not None and b is not None and fn(a, b)
-    return test
-
-
-OPERATORS = {
-    "DateEquals": Operator("DateEquals", "date", _cmp(op.eq)),
-    "DateNotEquals": Operator("DateNotEquals", "date", _cmp(op.eq), negated=True),
-    "DateLessThan": Operator("DateLessThan", "date", _cmp(op.lt)),
-    "DateLessThanEquals": Operator("DateLessThanEquals", "date", _cmp(op.le)),
-    "DateGreaterThan": Operator("DateGreaterThan", "date", _cmp(op.gt)),
-    "DateGreaterThanEquals": Operator("DateGreaterThanEquals", "date", _cmp(op.ge)),
-}
+OPERATORS = ordered("Date", "date", parse_date)

@@ -4,9 +4,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_con
 
 from __future__ import annotations
 
-import operator as op
-
-from roledoctor.evaluation.conditions.base import Operator
+from roledoctor.evaluation.conditions.base import ordered
 
 
 def _num(text: str) -> float | None:
@@ -17,18 +15,4 @@ def _num(text: str) -> float | None:
     return n if n == n else None  # drop NaN
 
 
-def _cmp(fn):
-    def test(c: str, p: str) -> bool:
-        a, b = _num(c), _num(p)
-        return a is not None and b is not None and fn(a, b)
-    return test
-
-
-OPERATORS = {
-    "NumericEquals": Operator("NumericEquals", "numeric", _cmp(op.eq)),
-    "NumericNotEquals": Operator("NumericNotEquals", "numeric", _cmp(op.eq), negated=True),
-    "NumericLessThan": Operator("NumericLessThan", "numeric", _cmp(op.lt)),
-    "NumericLessThanEquals": Operator("NumericLessThanEquals", "numeric", _cmp(op.le)),
-    "NumericGreaterThan": Operator("NumericGreaterThan", "numeric", _cmp(op.gt)),
-    "NumericGreaterThanEquals": Operator("NumericGreaterThanEquals", "numeric", _cmp(op.ge)),
-}
+OPERATORS = ordered("Numeric", "numeric", _num)
