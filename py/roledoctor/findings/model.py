@@ -28,13 +28,14 @@ class Evidence:
         starts = source.rfind("\n", 0, span.start) + 1
         stop = source.find("\n", span.start)
         line = source[starts : stop if stop >= 0 else len(source)].strip()
-        number, column = span.line, span.col
-        while line in ("{", "[") and stop >= 0 and (span.end_line is None or number < span.end_line):
+        number, column = span.line, span.col  # of the line shown
+        n = span.line
+        while line in ("{", "[") and stop >= 0 and n < span.end_line:
             starts, stop = stop + 1, source.find("\n", stop + 1)
             text = source[starts : stop if stop >= 0 else len(source)]
-            number += 1
+            n += 1
             if text.strip():
-                line, column = text.strip(), len(text) - len(text.lstrip()) + 1
+                line, number, column = text.strip(), n, len(text) - len(text.lstrip()) + 1
         if len(line) > _EVIDENCE_TEXT_MAX:
             line = line[: _EVIDENCE_TEXT_MAX - 1] + "…"
         return cls(input=input, line=number, text=line, column=column,

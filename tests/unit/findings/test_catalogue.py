@@ -128,10 +128,13 @@ def test_evidence_for_a_whole_statement_shows_its_first_line_with_content():
     one = '[{"Effect": "Deny"}]'
     ev = Evidence.from_span("scp", LineIndex(one).span(1, len(one) - 1), one)
     assert (ev.line, ev.column, ev.text) == (1, 2, one)
-    # a bracket with nothing after it in the span stays as it is
+    # a bracket with nothing after it in the span stays as it is, at its own line
     bare = "{\n"
     ev = Evidence.from_span("scp", LineIndex(bare).span(0, 1), bare)
     assert (ev.line, ev.text) == (1, "{")
+    blank = "{\n\n\n"
+    ev = Evidence.from_span("scp", LineIndex(blank).span(0, 3), blank)
+    assert (ev.line, ev.column, ev.text) == (1, 1, "{")
 
 
 def test_findings_package_does_not_import_jinja2():
