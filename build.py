@@ -34,8 +34,7 @@ ROOT = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("ROLEDOCTOR_CACHE", ROOT / ".cache"))
 DIST = ROOT / "dist"
 WEB = ROOT / "web"
-SHARED = ROOT.parent / "shared"
-EXAMPLE = SHARED / "examples" / "seed-cross-account"
+EXAMPLE = ROOT / "examples" / "seed-cross-account"
 
 PYODIDE_VERSION = "314.0.7"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
@@ -446,17 +445,35 @@ def ensure_chromium() -> str:
         "Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM=/path/to/chromium.")
 
 
-def pip_install(*args: str) -> None:
-    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *args]
-    if subprocess.run(cmd).returncode != 0:
-        raise BuildError(f"pip install failed: {' '.join(args)}")
+VENV = ROOT / ".venv"
 
 
-def ensure_test_deps() -> None:
-    log("installing roledoctor and its test dependencies (pip install -e .[test])")
-    pip_install("-e", f"{ROOT}[test]")
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def ensure_test_deps() -> str:
+    """The tests' own environment, as nox and tox make one: .venv/ (ignored by
+    git) with roledoctor installed editable and its test extras. Nothing is
+    installed into the interpreter that runs build.py. Reinstalled only when
+    pyproject.toml changes. Returns the venv's python."""
+    py = venv_python()
+    log(f"tests run in {VENV.relative_to(ROOT)}/ (created and reused here; "
+        f"nothing is installed into {sys.executable})")
+    if not py.exists():
+        if subprocess.run([sys.executable, "-m", "venv", str(VENV)]).returncode != 0:
+            raise BuildError(f"could not create {VENV} (python -m venv; on Debian: apt-get install python3-venv)")
+    stamp = VENV / ".roledoctor-stamp"
+    want = sha256_file(ROOT / "pyproject.toml")
+    if not stamp.exists() or stamp.read_text() != want:
+        log("installing roledoctor and its test dependencies into .venv (pip install -e .[test])")
+        cmd = [str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f"{ROOT}[test]"]
+        if subprocess.run(cmd).returncode != 0:
+            raise BuildError("pip install -e .[test] into .venv failed")
+        stamp.write_text(want)
     for node_dir in (ROOT / "tests" / "node", ROOT / "tests" / "oracle"):
         npm_install(node_dir)
+    return str(py)
 
 
 def npm_install(node_dir: Path) -> None:
@@ -478,10 +495,10 @@ def npm_install(node_dir: Path) -> None:
 def cmd_test(args) -> int:
     if not shutil.which("node"):
         raise BuildError("Node.js is needed to run Pyodide tests and to build the parser cache (apt-get install -y nodejs).")
-    ensure_test_deps()
+    py = ensure_test_deps()
     os.environ["CHROMIUM"] = ensure_chromium()
     build()
-    cmd = [sys.executable, "-m", "pytest", "tests", "-q", *args.pytest_args]
+    cmd = [py, "-m", "pytest", "tests", "-q", *args.pytest_args]
     log(" ".join(cmd))
     return subprocess.run(cmd, cwd=ROOT).returncode
 
@@ -489,10 +506,10 @@ def cmd_test(args) -> int:
 # ---------------------------------------------------------------- bench
 
 def cmd_bench(args) -> int:
-    ensure_test_deps()
+    py = ensure_test_deps()
     os.environ["CHROMIUM"] = ensure_chromium()
     build()
-    return subprocess.run([sys.executable, str(ROOT / "tests" / "bench.py"), *args.bench_args], cwd=ROOT).returncode
+    return subprocess.run([py, str(ROOT / "tests" / "bench.py"), *args.bench_args], cwd=ROOT).returncode
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "dist"
-EXAMPLE = ROOT.parent / "shared" / "examples" / "seed-cross-account"
+EXAMPLE = ROOT / "examples" / "seed-cross-account"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 sys.path.insert(0, str(ROOT / "tests"))
 

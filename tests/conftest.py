@@ -15,7 +15,6 @@ from helpers import Egress
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "dist"
-SHARED = ROOT.parent / "shared"
 
 # Service-worker requests are reported to the context only with this set
 # (playwright.dev/python/docs/service-workers); egress tests need them.

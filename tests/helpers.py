@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "seed-cross-account"  # the page's "Load example"
 ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots and reports written by test runs
 
 

@@ -20,7 +20,7 @@ from e2e.hostile_kit import (ALL, LABELS, PAYLOADS, Watch, hostile_inputs, html_
 from fake_llm import Behaviour, FakeLLM
 from helpers import ROOT, wait_ready
 
-EXAMPLE = ROOT.parent / "shared" / "examples" / "seed-cross-account"
+EXAMPLE = ROOT / "examples" / "seed-cross-account"
 
 
 def norm(text: str) -> str:

@@ -21,7 +21,7 @@ from fake_llm import Behaviour, FakeLLM
 from helpers import ROOT, Egress, wait_ready
 from unit.redaction.redaction_corpus import secret_samples
 
-EXAMPLE = ROOT.parent / "shared" / "examples" / "seed-cross-account"
+EXAMPLE = ROOT / "examples" / "seed-cross-account"
 STORE = "roledoctor.llm.v1"
 
 

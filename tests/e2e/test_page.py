@@ -122,7 +122,7 @@ def test_unparseable_input_shows_line_and_column(context, site):
 
 
 def test_open_files_routes_each_file_to_its_box(context, site, tmp_path):
-    ex = ROOT.parent / "shared" / "examples" / "seed-cross-account"
+    ex = ROOT / "examples" / "seed-cross-account"
     files = {
         "policy-a.json": (ex / "trust-policy.json").read_text(),   # named neither trust nor caller
         "policy-b.json": (ex / "caller-policy.json").read_text(),
@@ -147,7 +147,7 @@ def test_open_files_routes_each_file_to_its_box(context, site, tmp_path):
 
 
 def test_drop_files_anywhere_on_the_page(context, site):
-    ex = ROOT.parent / "shared" / "examples" / "seed-cross-account"
+    ex = ROOT / "examples" / "seed-cross-account"
     page = open_page(context, site)
     dt = page.evaluate_handle("""([trust, caller]) => {
         const dt = new DataTransfer();

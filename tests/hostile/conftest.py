@@ -21,7 +21,6 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
 LONG_EXAMPLES = 5000
 CALL_LIMIT_S = 5.0  # one call on one input: more than this is a hang
 
@@ -77,9 +76,9 @@ def guard(what: str, limit: float = CALL_LIMIT_S):
 
 
 def real_inputs() -> list[tuple[str, str, str]]:
-    """(case, box, text) for every scenario and shared example input."""
+    """(case, box, text) for every scenario and example input."""
     out = []
-    dirs = sorted((ROOT / "tests" / "scenarios").iterdir()) + sorted((SHARED / "examples").iterdir())
+    dirs = sorted((ROOT / "tests" / "scenarios").iterdir()) + sorted((ROOT / "examples").iterdir())
     for d in dirs:
         if not d.is_dir():
             continue

@@ -13,7 +13,7 @@ from roledoctor.inputs import read_all, to_jsonable
 
 ROOT = Path(__file__).resolve().parents[2]
 ERRORS = ROOT / "tests" / "unit" / "inputs" / "fixtures" / "errors"
-EXAMPLE = ROOT.parent / "shared" / "examples" / "seed-cross-account"
+EXAMPLE = ROOT / "examples" / "seed-cross-account"
 
 HCL_SAMPLES = {
     "chain.tf": '''

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SEED = HERE.parents[1].parent / "shared" / "examples" / "seed-cross-account"
+SEED = HERE.parents[1] / "examples" / "seed-cross-account"
 
 # file name (without extension) -> slot / the CLI option
 SLOTS = {"error": "error", "provider": "provider", "backend": "provider", "trust-policy": "trust_policy",

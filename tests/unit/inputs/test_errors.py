@@ -93,8 +93,8 @@ def test_error_template(name):
 
 
 def test_seed_example_error_wrapped_non_standard_phrasing():
-    # /work/shared/examples/seed-cross-account/error.txt wraps the message and says "assume role:"
-    with open("/work/shared/examples/seed-cross-account/error.txt", encoding="utf-8") as f:
+    # examples/seed-cross-account/error.txt wraps the message and says "assume role:"
+    with open(Path(__file__).resolve().parents[3] / "examples" / "seed-cross-account" / "error.txt", encoding="utf-8") as f:
         e = [r.facts for r in read("error.txt", f.read()) if r.kind == "error"][0]
     assert (e.caller, e.role, e.action) == ("arn:aws:iam::123456789012:role/ci-runner",
                                             "arn:aws:iam::987654321098:role/terraform-deploy-role", "sts:AssumeRole")

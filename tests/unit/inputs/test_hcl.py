@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from roledoctor.inputs import read, read_all
 
-SEED_PROVIDER = open("/work/shared/examples/seed-cross-account/provider.tf", encoding="utf-8").read()
+SEED_PROVIDER = (Path(__file__).resolve().parents[3] / "examples" / "seed-cross-account" / "provider.tf").read_text(encoding="utf-8")
 
 
 def one(text, kind, name="main.tf"):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from roledoctor.inputs import INPUT_UNPARSEABLE, POLICY_INVALID, classify, read, read_all
 from roledoctor.inputs import jsonspan
 
-SEED = "/work/shared/examples/seed-cross-account/"
+SEED = str(Path(__file__).resolve().parents[3] / "examples" / "seed-cross-account") + "/"
 
 
 def facts(name, text, kind):

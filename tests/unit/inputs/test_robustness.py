@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 from roledoctor.inputs import Recognised, classify, errortext, hcl, read, read_all
 
 FIXTURES = Path(__file__).parent / "fixtures" / "errors"
-SEED = Path("/work/shared/examples/seed-cross-account")
+SEED = Path(__file__).resolve().parents[3] / "examples" / "seed-cross-account"
 KINDS = {"error", "provider", "backend-s3", "role", "policy-resource", "policy-document", "attachment", "variable",
          "locals", "tfvars", "policy-json", "plan", "problem", "hcl"}
 SAMPLES = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.iterdir())] + [

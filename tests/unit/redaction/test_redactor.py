@@ -13,7 +13,7 @@ from unit.redaction.redaction_corpus import secret_samples
 from roledoctor import cli
 from roledoctor.redaction import Redactor, account_from_access_key, redact, restore
 
-SHARED = Path(__file__).resolve().parents[4] / "shared" / "examples" / "seed-cross-account"
+SHARED = Path(__file__).resolve().parents[3] / "examples" / "seed-cross-account"
 TRUST = '{"Principal": {"AWS": "arn:aws:iam::123456789012:role/ci"}, "Condition": {"StringEquals": {"sts:ExternalId": "acme-ci-7f2a"}}}'
 PROVIDER = 'assume_role {\n  role_arn = "arn:aws:iam::987654321098:role/deploy"\n  external_id = "acme-ci-7f3a"\n}\n'
 
