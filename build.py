@@ -8,6 +8,8 @@ so it runs before anything is installed.
   python build.py bundle                dist/ + a one-file server as a zip
   python build.py bench                 speed measurements (prints numbers)
   python build.py fetch                 fetch and verify the pinned artifacts only
+  python build.py docs                  write docs/findings.md from the catalogue
+  python -m build                       wheel and sdist (PyPA's build; this file hands over to it)
 
 Every fetched file is checked against the sha256 pins below; a mismatch stops
 the build. Fetched files are kept in .cache/ (ignored by git).
@@ -31,6 +33,17 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+
+if __name__ == "__main__" and __spec__ is not None and __spec__.name == "build":
+    # `python -m build` in this folder finds this file before PyPA's build (the
+    # current directory comes first on sys.path): hand over to the real one.
+    import runpy
+    sys.path[:] = [p for p in sys.path if Path(p or os.curdir).resolve() != ROOT]
+    try:
+        runpy.run_module("build", run_name="__main__", alter_sys=True)
+    except ImportError:
+        sys.exit("python -m build: PyPA's build is not installed here (pip install build)")
+    sys.exit(0)
 CACHE = Path(os.environ.get("ROLEDOCTOR_CACHE", ROOT / ".cache"))
 DIST = ROOT / "dist"
 WEB = ROOT / "web"
@@ -155,7 +168,8 @@ def write_wheel(out: Path, dist_name: str, version: str, files: dict[str, bytes]
 
 def markupsafe_wheel(sdist: Path, out: Path) -> Path:
     """MarkupSafe has no wasm wheel on PyPI: keep its pure-Python modules only
-    (without _speedups it falls back to _native; research/pyodide.md §1)."""
+    (without _speedups its __init__ falls back to _native:
+    https://github.com/pallets/markupsafe/blob/3.0.3/src/markupsafe/__init__.py)."""
     files = {}
     with tarfile.open(sdist) as tf:
         for m in tf.getmembers():
@@ -167,10 +181,19 @@ def markupsafe_wheel(sdist: Path, out: Path) -> Path:
     return write_wheel(out, "MarkupSafe", "3.0.3", files, [])
 
 
+def project_version() -> str:
+    """The version is written once, in py/roledoctor/__init__.py (pyproject.toml reads it too)."""
+    import re
+    found = re.search(r'^__version__ = "([^"]+)"', (ROOT / "py" / "roledoctor" / "__init__.py").read_text(), re.M)
+    if not found:
+        raise BuildError("py/roledoctor/__init__.py has no __version__ = \"...\" line")
+    return found.group(1)
+
+
 def project_meta() -> tuple[str, list[str]]:
     import tomllib
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return meta["version"], meta["dependencies"]
+    return project_version(), meta["dependencies"]
 
 
 def roledoctor_wheel(out: Path) -> Path:
@@ -289,7 +312,7 @@ import { loadPyodide } from "%(dist)s/pyodide/pyodide.mjs";
 import { readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 // No loadPackage() before a snapshot ("Unexpected hiwire entry"): unpack the
-// wheels instead (research/pyodide.md section 6).
+// wheels instead (seen with Pyodide 314.0.7: loadPackage then makeMemorySnapshot fails).
 const py = await loadPyodide({ indexURL: "%(dist)s/pyodide/", lockFileURL: "%(dist)s/pyodide-lock.json",
                                _makeSnapshot: true });
 for (const w of %(wheels)s) py.unpackArchive(new Uint8Array(readFileSync(w)), "wheel",
@@ -308,7 +331,7 @@ SNAPSHOT_PACKAGES = ("lark", "python-hcl2", "markupsafe", "jinja2", "roledoctor"
 
 def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:
     """A memory snapshot of Pyodide with our modules imported and the parser
-    built: the page restores it instead of booting and importing (issue 8).
+    built: the page restores it instead of booting and importing.
     Experimental Pyodide API; the worker falls back to the normal start-up
     when it cannot load. Kept in .cache keyed like the parser cache."""
     if os.environ.get("ROLEDOCTOR_SNAPSHOT", "1") == "0":
@@ -512,6 +535,22 @@ def cmd_bench(args) -> int:
     return subprocess.run([py, str(ROOT / "tests" / "bench.py"), *args.bench_args], cwd=ROOT).returncode
 
 
+# ---------------------------------------------------------------- docs
+
+def findings_reference() -> str:
+    sys.path.insert(0, str(ROOT / "py"))
+    from roledoctor.findings import reference  # standard library only
+    return reference.render()
+
+
+def cmd_docs(args) -> int:
+    out = ROOT / "docs" / "findings.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(findings_reference(), encoding="utf-8")
+    log(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -525,6 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("build", help="build dist/").set_defaults(run=lambda a: build() and 0)
     sub.add_parser("fetch", help="fetch and verify pinned artifacts").set_defaults(
         run=lambda a: fetch_all() and 0)
+    sub.add_parser("docs", help="write docs/findings.md from the catalogue").set_defaults(run=cmd_docs)
     p = sub.add_parser("bundle", help="zip dist/ with a one-file server")
     p.add_argument("--out", default=str(ROOT / "bundle"), help="folder for the zip (default bundle/)")
     p.add_argument("--no-build", action="store_true", help="zip the dist/ already built")

@@ -3,7 +3,7 @@ wire formats: OpenAI chat completions and Anthropic messages, streamed (SSE)
 or as one JSON body, plus their error shapes, 401, 429 and a hang.
 
 Shapes: https://platform.openai.com/docs/api-reference/chat and
-https://docs.anthropic.com/en/api/messages-streaming (research/pyodide.md §5).
+https://docs.anthropic.com/en/api/messages-streaming.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 // Calls the LLM the user chose, from the main thread (so the page's CSP
 // connect-src applies), with plain fetch: no SDK, no extra headers that fail
-// CORS preflights on OpenAI-compatible servers (research/pyodide.md §5).
+// CORS preflights on OpenAI-compatible servers (https://platform.openai.com/docs/api-reference/chat).
 // Streams text deltas as they arrive; cancellable through an AbortSignal.
 
 export const PROVIDERS = {

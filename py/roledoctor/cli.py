@@ -1,6 +1,6 @@
 """The `roledoctor` command: one subcommand per module in roledoctor.commands.
 
-Exit codes (DESIGN.md): 0 allowed, 1 denied, 2 undetermined or unusable input,
+Exit codes (README.md): 0 allowed, 1 denied, 2 undetermined or unusable input,
 with a one-line reason on stderr.
 """
 

@@ -1,4 +1,4 @@
-"""Size limits on what the user gives us (issue 9: hostile and broken input).
+"""Size limits on what the user gives us (hostile and broken input).
 
 One limit, per input: a text box on the page, a file (or stdin) on the command
 line. Up to it the answer comes within about 2 s per MB on CPython (measured by

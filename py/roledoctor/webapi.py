@@ -517,7 +517,7 @@ def _about(args: dict) -> dict:
 
 
 def _bench(args: dict) -> dict:
-    """Diagnosis time inside the worker (issue 8): `repeat` runs of diagnose_for_page."""
+    """Diagnosis time inside the worker: `repeat` runs of diagnose_for_page."""
     import statistics
     import time
 

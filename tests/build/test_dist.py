@@ -1,4 +1,4 @@
-"""Issue 2: what build.py puts in dist/ and how it is served."""
+"""What build.py puts in dist/ and how it is served."""
 
 from __future__ import annotations
 

@@ -162,16 +162,16 @@ def test_modules_followed_inside_the_repository_only(tmp_path):
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
     (repo / "live").mkdir()
-    (repo / "shared").mkdir()
+    (repo / "common").mkdir()
     (tmp_path / "outside").mkdir()
     (repo / "live" / "main.tf").write_text(
-        'module "a" {\n  source = "../shared"\n}\nmodule "b" {\n  source = "../../outside"\n}\n'
+        'module "a" {\n  source = "../common"\n}\nmodule "b" {\n  source = "../../outside"\n}\n'
         'module "c" {\n  source = "git::https://example.com/x.git"\n}\nmodule "d" {\n  source = "./missing"\n}\n')
-    (repo / "shared" / "main.tf").write_text('provider "aws" {\n  secret_key = "abc"\n}\n')
+    (repo / "common" / "main.tf").write_text('provider "aws" {\n  secret_key = "abc"\n}\n')
     (tmp_path / "outside" / "main.tf").write_text('provider "aws" {\n  access_key = "abc"\n}\n')
     r = check([str(repo / "live")])
     assert [f.code for f in r.findings] == ["STATIC_CREDENTIALS_IN_CONFIG"]
-    assert r.findings[0].evidence[0].input.endswith("shared/main.tf")
+    assert r.findings[0].evidence[0].input.endswith("common/main.tf")
     notes = "\n".join(r.notes)
     assert "outside the repository" in notes and "non-local source" in notes and "not a directory" in notes
 

@@ -1,4 +1,4 @@
-"""Shared pieces of the hostile-input browser tests (issue 9, the page half):
+"""Shared pieces of the hostile-input browser tests (the page half):
 classic XSS payloads, inputs that carry them, a watcher for dialogs, page
 errors, console output and CSP violations, a live-markup check of the DOM,
 and checks of the exported reports."""

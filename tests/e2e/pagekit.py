@@ -1,4 +1,4 @@
-"""Shared steps for the page's end-to-end tests (issues 6 and 7). Tests drive
+"""Shared steps for the page's end-to-end tests. Tests drive
 the page by accessible names; the only exception is `ensure_diagnosis`, which
 renders the contract fixture through the page's own module when this build
 has no diagnosis engine yet (roledoctor.diagnosis.page), so that the UI is

@@ -1,4 +1,4 @@
-"""Issue 8: the page starts from the build-time memory snapshot, and falls
+"""The page starts from the build-time memory snapshot, and falls
 back to the normal start-up whenever the snapshot cannot be used."""
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def test_unusable_snapshot_falls_back(context, site, breakage):
     assert "EXTERNAL_ID_MISMATCH" in first_verdict(page)
 
 
-# ---- what the page does while Python starts (issue 8: nothing repeated, nothing in the way)
+# ---- what the page does while Python starts (nothing repeated, nothing in the way)
 
 COUNT_POSTS = """
 window.__posted = [];

@@ -1,4 +1,4 @@
-"""Issue 9, the page half: hostile input is shown as text. HTML and script
+"""The page half of hostile input: hostile input is shown as text. HTML and script
 payloads in policy values, HCL strings, error text, file names and LLM answers
 open no dialog, add no live element or handler to the DOM, trip no CSP
 violation, log no error, and are visible as the text that was pasted; the

@@ -1,4 +1,4 @@
-"""Issue 9, the page half: nothing runs that the page did not ship, and the
+"""The page half of hostile input: nothing runs that the page did not ship, and the
 saved bundle needs no network. The page and the worker come with a CSP header
 (the page also with the same <meta>); an injected inline script, inline
 handler or eval does not run; neither the page nor the worker can fetch a

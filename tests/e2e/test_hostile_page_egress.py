@@ -1,4 +1,4 @@
-"""Issue 9, the page half: nothing leaks. Without the LLM, no feature sends a
+"""The page half of hostile input: nothing leaks. Without the LLM, no feature sends a
 request off the origin (page, worker and service-worker requests recorded).
 With the LLM, requests go to the chosen endpoint only and carry no secret of
 the redaction corpus; no secret and no API key reaches the console, Web

@@ -1,4 +1,4 @@
-"""Issue 7, the page half: a private second opinion. The LLM is tests/fake_llm.py
+"""The page half of the LLM path: a private second opinion. The LLM is tests/fake_llm.py
 on 127.0.0.1 (both wire formats); page.route / request events only observe."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 6: the page a cloud engineer would rather use than a chat window.
+"""The page a cloud engineer would rather use than a chat window.
 Driven by accessible names (get_by_role / get_by_label), in Chromium."""
 
 from __future__ import annotations

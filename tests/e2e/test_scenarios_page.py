@@ -1,4 +1,4 @@
-"""Issue 6: end-to-end flows on the page for scenarios beyond the example,
+"""End-to-end flows on the page for scenarios beyond the example,
 driven by accessible names only: paste each scenario's files into the boxes,
 diagnose, and read the verdict, the blocker codes and the proven fixes."""
 

@@ -1,4 +1,4 @@
-"""Issue 2: the page shell. The page loads Pyodide from its own origin in a
+"""The page shell. The page loads Pyodide from its own origin in a
 module worker, the worker answers, nothing leaves the origin, a visited page
 works offline, and the offline bundle serves itself."""
 

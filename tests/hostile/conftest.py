@@ -1,4 +1,4 @@
-"""Hostile and broken input (issue 9, the core half).
+"""Hostile and broken input (the core half).
 
 Budget: ROLEDOCTOR_FUZZ_EXAMPLES=N sets the hypothesis examples per fuzz test
 (default: a small number, so this folder runs in well under a minute);

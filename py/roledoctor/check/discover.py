@@ -3,7 +3,7 @@ module sources they call, or one `terraform show -json` plan.
 
 A directory is one Terraform module: its `*.tf` and `*.tfvars` files (not its
 subdirectories, as Terraform). `module "x" { source = "./modules/x" }` and
-`"../shared"` are followed when they stay inside the repository (the nearest
+`"../modules"` are followed when they stay inside the repository (the nearest
 ancestor with `.git`, else the directory scanned); registry, git and other
 remote sources are skipped with a note. A file argument ending in `.tf` or
 `.tfvars` stands for its directory (pre-commit passes changed files); any

@@ -1,6 +1,6 @@
 """`roledoctor diagnose`: say which gate refuses the role, and show the proven fix.
 
-Exit codes (DESIGN.md): 0 allowed, 1 denied, 2 undetermined or unusable input,
+Exit codes (README.md): 0 allowed, 1 denied, 2 undetermined or unusable input,
 with a one-line reason on stderr.
 """
 

@@ -1,8 +1,9 @@
-"""The engine's trace + the error facts -> blocker Issues (FINDINGS.md
+"""The engine's trace + the error facts -> blocker Issues (docs/findings.md
 "Why the handshake fails"), each with the Repairs that would lift it.
 
-Reading the trust gate (research/assume-role.md §2): the Allow statement that
-comes closest to applying is the one the user meant; whatever part of it
+Reading the trust gate
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
+the Allow statement that comes closest to applying is the one the user meant; whatever part of it
 fails (action, principal, each condition) is a blocker of its own, so two
 faults in one statement (the seed example: stale principal and ExternalId
 typo) are both reported.

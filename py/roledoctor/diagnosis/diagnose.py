@@ -1,12 +1,12 @@
 """Orchestration: inputs -> facts -> engine -> findings -> fixes proven by a
-second engine run -> Report (FINDINGS.md output contract).
+second engine run -> Report (the output contract in docs/findings.md).
 
     d = diagnose({"error": ..., "provider": ..., "trust_policy": ...},
                  slots={"error": "error", ...}, caller=None)
     d.report  # roledoctor.findings.Report
 
 A fix is proposed only when the engine, run again on the edited texts, says
-`allowed` (FINDINGS.md); hardening repairs ride along only if they keep it so.
+`allowed` (docs/findings.md); hardening repairs ride along only if they keep it so.
 """
 
 from __future__ import annotations

@@ -1,12 +1,17 @@
 """Inputs -> the facts of one AssumeRole request: who calls, which role, which
 hop of a chain, and every policy that decides it (engine Request + Policies).
 
-Sources of each fact (research/assume-role.md):
-- the failing role and caller: the error text (§3), else the provider block;
-- the hop: `assume_role` blocks are assumed in order (§4, provider v5.67.0+),
-  so hop N is called by hop N-1's role session (role chaining, §2);
+Sources of each fact:
+- the failing role and caller: the error text (the AccessDenied sentence,
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html),
+  else the provider block;
+- the hop: `assume_role` blocks are assumed in order (provider v5.67.0+,
+  https://registry.terraform.io/providers/hashicorp/aws/latest/docs#assume-role-configuration-block),
+  so hop N is called by hop N-1's role session (role chaining,
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining);
 - GitHub OIDC callers: the Federated principal is the role account's
-  `oidc-provider/token.actions.githubusercontent.com` (§2).
+  `oidc-provider/token.actions.githubusercontent.com`
+  (https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services).
 """
 
 from __future__ import annotations

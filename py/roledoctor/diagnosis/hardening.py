@@ -1,10 +1,11 @@
-"""Static hardening rules (FINDINGS.md "Works, but unsafe or fragile").
+"""Static hardening rules (docs/findings.md, hardening).
 
 Callable on Inputs alone (`roledoctor check` reuses them); with a `Target`
 (the caller and role the diagnosis found) they also propose least-privilege
 repairs, which diagnose.py keeps only when the re-evaluation stays allowed.
 
-Rules mirror Checkov where one exists (research/assume-role.md §5,
+Rules mirror Checkov where one exists
+(https://github.com/bridgecrewio/checkov/tree/main/checkov/terraform/checks/resource/aws:
 bridgecrewio/checkov IAMRoleAllowsPublicAssume = CKV_AWS_60,
 IAMRoleAllowAssumeFromAccount = CKV_AWS_61, GithubActionsOIDCTrustPolicy =
 CKV_AWS_358 / CKV_AWS_393 and common/util/oidc_utils.py).
@@ -23,7 +24,7 @@ from roledoctor.inputs import Inputs
 # Condition keys that narrow who may use a trust (reference_policies_condition-keys.md).
 NARROWING = {"aws:principalarn", "aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths",
              "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:userid"}
-CONFUSED_DEPUTY = {"sts:externalid", "aws:principalarn", "aws:principalorgid"}  # FINDINGS.md wording
+CONFUSED_DEPUTY = {"sts:externalid", "aws:principalarn", "aws:principalorgid"}  # the catalogue's wording
 # checkov common/util/oidc_utils.py
 _GH_REPO = re.compile(r"(\$\{)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\})?/[^/]+")
 _GH_ABUSABLE = ("workflow", "environment", "ref", "context", "head_ref", "base_ref")

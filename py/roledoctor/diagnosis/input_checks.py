@@ -1,7 +1,7 @@
-"""Static rules over the pasted configuration (FINDINGS.md "input" kind).
+"""Static rules over the pasted configuration (docs/findings.md, input).
 
 Callable on Inputs alone (the `roledoctor check` command reuses them). Value
-rules follow the provider's schema and STS (research/assume-role.md §4):
+rules follow the provider's schema and STS (https://registry.terraform.io/providers/hashicorp/aws/latest/docs#assume-role-configuration-block):
 role_arn a valid IAM role ARN; session_name `[\\w+=,.@-]{2,64}`; external_id
 `[\\w+=,.@:/-]{2,1224}`; duration a Go duration within 15m..12h; v5.0.0
 removed `duration_seconds`; the S3 backend takes `assume_role = { … }` since

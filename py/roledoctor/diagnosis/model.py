@@ -25,7 +25,7 @@ class Source:
 
 @dataclass
 class Repair:
-    """One intended change. `target` names the fix it belongs to (FINDINGS.md keys)."""
+    """One intended change. `target` names the fix it belongs to (the output contract's `fixes` keys)."""
 
     target: str  # trust_policy | provider | caller_policy | boundary
     op: str  # see fixers.OPS

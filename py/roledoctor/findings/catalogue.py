@@ -1,7 +1,7 @@
 """The finding catalogue (catalogue.toml), loaded once and validated.
 
 The data file is the single place where a code's kind, severity, title,
-explanation and fix text live; FINDINGS.md is the public contract it mirrors.
+explanation and fix text live; docs/findings.md is generated from it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ class Entry:
     explanation: str
     fix: str
     checkov: tuple[str, ...] = ()
-    extension: bool = False  # added after FINDINGS.md (announced in a closing note), not yet in the contract
+    extension: bool = False  # a code of ours beyond the original contract (marked in docs/findings.md)
+    planned: bool = False  # in the contract, but no rule reports it yet
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def parse(data: dict) -> Catalogue:
         checkov[cid] = CheckovCheck(id=cid, title=raw["title"], checks=raw.get("checks", ""))
     entries = {}
     for code, raw in data.get("finding", {}).items():
-        unknown = set(raw) - {"kind", "severity", "title", "explanation", "fix", "checkov", "extension"}
+        unknown = set(raw) - {"kind", "severity", "title", "explanation", "fix", "checkov", "extension", "planned"}
         if unknown:
             raise ValueError(f"{code}: unknown fields {sorted(unknown)}")
         if raw.get("kind") not in KINDS:
@@ -71,7 +72,8 @@ def parse(data: dict) -> Catalogue:
             raise ValueError(f"{code}: Checkov IDs without a [checkov.ID] table: {missing}")
         entries[code] = Entry(code=code, kind=raw["kind"], severity=raw["severity"], title=raw["title"],
                               explanation=raw["explanation"], fix=raw["fix"], checkov=ids,
-                              extension=bool(raw.get("extension", False)))
+                              extension=bool(raw.get("extension", False)),
+                              planned=bool(raw.get("planned", False)))
     return Catalogue(entries=entries, checkov=checkov)
 
 

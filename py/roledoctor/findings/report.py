@@ -1,4 +1,4 @@
-"""The diagnosis as plain data, and its JSON form (FINDINGS.md "Output contract").
+"""The diagnosis as plain data, and its JSON form (the output contract in docs/findings.md).
 
 The engine and the fixers fill a Report; every front end (JSON, text,
 Markdown, HTML, SARIF) reads the same object.

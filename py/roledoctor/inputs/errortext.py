@@ -1,7 +1,7 @@
 """Terraform / STS error output -> ErrorFacts.
 
-Templates: research/assume-role.md §3 (IAM troubleshoot_access-denied.md,
-hashicorp/aws-sdk-go-base errors.go, terraform-provider-aws issues). The text
+Templates: https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html,
+hashicorp/aws-sdk-go-base errors.go and terraform-provider-aws issues. The text
 is cleaned first (ANSI colours, CRLF, Terraform's │ box, wrapped lines joined
 with one space), then each Terraform diagnostic ("Error: ...") is matched
 against the templates. All regexes are single-pass: character classes with one

@@ -18,7 +18,7 @@ POLICY_INVALID = "POLICY_INVALID"
 
 @dataclass
 class Problem:
-    code: str  # a FINDINGS.md code: INPUT_UNPARSEABLE, POLICY_INVALID
+    code: str  # a catalogue code: INPUT_UNPARSEABLE, POLICY_INVALID
     message: str
     input: str  # the input's name (file name or text-area name)
     span: Span | None = None
@@ -52,7 +52,7 @@ class AssumeRoleHop:
     """One `assume_role` block (provider) or the S3 backend's attribute object.
 
     Arguments: terraform-provider-aws internal/provider/sdkv2/provider.go
-    (assumeRoleSchema); research/assume-role.md §4.
+    (assumeRoleSchema); https://registry.terraform.io/providers/hashicorp/aws/latest/docs#assume-role-configuration-block.
     """
 
     index: int  # 0-based position in the chain

@@ -1,7 +1,7 @@
 """Terraform configuration (parsed HCL) -> provider, backend, role and policy facts.
 
 Provider arguments: terraform-provider-aws internal/provider/sdkv2/provider.go
-(research/assume-role.md §4). S3 backend: hashicorp/terraform
+(https://registry.terraform.io/providers/hashicorp/aws/latest/docs#assume-role-configuration-block). S3 backend: hashicorp/terraform
 internal/backend/remote-state/s3/backend.go (assume_role is a nested attribute
 since Terraform 1.6, #33625).
 """

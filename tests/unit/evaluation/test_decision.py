@@ -367,7 +367,7 @@ def test_trace_lists_every_gate_in_order_with_spans():
     assert ev.gate("trust").statement.span == span
 
 
-# Speed: `python build.py bench` prints g_engine_cross_account_ms (issue 4: under 5 ms).
+# Speed: `python build.py bench` prints g_engine_cross_account_ms (budget: under 5 ms).
 
 
 def test_deterministic():

@@ -1,4 +1,4 @@
-"""The Report model and its JSON form (FINDINGS.md "Output contract")."""
+"""The Report model and its JSON form (the output contract in docs/findings.md)."""
 
 from __future__ import annotations
 

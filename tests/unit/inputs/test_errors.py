@@ -1,4 +1,5 @@
-"""Error output -> ErrorFacts, one row per template of research/assume-role.md §3."""
+"""Error output -> ErrorFacts, one row per template of
+https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html."""
 
 from __future__ import annotations
 

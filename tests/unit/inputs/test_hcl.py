@@ -1,4 +1,4 @@
-"""HCL forms: provider, backend, roles and policy documents (research/assume-role.md §4)."""
+"""HCL forms: provider, backend, roles and policy documents (https://registry.terraform.io/providers/hashicorp/aws/latest/docs#assume-role-configuration-block)."""
 
 from __future__ import annotations
 

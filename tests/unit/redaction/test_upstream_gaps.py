@@ -1,5 +1,5 @@
 """Gaps found by measuring the redactor against gitleaks' and detect-secrets'
-own samples (issue 7 closing note); each case here is our own text in the
+own samples; each case here is our own text in the
 shape that exposed the gap."""
 
 from __future__ import annotations

@@ -1,0 +1,79 @@
+"""docs/findings.md, written from catalogue.toml: the project's own finding
+reference. `python build.py docs` writes it; a test keeps the file equal to
+what this module renders, so the data file stays the single source."""
+
+from __future__ import annotations
+
+from roledoctor.findings.catalogue import KINDS, Catalogue, load
+
+HEADINGS = {
+    "blocker": "Why the call fails (blockers)",
+    "input": "The pasted configuration itself (input)",
+    "hardening": "Works today, but unsafe or fragile (hardening)",
+}
+
+
+OUTPUT_CONTRACT = [
+    "## Output contract",
+    "",
+    "`roledoctor diagnose --format json` prints one object (the page shows the same data):",
+    "",
+    "```json",
+    "{",
+    '  "verdict": "denied | allowed | undetermined",',
+    '  "request": {"action": "sts:AssumeRole", "caller": "arn:…", "role": "arn:…"},',
+    '  "trace": [{"gate": "scp | rcp | identity | boundary | session | trust",',
+    '             "result": "allow | deny | implicit-deny | not-evaluated", "statement": "…"}],',
+    '  "assumptions": ["no SCPs pasted: assumed none"],',
+    '  "findings": [{"code": "EXTERNAL_ID_MISMATCH", "kind": "blocker", "severity": "high",',
+    '                "title": "…", "evidence": [{"input": "provider", "line": 7, "text": "…"}], "fix": "…"}],',
+    '  "fixes": {"trust_policy": {"before": "…", "after": "…", "diff": "…", "verdict_after": "allowed"},',
+    '            "provider": {"…": "…"}, "caller_policy": {"…": "…"}},',
+    '  "prevention": {"preflight": "…", "rego": "…", "checkov": "…"}',
+    "}",
+    "```",
+    "",
+    "`verdict` is the engine's answer for the inputs as given. Policies that were not given",
+    "(SCPs, boundaries, session policies) are assumed absent unless the error text names",
+    "them, and each such assumption is listed under `assumptions`. `verdict_after` is the",
+    "engine's answer once a fix is applied: a fix is proposed only when that answer is",
+    "`allowed`. `prevention` holds checks that keep the fault from coming back (a preflight",
+    "command, a Rego policy, a Checkov rule). Exit codes of the command: 0 allowed, 1 denied, 2 undetermined or unusable input.",
+    "",
+]
+
+
+def _cell(text: str) -> str:
+    # a Markdown table cell: one line, no bare pipe
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def render(catalogue: Catalogue | None = None) -> str:
+    cat = catalogue or load()
+    out = [
+        "# Finding codes",
+        "",
+        "<!-- Generated from py/roledoctor/findings/catalogue.toml by `python build.py docs`; do not edit. -->",
+        "",
+        "Every diagnosis and every `roledoctor check` names its findings by these codes, in the",
+        "JSON, SARIF, Markdown and HTML outputs and on the page. A code never changes meaning",
+        "once it ships. **kind**: `blocker` makes the `sts:AssumeRole*` call fail; `input`: the",
+        "input itself is wrong or incomplete; `hardening`: works today but is unsafe or fragile.",
+        "",
+    ]
+    for kind in KINDS:
+        entries = [e for e in cat.entries.values() if e.kind == kind]
+        out += [f"## {HEADINGS[kind]}", "", "| code | severity | meaning | proposed fix | Checkov |",
+                "|---|---|---|---|---|"]
+        for e in entries:
+            checkov = ", ".join(e.checkov) or "–"
+            note = " *(Not reported yet.)*" if e.planned else ""
+            out.append(f"| `{e.code}` | {e.severity} | **{_cell(e.title)}.** {_cell(e.explanation)}{note} "
+                       f"| {_cell(e.fix)} | {checkov} |")
+        out.append("")
+    out += OUTPUT_CONTRACT
+    if cat.checkov:
+        out += ["## Checkov checks named above", "", "| id | title | what it looks at |", "|---|---|---|"]
+        out += [f"| {c.id} | {_cell(c.title)} | {_cell(c.checks)} |" for c in cat.checkov.values()]
+        out.append("")
+    return "\n".join(out)
