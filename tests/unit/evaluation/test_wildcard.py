@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from roledoctor.evaluation.wildcard import LIT_STAR, match
@@ -36,9 +34,8 @@ def test_literal_star_from_policy_variable():
     assert not match("a" + LIT_STAR, "ab")
 
 
-def test_adversarial_input_is_fast():
+def test_adversarial_input_does_not_match():
+    # its growth with the input's size: tests/hostile/test_linear_time.py
     text = "a" * 100_000
-    start = time.perf_counter()
     for pattern in ("*a*a*a*a*a*b", "*" + "a?" * 200 + "b*", "a*" * 50 + "c"):
         assert not match(pattern, text)
-    assert time.perf_counter() - start < 1.0

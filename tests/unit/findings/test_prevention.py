@@ -61,12 +61,11 @@ def test_bad_go_durations(bad):
         go_duration_seconds(bad)
 
 
-def test_go_duration_linear_on_adversarial_input():
-    t = time.perf_counter()
+def test_go_duration_refuses_adversarial_input():
+    # growth with size: tests/hostile/test_linear_time.py
     for s in ("1" * 100_000 + "x", "1h" * 50_000 + "!", "." * 100_000):
         with pytest.raises(ValueError):
             go_duration_seconds(s)
-    assert time.perf_counter() - t < 2.0
 
 
 def test_script_text_single_hop():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -218,10 +217,8 @@ def test_scanners_are_linear_on_adversarial_input():
         ("hcl", "{" + "/*" * (n // 2)),
         ("json", "[" + "1," * (n // 2) + "1]"),
     ]
-    t = time.perf_counter()
-    for syntax, text in cases:
+    for syntax, text in cases:  # growth with size: tests/hostile/test_linear_time.py
         try:
             scan_container(text, 0, syntax)
         except EditError:
             pass
-    assert time.perf_counter() - t < 3.0

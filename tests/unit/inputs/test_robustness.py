@@ -6,13 +6,12 @@ import json
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from roledoctor.inputs import Recognised, classify, errortext, hcl, read, read_all
+from roledoctor.inputs import Recognised, classify, hcl, read, read_all
 
 FIXTURES = Path(__file__).parent / "fixtures" / "errors"
 SEED = Path(__file__).resolve().parents[3] / "examples" / "seed-cross-account"
@@ -61,30 +60,19 @@ ADVERSARIAL = [
 ]
 
 
-@pytest.mark.parametrize("name,regex", sorted(errortext.P.items()) + [
-    ("MARKERS", errortext.MARKERS), ("ANSI", errortext._ANSI), ("BOX", errortext._BOX),
-    ("BLOCK_START", hcl._BLOCK_START), ("ATTR_START", hcl._ATTR_START)])
-def test_regexes_are_linear_on_100kb_adversarial_strings(name, regex):
-    for s in ADVERSARIAL:
-        t = time.perf_counter()
-        regex.search(s)
-        assert time.perf_counter() - t < 0.1 * 3, (name, s[:20])  # 100 ms budget, slack for a shared CPU
-
+# Every regex of the package on adversarial input, by CPU time: tests/hostile/test_redos.py.
 
 def test_adversarial_inputs_end_to_end_never_raise():
     for s in ADVERSARIAL:
-        t = time.perf_counter()
         _check(read("adv", s))
-        assert time.perf_counter() - t < 3, s[:20]
 
 
-def test_big_config_is_fast_enough():
+def test_big_config_is_read_whole():
+    # its speed: `python build.py bench`; its growth with size: tests/hostile/test_linear_time.py
     block = (SEED / "provider.tf").read_text() + 'resource "aws_instance" "w" {\n  ami = "ami-1"\n  tags = { a = "}" }\n}\n'
     text = block * (1_000_000 // len(block))
-    t = time.perf_counter()
     res = read_all({"big.tf": text})
     assert len(res.providers) == 1_000_000 // len(block) and not res.problems
-    assert time.perf_counter() - t < 4  # budget: well under 2 s/MB; slack for a loaded CI box
 
 
 def test_lark_cache_builds_to_a_given_path(tmp_path):

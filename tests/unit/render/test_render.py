@@ -103,12 +103,8 @@ def test_no_findings_and_no_fixes():
         assert "Allowed" in out and "No findings" in out
 
 
-def test_inline_helpers_are_linear_on_large_input():
-    import time
-
+def test_inline_helpers_take_large_input():
+    # growth with size: tests/hostile/test_linear_time.py
     big = ("`<*_[(" * 20000) + "x"
-    t = time.perf_counter()
-    inline.md_inline(big)
-    inline.split_code(big)
-    inline.md_block(big)
-    assert time.perf_counter() - t < 2.0
+    assert any(code for code, _ in inline.split_code(big))
+    assert inline.md_inline(big).endswith("x") and inline.md_block(big).startswith("```\n")
