@@ -413,7 +413,7 @@ def _parse_chunk(name: str, c: Cleaned, f: str, base: int) -> ErrorFacts | None:
     implied = None
     for rx, cause, action, unless in CAUSES:
         cm = rx.search(f)
-        if cm and not (unless is not None and unless.search(f)):
+        if cm and not (unless is not None and unless.search(c.flat)):  # anywhere in the paste
             e.cause, implied = cause, action
             if where is None:
                 where = cm.start()
