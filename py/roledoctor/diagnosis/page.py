@@ -259,9 +259,11 @@ def describe(case, name: str, recs) -> str:
     parts = []
     for r in recs:
         f = r.facts
-        if r.kind == "error":
-            what = f.error_code or f.kind
-            parts.append(f"error output ({what}{', ' + f.action if f.action else ''})")
+        if r.kind == "error":  # the facts read, so a misreading shows at once
+            bits = [x for x in (f.error_code or f.kind, f.action) if x]
+            read_ = [f"{label} {v}" for label, v in (("caller", f.caller), ("role", f.role), ("resource", f.resource),
+                                                     ("cause", f.cause)) if v]
+            parts.append(f"error output ({', '.join(bits)}{'; ' + '; '.join(read_) if read_ else ''})")
         elif r.kind == "provider":
             n = len(f.assume_role)
             parts.append(f'provider "aws" with {n} assume_role block{"s" if n != 1 else ""}' if n else
