@@ -163,6 +163,11 @@ def _detail(g) -> str:
     return g.reason
 
 
+# Failures of the caller's own credentials or session, before any policy is read.
+CALLER_SIDE = ("BASE_CREDENTIALS_INVALID", "CALLER_IS_ROOT", "MFA_CODE_REJECTED", "MFA_NOT_PRESENT", "CLOCK_SKEW",
+               "WEB_IDENTITY_TOKEN_INVALID", "OIDC_TOKEN_NOT_ISSUED")
+
+
 def gates(d) -> list[dict]:
     ev = d.evaluation
     out = []
@@ -172,11 +177,12 @@ def gates(d) -> list[dict]:
         out.append({"gate": gate, "label": GATE_LABELS[gate], "result": result, "detail": detail,
                     "evidence": evidence})
 
-    cred = _issue_where(d, ("BASE_CREDENTIALS_INVALID",))
+    cred = _issue_where(d, CALLER_SIDE)
     if cred is not None:
         row("caller", DENY, cred.message or "the credentials used to call STS are unusable", _ev_obj(d, cred))
     elif d.case.caller is None:
-        row("caller", NOT_EVALUATED, "the caller is not known (paste the error output)")
+        row("caller", NOT_EVALUATED, "the caller is not known (the error pasted does not name it)" if d.case.error
+            else "the caller is not known (paste the error output)")
     else:
         sess = ev.gate("session") if ev is not None else None
         if sess is not None and sess.result in (DENY, IMPLICIT_DENY) and sess.required:
