@@ -1,7 +1,12 @@
 """Terraform / STS error output -> ErrorFacts.
 
-Templates: research/assume-role.md §3 (IAM troubleshoot_access-denied.md,
-hashicorp/aws-sdk-go-base errors.go, terraform-provider-aws issues). The text
+Templates: https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html,
+hashicorp/aws-sdk-go-base errors.go, terraform-provider-aws issues, and the
+pastes of tests/fixtures/errors (S3 backend, terragrunt, Pulumi,
+configure-aws-credentials, AWS CLI, Go/JS/.NET/Java/PHP/Ruby SDKs, Kubernetes
+controllers; account IDs masked as posted). ErrorFacts.cause is the finding
+code of the cause the text states (CAUSES, then the AccessDenied sentence
+itself: another action, the gate it names, a role assuming itself). The text
 is cleaned first (ANSI colours, CRLF, Terraform's │ box, wrapped lines joined
 with one space), then each Terraform diagnostic ("Error: ...") is matched
 against the templates. All regexes are single-pass: character classes with one
