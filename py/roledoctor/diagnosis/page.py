@@ -257,7 +257,27 @@ def _inputs(d, boxes: dict[str, str]) -> list[dict]:
         problems = [{"code": p.code, "message": p.message, "line": p.span.line if p.span else None,
                      "column": p.span.col if p.span else None, "text": p.text}
                     for p in case.inputs.problems if case.raw_name(p.input) == name]
-        out.append({"input": name, "recognised": describe(case, name, recs), "problems": problems})
+        out.append({"input": name, "recognised": describe(case, name, recs), "problems": problems,
+                    "facts": fact_marks(text, recs)})
+    return out
+
+
+def fact_marks(text: str, recs) -> list[dict]:
+    """Where the facts read from error output stand in the box (the page underlines them).
+    A value the paste wraps over two lines is not marked; the Recognised line still names it."""
+    from roledoctor.source import LineIndex
+    lines = LineIndex(text)
+    out = []
+    for r in recs:
+        if r.kind != "error":
+            continue
+        f = r.facts
+        for label, value in (("caller", f.caller), ("role", f.role), ("action", f.action), ("resource", f.resource),
+                             ("code", f.error_code)):
+            i = text.find(value) if value else -1
+            if i >= 0:
+                sp = lines.span(i, i + len(value))
+                out.append({"label": label, "value": value, "line": sp.line, "column": sp.col, "length": len(value)})
     return out
 
 
