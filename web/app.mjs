@@ -118,6 +118,7 @@ function showInputProblems(list) {
     const ed = editors[item.input];
     if (!ed) continue;
     ed.setInfo(item.recognised ? `Recognised: ${item.recognised}` : "");
+    for (const m of item.facts ?? []) ed.markFact(m.line, m.column, m.length, m.label);
     for (const p of item.problems ?? []) {
       const where = p.line ? `Line ${p.line}${p.column ? `, column ${p.column}` : ""}: ` : "";
       ed.say(`${where}${p.message}`, { line: p.line ?? 0, column: p.column ?? 0, kind: "error" });

@@ -89,6 +89,18 @@ export class Editor {
     }
   }
 
+  // Underline a fact read from the text (caller, role, action, resource, code).
+  markFact(line, column, length, label) {
+    if (!(line >= 1 && column >= 1 && length >= 1)) return;
+    const u = document.createElement("div");
+    u.className = "fact-mark";
+    u.dataset.fact = label;
+    u.style.top = `calc(${line - 1} * var(--line-height) + var(--pad))`;
+    u.style.left = `calc(var(--pad) + ${column - 1}ch)`;
+    u.style.width = `${length}ch`;
+    this.layer.append(u);
+  }
+
   // Show a message under the box (several lines allowed); errors also mark the line.
   say(text, { line = 0, column = 0, kind = "error" } = {}) {
     const p = document.createElement("span");

@@ -64,6 +64,10 @@ def test_example_diagnosis_fixes_and_export(context, site, width, tmp_path):
     # the path as a picture: every gate is a button with its result in words
     trust_gate = region.get_by_role("button", name=re.compile(r"^Trust policy")).first
     expect(trust_gate).to_be_visible()
+    # the facts read from the error output are underlined in its box
+    if real:
+        expect(page.locator('.fact-mark[data-fact="caller"]')).to_have_count(1)
+        expect(page.locator('.fact-mark[data-fact="role"]')).to_have_count(1)
     # evidence is highlighted in the boxes, and a gate scrolls to it
     trust_gate.click()
     expect(page.get_by_label("Trust policy", exact=True)).to_be_focused()

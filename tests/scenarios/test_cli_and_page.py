@@ -172,3 +172,20 @@ def test_page_internal_error_is_undetermined(monkeypatch):
 
 
 # Speed of diagnose_for_page is measured by `python build.py bench` (d_worker_diagnosis_ms, in the page's worker).
+
+
+def test_page_error_box_shows_the_facts_it_read():
+    # github.com/hashicorp/terraform-provider-aws/issues/22773: masked accounts, read as ARNs
+    text = ("error AccessDenied: User: arn:aws:iam::OMITTED:user/michael is not authorized to perform: sts:AssumeRole "
+            "on resource: arn:aws:iam::OMITTED:role/mikelyticsToSandbox")
+    r = diagnose_for_page({"error": text})
+    err = next(i for i in r["inputs"] if i["input"] == "error")
+    assert "caller arn:aws:iam::OMITTED:user/michael" in err["recognised"]
+    assert "role arn:aws:iam::OMITTED:role/mikelyticsToSandbox" in err["recognised"]
+    assert any("same mask" in a for a in r["report"]["assumptions"])
+    marks = {m["label"]: m for m in err["facts"]}
+    assert set(marks) == {"caller", "role", "action", "code"}
+    for m in marks.values():  # where the page underlines them
+        assert text[m["column"] - 1:m["column"] - 1 + m["length"]] == m["value"] and m["line"] == 1
+    assert not [f for f in r["report"]["findings"] if f["code"] == "INPUT_MISSING"
+                and f["details"].get("missing") in ("the identity that runs Terraform", "the role ARN")]

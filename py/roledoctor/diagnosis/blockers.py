@@ -28,8 +28,12 @@ ERROR_BLOCKERS = {
     "no-credentials": "BASE_CREDENTIALS_INVALID",
     "duration-chain-limit": "DURATION_EXCEEDS_CHAIN_LIMIT",
     "duration-exceeds-max": "DURATION_EXCEEDS_MAX_SESSION",
-    "oidc-provider-missing": "OIDC_PROVIDER_MISMATCH",
+    "oidc-provider-missing": "OIDC_PROVIDER_NOT_REGISTERED",
 }
+# Causes the error text states that decide on their own (errortext.CAUSES).
+STATED_BLOCKERS = ("CALLER_IS_ROOT", "MFA_CODE_REJECTED", "MFA_NOT_PRESENT", "CLOCK_SKEW", "WEB_IDENTITY_TOKEN_INVALID",
+                   "OIDC_PROVIDER_NOT_REGISTERED", "OIDC_AUDIENCE_NOT_REGISTERED", "OIDC_TOKEN_NOT_ISSUED",
+                   "BASE_CREDENTIALS_INVALID", "STS_REGION_DISABLED")
 _GATE_CODES = {"scp": "SCP_BLOCKS", "rcp": "RCP_BLOCKS", "boundary": "BOUNDARY_BLOCKS",
                "session": "SESSION_POLICY_BLOCKS"}
 
@@ -71,8 +75,8 @@ def _set_or_add(target: str, src: Source, path: tuple, value: str, replace: bool
 def blockers(case: Case, ev: Evaluation | None) -> list[Issue]:
     out: list[Issue] = []
     out += _error_only(case)
-    if ev is None:
-        return out
+    if ev is None or any(i.code in STATED_BLOCKERS and i.code != "BASE_CREDENTIALS_INVALID" for i in out):
+        return out  # the error states why; no policy pasted can say otherwise
     trust = ev.gate("trust")
     if trust is not None and trust.result in (DENY, IMPLICIT_DENY) and case.trust is not None:
         out += _trust(case, ev)
@@ -94,6 +98,8 @@ def _error_only(case: Case) -> list[Issue]:
     out = []
     for e in case.inputs.errors:
         code = ERROR_BLOCKERS.get(e.kind)
+        if e.cause in STATED_BLOCKERS:
+            code = e.cause
         where = [Where(e.input, e.span)]
         if code == "STS_REGION_DISABLED":
             out.append(Issue(code, f"STS is not activated in the region used{f' for account {e.account}' if e.account else ''}. "
@@ -105,11 +111,17 @@ def _error_only(case: Case) -> list[Issue]:
                    }.get(e.kind, "the access key is not valid (InvalidClientTokenId)")
             out.append(Issue(code, f"The credentials used to call STS are unusable: {why}. Refresh them before "
                              "looking at any policy.", where))
-        elif code == "OIDC_PROVIDER_MISMATCH":
-            out.append(Issue(code, f"The role's account has no IAM OIDC provider for {e.oidc_provider_url}: create it "
+        elif code == "OIDC_PROVIDER_NOT_REGISTERED":
+            url = e.oidc_provider_url or "the token's issuer"
+            out.append(Issue(code, f"The role's account has no IAM OIDC provider for {url}: create it "
                              "(aws_iam_openid_connect_provider) and name it in the trust's `Federated` principal.", where))
+        elif code in STATED_BLOCKERS:
+            out.append(Issue(code, f"The error says: {e.message[:300]}" if e.message else None, where))
         elif code:
             out.append(Issue(code, None, where))
+        elif e.cause == "SELF_ASSUME_NOT_TRUSTED":
+            out.append(Issue(e.cause, f"`{e.caller}` is a session of the role it tries to assume, `{e.role}`: a role "
+                             "assuming itself needs its own ARN in its trust policy.", where, uncertain=True))
         elif e.kind == "access-denied" and e.action and e.action.lower() in (TAG_SESSION.lower(), SET_SOURCE_IDENTITY.lower()):
             c = "TAG_SESSION_NOT_ALLOWED" if e.action.lower() == TAG_SESSION.lower() else "SOURCE_IDENTITY_NOT_ALLOWED"
             out.append(Issue(c, f"STS refused `{e.action}`, which the request needs.", where))

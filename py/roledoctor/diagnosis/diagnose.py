@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from roledoctor.diagnosis.blockers import blockers, principal_value
-from roledoctor.diagnosis.facts import Case, build_case, literal, prepare
+from roledoctor.diagnosis.facts import Case, build_case, literal, prepare, same_arn
 from roledoctor.diagnosis.fixers import apply_repairs
 from roledoctor.diagnosis.hardening import Target, hardening
 from roledoctor.diagnosis.input_checks import input_checks
@@ -29,7 +29,12 @@ from roledoctor.fixes.edits import apply_edits, unified_diff
 
 VERDICT = {ALLOWED: "allowed", EXPLICITLY_DENIED: "denied", IMPLICITLY_DENIED: "denied"}
 # Error facts no edit of the pasted files can change (research §3).
-FATAL_ERROR_CODES = ("STS_REGION_DISABLED", "BASE_CREDENTIALS_INVALID")
+FATAL_ERROR_CODES = ("STS_REGION_DISABLED", "BASE_CREDENTIALS_INVALID", "CALLER_IS_ROOT", "MFA_CODE_REJECTED",
+                     "MFA_NOT_PRESENT", "CLOCK_SKEW", "WEB_IDENTITY_TOKEN_INVALID", "OIDC_PROVIDER_NOT_REGISTERED",
+                     "OIDC_AUDIENCE_NOT_REGISTERED", "OIDC_TOKEN_NOT_ISSUED")
+# Input causes the error text states (errortext.CAUSES and the AccessDenied sentence).
+ERROR_INPUT_CAUSES = ("S3_BACKEND_ASSUME_ROLE_SYNTAX", "SESSION_NAME_INVALID", "PROVIDER_ROLE_ARN_INVALID",
+                      "NOT_AN_ASSUME_ROLE_FAILURE")
 # Input findings the provider or STS rejects before any policy is read (research §4): the request fails.
 REQUEST_INVALID = ("PROVIDER_ROLE_ARN_MISSING", "PROVIDER_ROLE_ARN_INVALID", "DURATION_OUT_OF_RANGE",
                    "SESSION_NAME_INVALID", "EXTERNAL_ID_INVALID", "S3_BACKEND_ASSUME_ROLE_SYNTAX",
@@ -70,7 +75,8 @@ def verdict_of(case: Case, ev: Evaluation | None, issues: list[Issue]) -> str:
     g = ev.gate(ev.deciding_gate) if ev.deciding_gate else None
     if v == "denied" and g is not None and g.result != "deny" and any(s.effect == "Allow" for s in g.unknown):
         return "undetermined"  # an Allow hinges on context not given
-    if v != "denied" and any(i.code in ("OIDC_PROVIDER_MISMATCH",) and not i.repairs for i in issues):
+    if v != "denied" and any(i.code in ("OIDC_PROVIDER_MISMATCH", "OIDC_PROVIDER_NOT_REGISTERED") and not i.repairs
+                             for i in issues):
         return "denied"
     return v
 
@@ -97,8 +103,9 @@ def diagnose(raw: dict[str, str], slots: dict[str, str] | None = None, caller: s
     issues += hardening(case.inputs, case.slot, target, case.role_account)
     issues = _dedupe(issues)
     verdict = verdict_of(case, ev, issues)
-    if verdict == "undetermined":
-        issues += _missing(case, ev, issues)
+    if verdict == "undetermined" and not (case.error and case.error.cause == "NOT_AN_ASSUME_ROLE_FAILURE"
+                                          and case.role_arn is None):
+        issues += _missing(case, ev, issues)  # (another action's denial: nothing to ask for the role)
     fixes = plan_fixes(raw, slots, caller, case, issues, verdict)
     report = build_report(case, ev, issues, fixes, verdict, filenames or {})
     return Diagnosis(report, case, ev, issues, fixes, verdict)
@@ -121,7 +128,8 @@ def _context_inputs(case: Case, ev) -> list[Issue]:
     hops = case.hops
     if err and err.role and hops and case.provider is not None:
         roles = [literal(h.role_arn) for h in hops]
-        if err.role not in roles and all(isinstance(r, str) and r.strip() for r in roles):
+        if (not any(same_arn(err.role, r) for r in roles if isinstance(r, str))
+                and all(isinstance(r, str) and r.strip() for r in roles)):
             h = hops[case.target or 0]
             out.append(Issue("PROVIDER_ROLE_ARN_MISMATCH",
                              f"The error is about `{err.role}`, but the provider's `role_arn` is "
@@ -148,7 +156,18 @@ def _context_inputs(case: Case, ev) -> list[Issue]:
         if e.kind == "field-validation":
             code = {"roleSessionName": "SESSION_NAME_INVALID", "externalId": "EXTERNAL_ID_INVALID",
                     "roleArn": "PROVIDER_ROLE_ARN_INVALID"}.get(e.details.get("field"))
-        if code:
+        code = code or (e.cause if e.cause in ERROR_INPUT_CAUSES else None)
+        if code == "NOT_AN_ASSUME_ROLE_FAILURE":
+            gate = e.denial.policy_type if e.denial and e.denial.policy_type else None
+            out.append(Issue(code, f"The error denies `{e.action}`{f' on `{e.resource}`' if e.resource else ''}, "
+                             f"not the role assumption{f': the {gate} policy is the gate it names' if gate else ''}. "
+                             "Diagnose that action's policies, not the role's trust.", [Where(e.input, e.span)],
+                             {"action": e.action, "resource": e.resource,
+                              "gate": e.denial.gate if e.denial else None}))
+        elif code == "PROVIDER_ROLE_ARN_INVALID" and e.role and e.kind != "field-validation":
+            out.append(Issue(code, f"`{e.role}` is not the ARN of a role (`arn:aws:iam::ACCOUNT_ID:role/NAME`, "
+                             "twelve digits, unquoted).", [Where(e.input, e.span)], {"role_arn": e.role}))
+        elif code:
             out.append(Issue(code, f"The error says: {e.message[:300]}", [Where(e.input, e.span)]))
     return out
 
@@ -161,7 +180,7 @@ def _missing(case: Case, ev, issues) -> list[Issue]:
             seen.add(what)
             out.append(Issue("INPUT_MISSING", f"Needed for a verdict: {what} ({why}).", [], {"missing": what}))
     for m in (ev.missing if ev is not None else []):
-        if m not in seen:
+        if m not in seen and not any(m.startswith(w + " (") for w in seen):
             seen.add(m)
             out.append(Issue("INPUT_MISSING", f"Needed for a verdict: {m}.", [], {"missing": m}))
     if ev is not None and ev.unknown_keys:

@@ -256,6 +256,7 @@ def build_case(prep: Prepared, caller_arn: str | None = None, verify: bool = Fal
     _collect_policies(case)
     _choose_target(case)
     _choose_caller(case, caller_arn)
+    _mask_assumptions(case)
     if case.caller is not None:
         case.caller = normalise_caller(case.caller)
     _build_request(case, verify)
@@ -317,6 +318,47 @@ def _collect_policies(case: Case) -> None:
         case.assumptions.append("several permissions boundaries pasted: only the first is used")
 
 
+def masked_account(account: str | None) -> bool:
+    """An account ID a poster masked (OMITTED, ***, <redacted>, 1234xxxxxxxx …): not twelve digits."""
+    return bool(account) and not (len(account) == 12 and account.isdigit()) and not account.startswith('"')
+
+
+def same_arn(pasted: str | None, other: str | None) -> bool:
+    """The same ARN, a masked account standing for any account."""
+    if not pasted or not other:
+        return False
+    if pasted == other:
+        return True
+    a, b = pasted.split(":", 5), other.split(":", 5)
+    if len(a) != 6 or len(b) != 6 or a[:4] != b[:4] or a[5] != b[5]:
+        return False
+    return masked_account(a[4]) or masked_account(b[4])
+
+
+def _mask_assumptions(case: Case) -> None:
+    """Say what the diagnosis took masked account IDs of the error to be."""
+    err = case.error
+    if err is None:
+        return
+    caller_acct = err.caller_account if masked_account(err.caller_account) else None
+    role_acct = err.role_account if masked_account(err.role_account) else None
+    if not caller_acct and not role_acct:
+        return
+    role_real = case.role_arn and not masked_account(parse_arn(case.role_arn).account if parse_arn(case.role_arn) else None)
+    if role_acct and role_real:
+        case.assumptions.append(f"the error masks the role's account (`{role_acct}`): the role is taken to be "
+                                f"`{case.role_arn}`, as pasted elsewhere")
+    elif caller_acct and role_acct and caller_acct == role_acct:
+        case.assumptions.append(f"the error masks the account IDs (`{caller_acct}`): the same mask for the caller "
+                                "and the role is taken as the same account")
+    elif caller_acct and role_acct:
+        case.assumptions.append(f"the error masks the account IDs (`{caller_acct}`, `{role_acct}`): different masks "
+                                "are taken as different accounts")
+    else:
+        case.assumptions.append(f"the error masks an account ID (`{caller_acct or role_acct}`): it is taken as "
+                                "another account than the one shown")
+
+
 def _hop_role(h: AssumeRoleHop) -> str | None:
     """The hop's role ARN; an invalid one is read as its evident valid form (PROVIDER_ROLE_ARN_INVALID says so)."""
     v = _str(h.role_arn)
@@ -333,8 +375,9 @@ def _choose_target(case: Case) -> None:
         case.role_arn = _str(case.provider.web_identity.role_arn)
     if case.hops:
         idx = None
-        if err and err.role and err.role in roles:
-            idx = roles.index(err.role)
+        same = [i for i, r in enumerate(roles) if err and same_arn(err.role, r)]
+        if same:
+            idx = same[0]
         elif err and err.hop and err.hop <= len(case.hops):
             idx = err.hop - 1
         if idx is None:
@@ -394,6 +437,10 @@ def _choose_caller(case: Case, caller_arn: str | None) -> None:
         unique = (who.user_id or "").split(":", 1)[0] or None
         case.caller = Caller(arn=who.arn, account=who.account, unique_id=unique)
         case.caller_from = "get-caller-identity"
+    elif err is not None:  # never ask for what was pasted
+        case.missing.append(("the identity that runs Terraform",
+                             "the error pasted does not name it: paste the output of `aws sts get-caller-identity`, "
+                             "or give --caller ARN"))
     else:
         case.missing.append(("the identity that runs Terraform",
                              "paste the error output (it names the caller), the output of "
@@ -436,7 +483,8 @@ def _tags(arg) -> dict[str, str]:
 
 def _build_request(case: Case, verify: bool) -> None:
     if case.role_arn is None:
-        case.missing.append(("the role ARN", "paste the provider block or the error output"))
+        case.missing.append(("the role ARN", "the error pasted does not name it: paste the provider block"
+                             if case.error is not None else "paste the provider block or the error output"))
     if case.trust is None:
         case.missing.append(("the role's trust policy", "paste the trust policy (assume_role_policy of the role)"))
     if case.caller is None or case.role_arn is None:

@@ -163,6 +163,11 @@ def _detail(g) -> str:
     return g.reason
 
 
+# Failures of the caller's own credentials or session, before any policy is read.
+CALLER_SIDE = ("BASE_CREDENTIALS_INVALID", "CALLER_IS_ROOT", "MFA_CODE_REJECTED", "MFA_NOT_PRESENT", "CLOCK_SKEW",
+               "WEB_IDENTITY_TOKEN_INVALID", "OIDC_TOKEN_NOT_ISSUED")
+
+
 def gates(d) -> list[dict]:
     ev = d.evaluation
     out = []
@@ -172,11 +177,12 @@ def gates(d) -> list[dict]:
         out.append({"gate": gate, "label": GATE_LABELS[gate], "result": result, "detail": detail,
                     "evidence": evidence})
 
-    cred = _issue_where(d, ("BASE_CREDENTIALS_INVALID",))
+    cred = _issue_where(d, CALLER_SIDE)
     if cred is not None:
         row("caller", DENY, cred.message or "the credentials used to call STS are unusable", _ev_obj(d, cred))
     elif d.case.caller is None:
-        row("caller", NOT_EVALUATED, "the caller is not known (paste the error output)")
+        row("caller", NOT_EVALUATED, "the caller is not known (the error pasted does not name it)" if d.case.error
+            else "the caller is not known (paste the error output)")
     else:
         sess = ev.gate("session") if ev is not None else None
         if sess is not None and sess.result in (DENY, IMPLICIT_DENY) and sess.required:
@@ -251,7 +257,27 @@ def _inputs(d, boxes: dict[str, str]) -> list[dict]:
         problems = [{"code": p.code, "message": p.message, "line": p.span.line if p.span else None,
                      "column": p.span.col if p.span else None, "text": p.text}
                     for p in case.inputs.problems if case.raw_name(p.input) == name]
-        out.append({"input": name, "recognised": describe(case, name, recs), "problems": problems})
+        out.append({"input": name, "recognised": describe(case, name, recs), "problems": problems,
+                    "facts": fact_marks(text, recs)})
+    return out
+
+
+def fact_marks(text: str, recs) -> list[dict]:
+    """Where the facts read from error output stand in the box (the page underlines them).
+    A value the paste wraps over two lines is not marked; the Recognised line still names it."""
+    from roledoctor.source import LineIndex
+    lines = LineIndex(text)
+    out = []
+    for r in recs:
+        if r.kind != "error":
+            continue
+        f = r.facts
+        for label, value in (("caller", f.caller), ("role", f.role), ("action", f.action), ("resource", f.resource),
+                             ("code", f.error_code)):
+            i = text.find(value) if value else -1
+            if i >= 0:
+                sp = lines.span(i, i + len(value))
+                out.append({"label": label, "value": value, "line": sp.line, "column": sp.col, "length": len(value)})
     return out
 
 
@@ -259,9 +285,11 @@ def describe(case, name: str, recs) -> str:
     parts = []
     for r in recs:
         f = r.facts
-        if r.kind == "error":
-            what = f.error_code or f.kind
-            parts.append(f"error output ({what}{', ' + f.action if f.action else ''})")
+        if r.kind == "error":  # the facts read, so a misreading shows at once
+            bits = [x for x in (f.error_code or f.kind, f.action) if x]
+            read_ = [f"{label} {v}" for label, v in (("caller", f.caller), ("role", f.role), ("resource", f.resource),
+                                                     ("cause", f.cause)) if v]
+            parts.append(f"error output ({', '.join(bits)}{'; ' + '; '.join(read_) if read_ else ''})")
         elif r.kind == "provider":
             n = len(f.assume_role)
             parts.append(f'provider "aws" with {n} assume_role block{"s" if n != 1 else ""}' if n else

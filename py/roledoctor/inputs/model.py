@@ -226,6 +226,8 @@ class ErrorFacts:
     account: str | None = None  # RegionDisabledException's account
     duration: str | None = None
     oidc_provider_url: str | None = None
+    resource: str | None = None  # the denied resource when it is not the role (another action's target)
+    cause: str | None = None  # the finding code of the cause the text states (catalogue.toml), if any
     details: dict[str, str] = field(default_factory=dict)
     line: int | None = None  # line of the message in the input
     span: Span | None = None

@@ -18,6 +18,15 @@ from roledoctor.inputs.model import (
 from roledoctor.source import LineIndex
 
 _JSON_START = re.compile(r"[ \t\r\n\ufeff]*[{\[]")
+# A logfmt log line (logrus, kiam, kube controllers): `time="..." level=error msg="..."`.
+_LOGFMT = re.compile(r"^[ \t]*(?:time|ts|level|lvl|msg|timestamp)=", re.M)
+
+
+def _json_log(value, text: str) -> bool:
+    """A JSON log line (or object) quoting an error: neither a plan, a policy nor caller identity."""
+    from roledoctor.inputs.plan import is_plan
+    return (not is_plan(value) and _policy_in(value) is None and _caller_identity(value) is None
+            and errortext.looks_like_error(text))
 
 
 def classify(text: str) -> list[str]:
@@ -34,12 +43,14 @@ def classify(text: str) -> list[str]:
                 return ["plan"]
             if _policy_in(doc.value) is not None:
                 return ["policy-json"]
-            return ["json"]
+            return ["error"] if _json_log(doc.value, text) else ["json"]
         except jsonspan.JSONSyntaxError:
             pass
+    if _LOGFMT.search(text) and errortext.looks_like_error(text):
+        return ["error"]
     if hcl.looks_like_hcl(text):
         kinds.append("hcl")
-    if errortext.MARKERS.search(text):
+    if errortext.looks_like_error(text):
         kinds.append("error")
     return kinds or ["unknown"]
 
@@ -99,20 +110,27 @@ def _read(ctx: _Ctx) -> list[Recognised]:
         try:
             doc = jsonspan.parse(text)
         except jsonspan.JSONSyntaxError as err:
-            if errortext.MARKERS.search(text):
+            if errortext.looks_like_error(text):
                 return _read_errors(ctx, mixed=True)
             return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid JSON"))]
+        if _json_log(doc.value, text):
+            return _read_errors(ctx, mixed=False)
         return _read_json(ctx, doc)
+    if _LOGFMT.search(text) and errortext.looks_like_error(text):
+        return _read_errors(ctx, mixed=False)
     if hcl.looks_like_hcl(text):
         try:
             body = ctx.cache.get(("hcl", ctx.name, text)) or hcl.parse(text)
             ctx.cache[("hcl", ctx.name, text)] = body
         except hcl.HCLSyntaxError as err:
-            if errortext.MARKERS.search(text):
+            if errortext.looks_like_error(text):
                 return _read_errors(ctx, mixed=True)
             return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid HCL"))]
-        return _read_hcl(ctx, body)
-    if errortext.MARKERS.search(text):
+        found = _read_hcl(ctx, body)
+        if all(r.kind in ("tfvars", "hcl") for r in found) and errortext.looks_like_error(text):
+            return _read_errors(ctx, mixed=True)  # key=value log text, not configuration
+        return found
+    if errortext.looks_like_error(text):
         return _read_errors(ctx, mixed=True)
     return [_problem(ctx, Problem(INPUT_UNPARSEABLE,
                                   "not recognised as Terraform/STS error output, HCL, a JSON policy or a plan",
