@@ -280,7 +280,9 @@ def build_caches(dist: Path, wheels: dict[str, Path]) -> list[str]:
     target.mkdir(exist_ok=True)
     for name in names:
         shutil.copy2(cached / name, target / name)
-    (target / "manifest.json").write_text(json.dumps(names))
+    # The tables are a pickle: the worker checks each sha256 before Python reads it.
+    (target / "manifest.json").write_text(json.dumps(
+        [{"file": name, "sha256": sha256_file(target / name)} for name in names]))
     return names
 
 
@@ -296,7 +298,7 @@ for (const w of %(wheels)s) py.unpackArchive(new Uint8Array(readFileSync(w)), "w
                                              { extractDir: "/lib/python3.14/site-packages" });
 const missing = py.runPython(`
 import roledoctor.inputs.hcl as h, roledoctor.warm as w
-h.build_lark_cache(h.LARK_CACHE)
+h.parser()
 ",".join(w.prepare())`);
 if (missing) console.error("not in the snapshot: " + missing);
 writeFileSync("%(out)s", gzipSync(py.makeMemorySnapshot(), { level: 6 }));

@@ -88,6 +88,26 @@ def test_unusable_snapshot_falls_back(context, site, breakage):
     assert "EXTERNAL_ID_MISMATCH" in first_verdict(page)
 
 
+def test_tampered_parser_tables_are_not_loaded(context, site):
+    """The parser tables are a pickle (unpickling runs code): the worker checks
+    them against the manifest's sha256 before Python sees them; a file that
+    fails is skipped and the parser is built instead."""
+    def tampered(route):
+        body = bytearray(route.fetch().body())
+        body[len(body) // 2] ^= 0xFF
+        return route.fulfill(status=200, body=bytes(body), headers={"content-type": "application/octet-stream"})
+
+    context.route("**/cache/*.tables", tampered)
+    warnings = []
+    page = context.new_page()
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.goto(site.url + "?boot=normal")
+    wait_ready(page)
+    assert boot_mode(page) == "normal"
+    assert any("cache/" in w and "not used" in w for w in warnings), warnings
+    assert "EXTERNAL_ID_MISMATCH" in first_verdict(page)
+
+
 # ---- what the page does while Python starts (issue 8: nothing repeated, nothing in the way)
 
 COUNT_POSTS = """
