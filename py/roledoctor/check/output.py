@@ -157,6 +157,10 @@ def to_sarif(result: CheckResult, fail_on: str, exit_code: int | None = None) ->
 
 
 def render(result: CheckResult, fmt: str, fail_on: str, exit_code: int | None = None) -> str:
+    """Secret values are masked in every format (render.masking)."""
+    from roledoctor.render.masking import mask_check
+
+    result = mask_check(result)
     if fmt == "json":
         return json_safe(json.dumps(to_json_obj(result, fail_on), indent=2, ensure_ascii=False)) + "\n"
     if fmt == "sarif":

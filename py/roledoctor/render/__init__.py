@@ -12,8 +12,11 @@ FORMATS = ("json", "text", "markdown", "html", "sarif")
 
 
 def render(report, fmt: str = "text", **options) -> str:
+    """Secret values are masked in every format (render.masking)."""
     from roledoctor.render.inline import json_safe
+    from roledoctor.render.masking import mask_report
 
+    report = mask_report(report)
     if fmt == "json":
         from roledoctor.findings.report import to_json_obj
 
