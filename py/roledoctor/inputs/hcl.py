@@ -116,6 +116,8 @@ def build_lark_cache(path: str | None = None) -> str:
     """Build the parser and write its tables to `path` (default LARK_CACHE),
     a file in a private folder (roledoctor.privatefile)."""
     path = path or LARK_CACHE
+    if not path:
+        raise OSError("no cache location (no home folder)")
     privatefile.write(path, fresh_tables())
     return path
 
