@@ -50,11 +50,13 @@ VALUES: tuple[tuple[str, str], ...] = (
 DYNAMIC_PATTERN_SITES = ("<module>",)
 PROTECTED_RES = tuple((name, re.compile(p)) for name, p in PROTECTED)
 VALUE_RES = tuple((name, re.compile(p)) for name, p in VALUES)
-# allow-values that describe HCL expressions, not literal strings
+# allow-values and protected regions (by name) that describe HCL expressions,
+# not literal strings: for quoted values, ONLY_INTERPOLATIONS stands in for them
 REFERENCES = frozenset({"interpolation", "hcl-reference", "resource-reference"})
 LITERAL_VALUE_RES = tuple((name, rx) for name, rx in VALUE_RES if name not in REFERENCES)
 # `${…}`, `{{…}}`, `{%…%}`: a quoted value that is only these is a template, not a secret
-ONLY_INTERPOLATIONS = re.compile(r"^\s*+(?:(?:\$\{[^{}\r\n]{0,500}+\}|\{\{[^{}\r\n]{0,200}+\}\}|\{%[^\r\n%]{0,200}+%\})\s*+)++$")
+ONLY_INTERPOLATIONS = re.compile(
+    r"^\s*+(?:(?:\$\{[^{}\r\n]{0,500}+\}|\{\{[^{}\r\n]{0,200}+\}\}|\{%[^\r\n%]{0,200}+%\})\s*+)++$")
 
 
 def redos_patterns() -> list[tuple[str, re.Pattern[str]]]:
