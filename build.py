@@ -29,6 +29,8 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -53,7 +55,9 @@ PYODIDE_VERSION = "314.0.7"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 
 # file name -> (source, requirement, sha256). "npm": `npm pack`; "pypi": a wheel
-# through pip; "sdist": a source archive through pip.
+# through pip (a wheel is never built or run by pip download); "sdist": the
+# source archive itself, by its URL, never through pip (pip would install a
+# build backend and run the sdist's build hooks before any hash is checked).
 PINS = {
     f"pyodide-{PYODIDE_VERSION}.tgz": (
         "npm", f"pyodide@{PYODIDE_VERSION}",
@@ -103,6 +107,54 @@ def sha256_file(path: Path) -> str:
 
 # ---------------------------------------------------------------- fetching
 
+PYPI_SIMPLE = "https://pypi.org/simple/"
+MAX_DOWNLOAD = 100_000_000
+
+
+def pypi_file_url(project: str, filename: str) -> str:
+    """The URL of one release file, from PyPI's JSON Simple API (PEP 691:
+    https://peps.python.org/pep-0691/)."""
+    index_url = f"{PYPI_SIMPLE}{project}/"
+    req = urllib.request.Request(index_url, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as res:
+            index = json.loads(res.read(MAX_DOWNLOAD))
+    except (OSError, ValueError) as err:
+        raise BuildError(f"could not read the PyPI index of {project}: {err}") from None
+    for f in index.get("files", []):
+        if f.get("filename") == filename:
+            url = urllib.parse.urljoin(index_url, f["url"])  # PEP 691 allows relative URLs
+            if urllib.parse.urlsplit(url).scheme != "https":
+                raise BuildError(f"{filename}: not an https URL: {url}")
+            return url
+    raise BuildError(f"{filename} is not in the PyPI index of {project}")
+
+
+def download_checked(url: str, dest: Path, pin: str) -> None:
+    """Stream `url` into `dest`, hashing as it comes; a file whose sha256 is not
+    the pin is deleted before anything opens it."""
+    h = hashlib.sha256()
+    size = 0
+    try:
+        with urllib.request.urlopen(url, timeout=120) as res, open(dest, "wb") as out:
+            for chunk in iter(lambda: res.read(1 << 20), b""):
+                size += len(chunk)
+                if size > MAX_DOWNLOAD:
+                    raise BuildError(f"{url}: larger than {MAX_DOWNLOAD // 1_000_000} MB")
+                h.update(chunk)
+                out.write(chunk)
+    except OSError as err:
+        dest.unlink(missing_ok=True)
+        raise BuildError(f"could not download {url}: {err}") from None
+    except BuildError:
+        dest.unlink(missing_ok=True)
+        raise
+    if h.hexdigest() != pin:
+        dest.unlink()
+        raise BuildError(f"sha256 mismatch for {url}:\n  expected {pin}\n  actual   {h.hexdigest()}\n"
+                         "The download is not the pinned artifact; nothing was unpacked.")
+
+
 def fetch(name: str, cache: Path = CACHE) -> Path:
     """Return the cached artifact, fetching it once; stop on a sha256 mismatch."""
     source, spec, pin = PINS[name]
@@ -111,17 +163,19 @@ def fetch(name: str, cache: Path = CACHE) -> Path:
     if not path.exists():
         log(f"fetching {spec} ({source})")
         with tempfile.TemporaryDirectory(dir=cache) as tmp:
-            if source == "npm":
-                cmd = ["npm", "pack", spec, "--silent", "--pack-destination", tmp]
-            else:
-                cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-                       "--disable-pip-version-check", "-d", tmp, spec]
-                cmd += ["--no-binary", ":all:"] if source == "sdist" else [
-                    "--only-binary", ":all:", "--python-version", "3.14"]
-            proc = subprocess.run(cmd, capture_output=True, text=True)
             got = Path(tmp) / name
-            if proc.returncode != 0 or not got.exists():
-                raise BuildError(f"could not fetch {spec}: {proc.stderr.strip() or proc.stdout.strip()}")
+            if source == "sdist":
+                download_checked(pypi_file_url(spec.split("==")[0], name), got, pin)
+            else:
+                if source == "npm":
+                    cmd = ["npm", "pack", spec, "--silent", "--pack-destination", tmp]
+                else:
+                    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
+                           "--disable-pip-version-check", "-d", tmp, "--only-binary", ":all:",
+                           "--python-version", "3.14", spec]
+                proc = subprocess.run(cmd, capture_output=True, text=True)
+                if proc.returncode != 0 or not got.exists():
+                    raise BuildError(f"could not fetch {spec}: {proc.stderr.strip() or proc.stdout.strip()}")
             shutil.move(str(got), path)
     actual = sha256_file(path)
     if actual != pin:
@@ -303,7 +357,9 @@ def build_caches(dist: Path, wheels: dict[str, Path]) -> list[str]:
     target.mkdir(exist_ok=True)
     for name in names:
         shutil.copy2(cached / name, target / name)
-    (target / "manifest.json").write_text(json.dumps(names))
+    # The tables are a pickle: the worker checks each sha256 before Python reads it.
+    (target / "manifest.json").write_text(json.dumps(
+        [{"file": name, "sha256": sha256_file(target / name)} for name in names]))
     return names
 
 
@@ -319,7 +375,7 @@ for (const w of %(wheels)s) py.unpackArchive(new Uint8Array(readFileSync(w)), "w
                                              { extractDir: "/lib/python3.14/site-packages" });
 const missing = py.runPython(`
 import roledoctor.inputs.hcl as h, roledoctor.warm as w
-h.build_lark_cache(h.LARK_CACHE)
+h.parser()
 ",".join(w.prepare())`);
 if (missing) console.error("not in the snapshot: " + missing);
 writeFileSync("%(out)s", gzipSync(py.makeMemorySnapshot(), { level: 6 }));
@@ -572,7 +628,15 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bench", help="print speed measurements")
     p.add_argument("bench_args", nargs=argparse.REMAINDER)
     p.set_defaults(run=cmd_bench)
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Everything after `test` / `bench` is passed on as it is: argparse's
+    # REMAINDER refuses a first argument that looks like an option (`-k`,
+    # https://bugs.python.org/issue17050).
+    if argv[:1] in (["test"], ["bench"]):
+        args = parser.parse_args(argv[:1])
+        setattr(args, "pytest_args" if argv[0] == "test" else "bench_args", argv[1:])
+    else:
+        args = parser.parse_args(argv)
     try:
         return args.run(args)
     except BuildError as err:

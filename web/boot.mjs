@@ -25,7 +25,7 @@ function integrity(hex) {
   return `sha256-${btoa(String.fromCharCode(...bytes))}`;
 }
 
-async function fetchChecked(url, sha256) {
+export async function fetchChecked(url, sha256) {
   const res = await fetch(url, { integrity: integrity(sha256) });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return res;

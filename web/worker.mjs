@@ -1,7 +1,7 @@
 // The Pyodide worker: loads Python and our wheels from this origin, then
 // answers {id, method, args} with {id, result} or {id, error}. While loading
 // it posts {type: "progress", stage, pct}.
-import { boot } from "./boot.mjs";
+import { boot, fetchChecked } from "./boot.mjs";
 
 const base = new URL("./", import.meta.url);
 // ?boot=normal skips the memory snapshot (tests and the bench compare both paths).
@@ -29,12 +29,6 @@ function progress(stage, pct) {
   self.postMessage({ type: "progress", stage, pct });
 }
 
-async function fetchBytes(path) {
-  const res = await fetch(new URL(path, base));
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
 async function init() {
   const { py, mode, unpackFiles: unpack } = await boot(base, progress, { allowSnapshot });
   unpackFiles = () => unpack().then(() => { filesDone = true; });
@@ -43,12 +37,17 @@ async function init() {
   const webapi = py.pyimport("roledoctor.webapi");
   if (mode === "normal") {
     // Pre-built parser tables (the snapshot already holds the built parser).
+    // A pickle: fetched with Subresource Integrity from the manifest's sha256,
+    // as the wheels; a file that fails it is not used (the parser is built).
     progress("Preparing the parser", 80);
-    const names = await fetch(new URL("cache/manifest.json", base)).then((r) => (r.ok ? r.json() : []));
-    for (const name of names) {
-      const target = webapi.cache_target(name);
-      py.FS.mkdirTree(target.slice(0, target.lastIndexOf("/")));
-      py.FS.writeFile(target, await fetchBytes(`cache/${name}`));
+    const entries = await fetch(new URL("cache/manifest.json", base)).then((r) => (r.ok ? r.json() : []));
+    for (const { file, sha256 } of entries) {
+      try {
+        const res = await fetchChecked(new URL(`cache/${file}`, base), sha256);
+        webapi.install_cache(file, new Uint8Array(await res.arrayBuffer()));
+      } catch (err) {
+        console.warn(`roledoctor: cache/${file} not used (${err?.message ?? err})`);
+      }
     }
     progress("Warming up the parsers", 90);
     try { webapi.warm_up(); } catch { /* only a speed-up */ }

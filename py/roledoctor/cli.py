@@ -44,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def error_line(message: str) -> None:
+    """One line on stderr; the message may hold file names and input text."""
+    from roledoctor.render.inline import ci_safe, escape_name
+
+    print(ci_safe(f"roledoctor: {escape_name(message)}"), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -56,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except UsageError as err:
-        print(f"roledoctor: {err}", file=sys.stderr)
+        error_line(str(err))
         return 2
     except KeyboardInterrupt:
         return 130

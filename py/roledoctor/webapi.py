@@ -39,22 +39,25 @@ BOX_TITLES = {"error": "Error output", "provider": "Provider configuration", "tr
 
 def build_caches(directory: str) -> list[str]:
     """At build time, inside Pyodide: write the parser caches the page
-    pre-seeds (lark's LALR tables), return their file names."""
+    pre-seeds (lark's LALR tables), return their file names. The build lists
+    each with its sha256 in cache/manifest.json; the worker checks it."""
     os.makedirs(directory, exist_ok=True)
     from roledoctor.inputs import hcl
 
-    name = os.path.basename(hcl.LARK_CACHE)
-    hcl.build_lark_cache(os.path.join(directory, name))
-    return [name]
+    with open(os.path.join(directory, hcl.CACHE_NAME), "wb") as f:
+        f.write(hcl.fresh_tables())
+    return [hcl.CACHE_NAME]
 
 
-def cache_target(name: str) -> str:
-    """Where the worker must write a pre-built cache file before first use."""
+def install_cache(name: str, data) -> bool:
+    """The worker hands over a cache file it fetched and checked against the
+    manifest's sha256; never read from a shared place (it is a pickle)."""
     from roledoctor.inputs import hcl
 
-    if name == os.path.basename(hcl.LARK_CACHE):
-        return hcl.LARK_CACHE
-    raise ValueError(f"unknown cache file {name}")
+    if name != hcl.CACHE_NAME:
+        raise ValueError(f"unknown cache file {name}")
+    raw = data.to_bytes() if hasattr(data, "to_bytes") else bytes(data)  # a JsProxy of a Uint8Array
+    return hcl.install_tables(raw)
 
 
 def warm_up() -> None:

@@ -88,6 +88,43 @@ def test_unusable_snapshot_falls_back(context, site, breakage):
     assert "EXTERNAL_ID_MISMATCH" in first_verdict(page)
 
 
+class _Planted:
+    """Unpickled, this changes the version `about` reports: the page can tell if it ran."""
+
+    def __reduce__(self):
+        return (exec, ("import roledoctor.webapi as w; w.__version__ = 'PWNED'",))
+
+
+@pytest.mark.parametrize("breakage", ["flipped", "planted"])
+def test_tampered_parser_tables_are_not_loaded(context, site, breakage):
+    """The parser tables are a pickle (unpickling runs code): the worker checks
+    them against the manifest's sha256 before Python sees them; a file that
+    fails is skipped and the parser is built instead. "planted": the real
+    header, then a pickle that runs code."""
+    import pickle
+
+    def tampered(route):
+        body = route.fetch().body()
+        if breakage == "flipped":
+            body = bytearray(body)
+            body[len(body) // 2] ^= 0xFF
+        else:
+            body = body[: body.index(b"\n") + 1] + pickle.dumps(_Planted())
+        return route.fulfill(status=200, body=bytes(body), headers={"content-type": "application/octet-stream"})
+
+    context.route("**/cache/*.tables", tampered)
+    warnings = []
+    page = context.new_page()
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.goto(site.url + "?boot=normal")
+    wait_ready(page)
+    assert boot_mode(page) == "normal"
+    assert any("cache/" in w and "not used" in w for w in warnings), warnings
+    reply = page.evaluate("async () => (await import('./app.mjs')).call('about', {})")
+    assert reply["version"] != "PWNED", "the planted pickle ran in the page"
+    assert "EXTERNAL_ID_MISMATCH" in first_verdict(page)
+
+
 # ---- what the page does while Python starts (nothing repeated, nothing in the way)
 
 COUNT_POSTS = """

@@ -9,12 +9,19 @@ remote sources are skipped with a note. A file argument ending in `.tf` or
 `.tfvars` stands for its directory (pre-commit passes changed files); any
 other file is read as a plan. JSON files a module reads with
 `file("${path.module}/….json")` are read with it (policies kept in JSON).
+
+Hostile repositories: a file or directory whose real path leaves the
+repository (a symlink to /proc/self/environ or ~/.aws/credentials), and
+anything that is not a regular file (FIFOs, devices), is skipped with a note,
+never opened; at most MAX_FILE_BYTES + 1 bytes of a file are read, whatever
+its size says (/proc files say 0).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 
 from roledoctor.inputs.hcl import only_comments  # one definition of "nothing but comments"
@@ -32,6 +39,10 @@ _FILE_REF = re.compile(r'\b(?:file|templatefile)\([ \t]*"([^"\n]{1,500}?\.json)"
 
 class DiscoveryError(Exception):
     """PATH is unusable (missing, unreadable, no Terraform files): exit 2."""
+
+
+class Skipped(Exception):
+    """A file of the repository that is not read; str() is the note."""
 
 
 @dataclass
@@ -53,14 +64,53 @@ class Discovery:
         return sum(len(u.files) for u in self.units)
 
 
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in after the stat must not block the open
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _too_large(path: str) -> DiscoveryError:
+    return DiscoveryError(f"{path} is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")  # as open(errors="replace", newline="")
+
+
 def read_text(path: str) -> str:
+    """A file named on the command line (a plan): may be a pipe (`<(terraform
+    show -json)`), read up to the limit."""
     try:
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            raise DiscoveryError(f"{path} is larger than {MAX_FILE_BYTES // 1_000_000} MB")
-        with open(path, encoding="utf-8", errors="replace", newline="") as f:
-            return f.read()
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         raise DiscoveryError(f"cannot read {path}: {err.strerror or err}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(path)
+    return _decode(data)
+
+
+def read_repo_file(path: str, root: str) -> str:
+    """A file found in the repository: raises Skipped when its real path leaves
+    `root` or it is not a regular file, DiscoveryError when it is unreadable."""
+    shown = _display(path)
+    real = os.path.realpath(path)
+    if not _inside(real, root):
+        raise Skipped(f"{shown}: a link to a file outside the repository: not read")
+    try:
+        if not stat.S_ISREG(os.stat(real).st_mode):
+            raise Skipped(f"{shown}: not a regular file: not read")
+        fd = os.open(real, os.O_RDONLY | _O_NONBLOCK | _O_NOFOLLOW)
+    except FileNotFoundError:
+        raise Skipped(f"{shown}: a broken link: not read") from None
+    except OSError as err:
+        raise DiscoveryError(f"cannot read {shown}: {err.strerror or err}") from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the stat
+            raise Skipped(f"{shown}: not a regular file: not read")
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(shown)
+    return _decode(data)
 
 
 def _block_end(text: str, start: int) -> int:
@@ -108,17 +158,19 @@ def is_local_source(source: str) -> bool:
 
 
 def repo_root(directory: str) -> str:
-    d = os.path.abspath(directory)
+    """Real paths: a directory given through a symlink is its own repository's."""
+    d = os.path.realpath(directory)
     while True:
         if os.path.exists(os.path.join(d, ".git")):
             return d
         parent = os.path.dirname(d)
         if parent == d:
-            return os.path.abspath(directory)
+            return os.path.realpath(directory)
         d = parent
 
 
 def _inside(path: str, root: str) -> bool:
+    """Whether the real path of `path` (every symlink resolved) is `root` or below it."""
     try:
         return os.path.commonpath([os.path.realpath(path), os.path.realpath(root)]) == os.path.realpath(root)
     except ValueError:  # different drives
@@ -131,11 +183,12 @@ def _display(path: str) -> str:
 
 
 def _tf_files(directory: str) -> list[str]:
+    """Every *.tf / *.tfvars entry, whatever it is: read_repo_file judges each."""
     try:
         names = sorted(os.listdir(directory))
     except OSError as err:
         raise DiscoveryError(f"cannot read {directory}: {err.strerror or err}") from None
-    return [n for n in names if n.endswith(TF_SUFFIXES) and os.path.isfile(os.path.join(directory, n))]
+    return [n for n in names if n.endswith(TF_SUFFIXES) and not os.path.isdir(os.path.join(directory, n))]
 
 
 def _walk_tf_dirs(top: str) -> list[str]:
@@ -181,15 +234,23 @@ def discover(paths: list[str], recursive: bool = False) -> Discovery:
         unit = Unit("module", _display(d))
         for n in names:
             full = os.path.join(d, n)
-            text = read_text(full)
+            try:
+                text = read_repo_file(full, root)
+            except Skipped as skip:
+                found.notes.append(str(skip))
+                continue
             if only_comments(text):
                 continue
             unit.files[_display(full)] = text
             for ref in _FILE_REF.findall(text) if n.endswith(".tf") else []:
                 rel = ref.replace("${path.module}", ".").replace("${path.root}", ".")
                 target = os.path.join(d, rel)
-                if "${" not in rel and os.path.isfile(target) and _inside(target, root):
-                    unit.files.setdefault(_display(target), read_text(target))
+                if "${" in rel or _display(target) in unit.files or not os.path.lexists(target):
+                    continue
+                try:
+                    unit.files[_display(target)] = read_repo_file(target, root)
+                except Skipped as skip:
+                    found.notes.append(str(skip))
             for mod, source in module_sources(text) if n.endswith(".tf") else []:
                 if not is_local_source(source):
                     found.notes.append(f"{_display(full)}: module \"{mod}\" has a non-local source "

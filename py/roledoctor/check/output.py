@@ -15,6 +15,7 @@ from roledoctor.check.run import CheckResult
 from roledoctor.check.suppress import INVALID_CODE, Suppression
 from roledoctor.findings import Finding
 from roledoctor.findings.report import finding_obj
+from roledoctor.render.inline import ci_safe, escape_name, json_safe, one_line
 from roledoctor.render.sarif import LEVELS, SARIF_SCHEMA, SARIF_VERSION, _location, _rule, artifact_uri
 
 FORMATS = ("text", "json", "sarif")
@@ -64,27 +65,32 @@ def _place(f: Finding) -> str:
     e = next((e for e in f.evidence if e.line), f.evidence[0] if f.evidence else None)
     if e is None:
         return "-"
-    return f"{e.input}:{e.line}:{e.column or 1}" if e.line else e.input
+    name = escape_name(e.input)
+    return f"{name}:{e.line}:{e.column or 1}" if e.line else name
 
 
 def to_text(result: CheckResult, fail_on: str) -> str:
+    """`file:line:col: CODE …` lines. Every field from the input is one line
+    without controls and file names are escaped; ci_safe then neutralises what
+    a CI runner would still read as a command (a file named `::warning …`)."""
     lines = []
     for f in result.findings:
-        lines.append(f"{_place(f)}: {f.code} [{f.kind}, {f.severity}] {f.message}")
-        lines.append(f"    fix: {f.fix}")
+        lines.append(f"{_place(f)}: {f.code} [{f.kind}, {f.severity}] {one_line(f.message)}")
+        lines.append(f"    fix: {one_line(f.fix)}")
     for s in result.invalid_suppressions:
-        lines.append(f"{s.input}:{s.line}:1: {INVALID_CODE} [input] {s.problem}; it suppresses nothing: {s.text}")
+        lines.append(f"{escape_name(s.input)}:{s.line}:1: {INVALID_CODE} [input] {one_line(s.problem)}; "
+                     f"it suppresses nothing: {one_line(s.text)}")
     for x in result.suppressed:
-        lines.append(f"{_place(x.finding)}: {x.finding.code} suppressed: {x.suppression.reason}")
+        lines.append(f"{_place(x.finding)}: {x.finding.code} suppressed: {one_line(x.suppression.reason)}")
     for n in result.notes:
-        lines.append(f"note: {n}")
+        lines.append(f"note: {escape_name(n)}")
     c = result.counts()
     s = summary(result, fail_on)
     lines.append(f"roledoctor check: {s['files']} file(s) in {s['modules']} module(s)/plan(s); "
                  f"{c['blocker']} blocker, {c['input']} input, {c['hardening']} hardening finding(s); "
                  f"{s['suppressed']} suppressed; --fail-on {fail_on}: "
                  + (f"FAIL ({s['failing']} at or above)" if s["failed"] else "pass"))
-    return "\n".join(lines) + "\n"
+    return ci_safe("\n".join(lines) + "\n")
 
 
 def _invalid_result(s: Suppression, index: int) -> dict:
@@ -151,10 +157,14 @@ def to_sarif(result: CheckResult, fail_on: str, exit_code: int | None = None) ->
 
 
 def render(result: CheckResult, fmt: str, fail_on: str, exit_code: int | None = None) -> str:
+    """Secret values are masked in every format (render.masking)."""
+    from roledoctor.render.masking import mask_check
+
+    result = mask_check(result)
     if fmt == "json":
-        return json.dumps(to_json_obj(result, fail_on), indent=2, ensure_ascii=False) + "\n"
+        return json_safe(json.dumps(to_json_obj(result, fail_on), indent=2, ensure_ascii=False)) + "\n"
     if fmt == "sarif":
-        return json.dumps(to_sarif(result, fail_on, exit_code), indent=2, ensure_ascii=False) + "\n"
+        return json_safe(json.dumps(to_sarif(result, fail_on, exit_code), indent=2, ensure_ascii=False)) + "\n"
     if fmt == "text":
         return to_text(result, fail_on)
     raise ValueError(f"format must be one of {FORMATS}")

@@ -85,5 +85,7 @@ def run(args) -> int:
     out = render(d.report, args.format)
     sys.stdout.write(out)
     sys.stdout.flush()
-    print(f"roledoctor: {reason(d)}", file=sys.stderr)
+    from roledoctor.cli import error_line
+
+    error_line(reason(d))
     return {"allowed": 0, "denied": 1}.get(d.verdict, 2)

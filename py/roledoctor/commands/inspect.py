@@ -34,6 +34,7 @@ def run(args) -> int:
                   if r.kind != "problem"],
         "problems": [to_jsonable(p) for p in res.problems],
     }
-    json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    from roledoctor.render.inline import json_safe
+
+    sys.stdout.write(json_safe(json.dumps(out, indent=2, ensure_ascii=False)) + "\n")
     return 2 if res.problems and not any(r.kind != "problem" for r in res.recognised) else 0

@@ -2,19 +2,23 @@
 
 We do not `import hcl2`: its __init__ imports a reconstructor that builds a
 second LALR parser at import time (about 2 s in Pyodide). We only read its
-grammar file and build one parser, cached on disk (`LARK_CACHE`, pre-seeded by
-the build through `build_lark_cache`). The walker keeps the offsets of every
+grammar file and build one parser, its tables cached in a private folder of
+the user's (`LARK_CACHE`); the page gets them from the build, checked against
+the build's sha256 (`build_lark_cache`, `install_tables`). The walker keeps the offsets of every
 attribute, block, key and value; evaluation lives in hcleval.py.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import io
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any
+
+from roledoctor import privatefile
 
 _lark = None  # imported on first parse: importing roledoctor.inputs stays cheap
 
@@ -27,10 +31,22 @@ def _load_lark():
     return _lark
 
 
-# The build pre-seeds this file (build_lark_cache) and may point it elsewhere
-# before the first parse; it is read at parse time, not import time.
-LARK_CACHE = os.path.join(tempfile.gettempdir(), "roledoctor-hcl2-6.1.1-lark-1.3.1.cache")
-# (lark checks the grammar's hash stored in the file and rebuilds a stale cache)
+def _user_cache_dir() -> str | None:
+    """$XDG_CACHE_HOME/roledoctor or ~/.cache/roledoctor: a folder of this
+    user's, never the shared temp folder, where anyone could plant a file
+    (https://specifications.freedesktop.org/basedir-spec/latest/)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "roledoctor") if os.path.isabs(base) else None
+
+
+# Where the parser's tables are kept between runs, read at parse time (the
+# build and tests may point it elsewhere first); None: no disk cache. The file
+# is a pickle: roledoctor.privatefile reads it only when no other user could
+# have written it.
+CACHE_NAME = "hcl2-6.1.1-lark-1.3.1.tables"
+_CACHE_DIR = _user_cache_dir()
+LARK_CACHE: str | None = os.path.join(_CACHE_DIR, CACHE_NAME) if _CACHE_DIR else None
+_TABLES_MAGIC = b"roledoctor-lark-tables 1 "  # + the grammar key + newline, then lark's save()
 
 _PARSER = None
 _PARSER_CACHE_PATH = None
@@ -57,31 +73,90 @@ def grammar_path() -> str:
     return os.path.join(list(spec.submodule_search_locations)[0], "hcl2.lark")
 
 
-def _build(cache_path: str | None):
+def _grammar() -> str:
     with open(grammar_path(), encoding="utf-8") as f:
-        grammar = f.read()
+        return f.read()
+
+
+def _key(grammar: str) -> bytes:
+    """Tables built from another grammar or lark version are rebuilt."""
     _load_lark()
-    kwargs: dict[str, Any] = {"parser": "lalr", "propagate_positions": True}
-    if cache_path:
-        kwargs["cache"] = cache_path
-    return _lark.Lark(grammar, **kwargs)
+    return hashlib.sha256(f"{_lark.__version__}\0{grammar}".encode()).hexdigest().encode()
+
+
+def _new_parser(grammar: str):
+    _load_lark()
+    return _lark.Lark(grammar, parser="lalr", propagate_positions=True)
+
+
+def tables(p, key: bytes) -> bytes:
+    buf = io.BytesIO()
+    p.save(buf)
+    return _TABLES_MAGIC + key + b"\n" + buf.getvalue()
+
+
+def from_tables(data: bytes, key: bytes):
+    """The parser saved in `data`, or None when it was made for another grammar.
+    Only for bytes we trust (a private file, or checked against a build's sha256)."""
+    head = _TABLES_MAGIC + key + b"\n"
+    if not data.startswith(head):
+        return None
+    _load_lark()
+    return _lark.Lark.load(io.BytesIO(data[len(head):]))
+
+
+def fresh_tables() -> bytes:
+    """A new parser's tables. The build makes them inside Pyodide so the page
+    loads tables in ~40 ms instead of building the parser."""
+    grammar = _grammar()
+    return tables(_new_parser(grammar), _key(grammar))
 
 
 def build_lark_cache(path: str | None = None) -> str:
-    """Build the parser and write its tables to `path` (default LARK_CACHE).
-    The build calls this inside Pyodide so the page loads tables in ~40 ms."""
+    """Build the parser and write its tables to `path` (default LARK_CACHE),
+    a file in a private folder (roledoctor.privatefile)."""
     path = path or LARK_CACHE
-    _build(path)
+    if not path:
+        raise OSError("no cache location (no home folder)")
+    privatefile.write(path, fresh_tables())
     return path
+
+
+def install_tables(data: bytes) -> bool:
+    """Use tables the page fetched (their sha256 checked against the build's
+    manifest before this call); False when they do not fit this grammar."""
+    global _PARSER, _PARSER_CACHE_PATH
+    p = from_tables(data, _key(_grammar()))
+    if p is None:
+        return False
+    _PARSER, _PARSER_CACHE_PATH = p, LARK_CACHE
+    return True
+
+
+def _cached_parser(path: str | None):
+    grammar = _grammar()
+    key = _key(grammar)
+    data = privatefile.read(path) if path else None
+    if data is not None:
+        try:
+            p = from_tables(data, key)
+        except Exception:  # a damaged file of ours: rebuild it
+            p = None
+        if p is not None:
+            return p
+    p = _new_parser(grammar)
+    if path:
+        try:
+            privatefile.write(path, tables(p, key))
+        except OSError:  # no private place to keep it: build again next run
+            pass
+    return p
 
 
 def parser():
     global _PARSER, _PARSER_CACHE_PATH
     if _PARSER is None or _PARSER_CACHE_PATH != LARK_CACHE:
-        try:
-            _PARSER = _build(LARK_CACHE)
-        except OSError:  # unwritable cache location: build in memory
-            _PARSER = _build(None)
+        _PARSER = _cached_parser(LARK_CACHE)
         _PARSER_CACHE_PATH = LARK_CACHE
     return _PARSER
 

@@ -50,6 +50,7 @@ def all_patterns() -> list[tuple[str, re.Pattern[str]]]:
         out += [(f"rule:{rule.id}:{i}", rx) for i, rx in enumerate(rule.patterns())]
     out += [(f"protected:{name}", rx) for name, rx in allowlist.PROTECTED_RES]
     out += [(f"allow-value:{name}", rx) for name, rx in allowlist.VALUE_RES]
+    out.append(("allow-value:only-interpolations", allowlist.ONLY_INTERPOLATIONS))
     out += [
         ("scan:quoted-item", _scan.QUOTED_ITEM),
         ("redactor:type", redactor.TYPE_RE),

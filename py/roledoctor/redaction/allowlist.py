@@ -2,7 +2,11 @@
 
 PROTECTED: regions of the text that are public or are references, never
 secrets; a finding lying inside one is dropped. VALUES: a secret value that
-matches one of these (searched) is dropped whatever rule found it.
+matches one of these (searched) is dropped whatever rule found it. The
+REFERENCES among them describe expressions (`var.x`, `aws_x.y.z`, `${…}`):
+they apply to unquoted values only. A quoted value is a literal string, and
+"super_secret.hunter2" or "abc${x}defghijklmnop" are passwords that merely
+look like references; a quoted value made only of interpolations stays one.
 """
 
 from __future__ import annotations
@@ -46,17 +50,32 @@ VALUES: tuple[tuple[str, str], ...] = (
 DYNAMIC_PATTERN_SITES = ("<module>",)
 PROTECTED_RES = tuple((name, re.compile(p)) for name, p in PROTECTED)
 VALUE_RES = tuple((name, re.compile(p)) for name, p in VALUES)
+# allow-values and protected regions (by name) that describe HCL expressions,
+# not literal strings: for quoted values, ONLY_INTERPOLATIONS stands in for them
+REFERENCES = frozenset({"interpolation", "hcl-reference", "resource-reference"})
+LITERAL_VALUE_RES = tuple((name, rx) for name, rx in VALUE_RES if name not in REFERENCES)
+# `${…}`, `{{…}}`, `{%…%}`: a quoted value that is only these is a template, not a secret
+ONLY_INTERPOLATIONS = re.compile(
+    r"^\s*+(?:(?:\$\{[^{}\r\n]{0,500}+\}|\{\{[^{}\r\n]{0,200}+\}\}|\{%[^\r\n%]{0,200}+%\})\s*+)++$")
 
 
 def redos_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    return [(f"protected:{n}", rx) for n, rx in PROTECTED_RES] + [(f"allow-value:{n}", rx) for n, rx in VALUE_RES]
+    return ([(f"protected:{n}", rx) for n, rx in PROTECTED_RES] + [(f"allow-value:{n}", rx) for n, rx in VALUE_RES]
+            + [("allow-value:only-interpolations", ONLY_INTERPOLATIONS)])
 
 
-def protected_spans(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for _, rx in PROTECTED_RES for m in rx.finditer(text)]
+def protected_spans(text: str, literal: bool = False) -> list[tuple[int, int]]:
+    """`literal`: the regions that protect a quoted value (no bare references)."""
+    spans = [m.span() for name, rx in PROTECTED_RES if not (literal and name in REFERENCES)
+             for m in rx.finditer(text)]
     spans.sort()
     return spans
 
 
-def value_allowed(value: str) -> bool:
-    return any(rx.search(value) for _, rx in VALUE_RES)
+def value_allowed(value: str, quoted: bool = False) -> bool:
+    """`quoted`: the value is a string literal (it stood between quotes)."""
+    if not quoted:
+        return any(rx.search(value) for _, rx in VALUE_RES)
+    if ONLY_INTERPOLATIONS.search(value):
+        return True
+    return any(rx.search(value) for _, rx in LITERAL_VALUE_RES)

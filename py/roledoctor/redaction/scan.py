@@ -71,14 +71,14 @@ class Protected:
         return i >= 0 and self.maxend[i] >= end
 
 
-def accepts(rule: Rule, value: str) -> bool:
+def accepts(rule: Rule, value: str, quoted: bool = False) -> bool:
     if len(value) < rule.min_len:
         return False
     if rule.entropy and shannon_entropy(value) < rule.entropy:
         return False
     if any(rx.search(value) for rx in rule.allow_res):
         return False
-    if allowlist.value_allowed(value):
+    if allowlist.value_allowed(value, quoted):
         return False
     return rule.validate is None or rule.validate(value)
 
@@ -86,6 +86,7 @@ def accepts(rule: Rule, value: str) -> bool:
 def scan(text: str, rules: Iterable[Rule]) -> list[Finding]:
     lowered = text.lower()
     protected = Protected(allowlist.protected_spans(text))
+    protected_literal = Protected(allowlist.protected_spans(text, literal=True))
     found: list[Finding] = []
     for rule in rules:
         if rule.keywords and not any(k in lowered for k in rule.keywords):
@@ -96,7 +97,9 @@ def scan(text: str, rules: Iterable[Rule]) -> list[Finding]:
                     continue
             for start, end in _secret_spans(m):
                 value = text[start:end]
-                if start == end or not accepts(rule, value) or protected.covers(start, end):
+                quoted = start > 0 and text[start - 1] in "\"'"  # a string literal, not an expression
+                if start == end or not accepts(rule, value, quoted) or \
+                        (protected_literal if quoted else protected).covers(start, end):
                     continue
                 found.append(Finding(start, end, value, rule.type, rule.id, rule.priority))
     return found

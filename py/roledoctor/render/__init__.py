@@ -12,14 +12,19 @@ FORMATS = ("json", "text", "markdown", "html", "sarif")
 
 
 def render(report, fmt: str = "text", **options) -> str:
+    """Secret values are masked in every format (render.masking)."""
+    from roledoctor.render.inline import json_safe
+    from roledoctor.render.masking import mask_report
+
+    report = mask_report(report)
     if fmt == "json":
         from roledoctor.findings.report import to_json_obj
 
-        return json.dumps(to_json_obj(report), indent=2, ensure_ascii=False) + "\n"
+        return json_safe(json.dumps(to_json_obj(report), indent=2, ensure_ascii=False)) + "\n"
     if fmt == "sarif":
         from roledoctor.render.sarif import to_sarif
 
-        return json.dumps(to_sarif(report, **options), indent=2, ensure_ascii=False) + "\n"
+        return json_safe(json.dumps(to_sarif(report, **options), indent=2, ensure_ascii=False)) + "\n"
     if fmt in ("text", "markdown", "html"):
         from roledoctor.render import templates
 

@@ -9,6 +9,8 @@ All scanners are single passes (no regex backtracking).
 
 from __future__ import annotations
 
+import re
+
 # Markdown punctuation that can start emphasis, links, HTML, autolinks
 # (":" scheme, "@" e-mail, "." www.), headings, lists, tables or entities.
 _MD_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~&:@^$")
@@ -34,20 +36,79 @@ def split_code(text: str) -> list[tuple[bool, str]]:
     return parts
 
 
+# Bidirectional controls reorder what a terminal or a page shows (Trojan
+# Source, https://trojansource.codes/, CVE-2021-42574): dropped with the controls.
+BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _unsafe(ch: str) -> bool:
+    o = ord(ch)
+    return o < 0x20 or 0x7F <= o < 0xA0 or ch in "\u2028\u2029" or ch in BIDI
+
+
 def clean_controls(text: str, keep_newlines: bool = True) -> str:
-    """Drop C0/C1 control characters (ANSI escapes, bells, NULs); keep tabs and maybe newlines."""
+    """Drop C0/C1 control characters (ANSI escapes, bells, NULs) and bidi
+    controls; keep tabs and maybe newlines (else each becomes a space)."""
     out = []
     for ch in str(text):
-        o = ord(ch)
         if ch == "\n" or ch == "\t":
             out.append(ch if (keep_newlines or ch == "\t") else " ")
-        elif ch == "\r":
-            continue
-        elif o < 0x20 or 0x7F <= o < 0xA0 or ch in "\u2028\u2029":
+        elif ch == "\r" or _unsafe(ch):
             continue
         else:
             out.append(ch)
     return "".join(out)
+
+
+def one_line(text) -> str:
+    """A field of a one-line message: no controls, newlines become spaces."""
+    return clean_controls(str(text), keep_newlines=False)
+
+
+def escape_name(name) -> str:
+    """A file name for a terminal: controls, bidi and line separators shown as
+    escapes (\\x1b, \\u202e), so the name can still be told apart, never acted on."""
+    out = []
+    for ch in str(name):
+        if _unsafe(ch):
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# CI log commands: GitHub Actions reads `::command::` at the start of a line
+# (after spaces) and its older `##[command]` anywhere in one; Azure Pipelines
+# `##vso[` and TeamCity `##teamcity[` likewise.
+# https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions
+# https://github.com/actions/runner/blob/main/src/Runner.Common/ActionCommand.cs
+# https://learn.microsoft.com/en-us/azure/devops/pipelines/scripts/logging-commands
+# https://www.jetbrains.com/help/teamcity/service-messages.html
+_CI_ANYWHERE = re.compile(r"##(?=\[|vso\[|teamcity\[)", re.I)
+_CI_LINE_START = re.compile(r"(?:^|(?<=\r))([^\S\r\n]*+)::", re.M)  # .NET ends lines at \r too
+
+
+def ci_safe(text: str) -> str:
+    """A whole output with no line a CI runner reads as a command: a backslash
+    goes in front of such a line's `::` and between the two `#` of `##[`.
+    Our own lines never start with `::`, so every such line came from the input."""
+    return _CI_LINE_START.sub(r"\1\\::", _CI_ANYWHERE.sub(r"#\\#", text))
+
+
+# Serialized JSON: these would act on a terminal or a CI log even inside a
+# string; \uXXXX escapes decode to the same text.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+                          r"|##(?=\[|vso\[|teamcity\[)", re.I)
+
+
+def _json_escape(m: re.Match) -> str:
+    s = m.group()
+    return "#\\u0023" if s == "##" else f"\\u{ord(s):04x}"
+
+
+def json_safe(serialized: str) -> str:
+    """Output of json.dumps(..., ensure_ascii=False) made inert, same data."""
+    return _JSON_UNSAFE.sub(_json_escape, serialized)
 
 
 def md_escape(text: str) -> str:
@@ -88,5 +149,5 @@ def md_inline(text: str) -> str:
 
 
 def text_inline(text: str) -> str:
-    """Plain text for a terminal: controls removed, backticks kept as the reader's cue."""
-    return clean_controls(text)
+    """Plain text for a terminal, one line: controls removed, backticks kept as the reader's cue."""
+    return clean_controls(text, keep_newlines=False)

@@ -74,6 +74,7 @@ def environment(medium: str) -> jinja2.Environment:
     elif medium == "text":
         env = jinja2.Environment(autoescape=False, finalize=_text_finalize, **common)
         env.filters["inline"] = _safe(inline.text_inline)
+        env.filters["name"] = _safe(inline.escape_name)
         env.filters["indent_block"] = _safe(lambda s, n=4: "\n".join(
             (" " * n + line) if line else line for line in inline.clean_controls(s).rstrip("\n").split("\n")))
     else:
@@ -92,5 +93,7 @@ def render_template(medium: str, name: str, **context) -> str:
 
 
 def render_report(report, medium: str) -> str:
-    return render_template(medium, _TEMPLATES[medium], report=report,
-                           findings=report.ordered_findings(), fixes=report.ordered_fixes())
+    out = render_template(medium, _TEMPLATES[medium], report=report,
+                          findings=report.ordered_findings(), fixes=report.ordered_fixes())
+    # text and Markdown end up in CI logs: no line of the input may read as a command there
+    return out if medium == "html" else inline.ci_safe(out)
