@@ -7,7 +7,7 @@
 
 import { el } from "./code.mjs";
 import { PROVIDERS, streamChat } from "./llm.mjs";
-import { INPUT_TITLES } from "./results.mjs";
+import { INPUT_TITLES, findingCard } from "./results.mjs";
 
 const STORE = "roledoctor.llm.v1";
 const $ = (sel) => document.querySelector(sel);
@@ -142,9 +142,17 @@ export function initAssistant({ call, getInputs, getReport }) {
         : b.target ? `Proposed ${what}: read; substituted for yours.` : `Skipped ${what}: not a policy or provider configuration.`));
     }
     if (r.verdict) {
-      parts.push(el("p", { class: `verdict-small ${(r.verdict.word ?? "").toLowerCase()}` },
+      const unsafe = r.verdict.unsafe ?? [];
+      const cls = unsafe.length ? "unsafe" : (r.verdict.word ?? "").toLowerCase();
+      parts.push(el("p", { class: `verdict-small ${cls}` },
         el("strong", { text: `Engine verdict with the model's changes: ${r.verdict.word}.` }), ` ${r.verdict.sentence ?? ""}`,
         r.verdict.codes?.length ? ` Remaining blockers: ${r.verdict.codes.join(", ")}.` : ""));
+      if (unsafe.length) {
+        parts.push(el("p", { class: "unsafe-note", role: "alert",
+          text: `Do not apply this change as it is: the engine finds ${unsafe.length} critical or high hardening problem${unsafe.length > 1 ? "s" : ""} in it.` }));
+        // (the evidence lines are in the model's text, not in your boxes: none are linked)
+        parts.push(...unsafe.map((finding) => findingCard({ ...finding, evidence: [] })));
+      }
     }
     if (r.note) parts.push(el("p", { class: "muted", text: r.note }));
     f.review.replaceChildren(...parts);
