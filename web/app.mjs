@@ -8,8 +8,10 @@ import { el } from "./code.mjs";
 import { renderDiagnosis, renderRecognised, INPUT_TITLES } from "./results.mjs";
 import { initAssistant } from "./assistant.mjs";
 
-// start.js started the worker before this module loaded, and kept its first messages.
-const { worker, early } = self.roledoctorWorker;
+// start.js started the worker before this module loaded, and kept its first
+// messages (and refused to start in a frame: then nothing here runs).
+if (!self.roledoctorWorker) throw new Error("roledoctor: not started (framed by another page)");
+const { worker, early, scriptURL } = self.roledoctorWorker;
 const pending = new Map();
 let nextId = 1;
 const $ = (sel) => document.querySelector(sel);
@@ -41,7 +43,7 @@ function offlineCopyWhenIdle() {
   offlineCopy = "queued";
   const later = self.requestIdleCallback ?? ((fn) => setTimeout(fn, 500));
   later(() => {
-    navigator.serviceWorker.register(new URL("./sw.js", import.meta.url), { scope: "./" }).catch(() => {});
+    navigator.serviceWorker.register(scriptURL(new URL("./sw.js", import.meta.url)), { scope: "./" }).catch(() => {});
   }, { timeout: 5000 });
 }
 
