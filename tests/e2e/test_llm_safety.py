@@ -171,3 +171,73 @@ def test_ask_after_an_edit_redraws_the_preview_and_waits(context, site, llm):
     expect(page.get_by_role("region", name="LLM answer")).to_contain_text("ok", timeout=30_000)
     (req,) = llm.requests
     assert req.body["messages"][-1]["content"].strip() == sent.inner_text().strip()
+
+
+# ---- an endpoint of one's own (Azure OpenAI, a company gateway)
+
+GATEWAY = "https://llm-gateway.example.com"
+
+
+def test_unlisted_endpoint_is_refused_with_how_to_add_one(context, site):
+    tried = []
+    context.on("request", lambda r: tried.append(r.url) if "llm-gateway" in r.url else None)
+    page, _ = ready(context, site)
+    origins = page.locator("#llm-origins")
+    expect(origins).to_contain_text("This copy of the page may call: https://api.openai.com, https://api.anthropic.com")
+    expect(origins).to_contain_text("--llm-origin")
+    page.get_by_label("LLM provider").select_option(label="OpenAI-compatible")
+    page.get_by_label("Base URL").fill(GATEWAY + "/openai/v1")
+    page.get_by_label("Model").fill("gpt-4o")
+    page.get_by_role("button", name="Ask the LLM").click()
+    status = page.locator("#llm-status")
+    expect(status).to_contain_text(f"This copy of the page may not call {GATEWAY}")
+    expect(status).to_contain_text(f"python build.py build --llm-origin {GATEWAY}")
+    assert tried == []  # refused before any request, not by a CSP error the user cannot act on
+
+
+@pytest.fixture
+def site_with_gateway(dist, tmp_path):
+    """dist/ built with `--llm-origin https://llm-gateway.example.com` (the
+    policy step of the build, on a copy), served by serve.py."""
+    from conftest import SiteServer
+    from helpers import ROOT
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("roledoctor_build", ROOT / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    copy = tmp_path / "dist"
+    import shutil
+    shutil.copytree(dist, copy)
+    shutil.copy2(ROOT / "web" / "index.html", copy / "index.html")
+    build.write_policy(copy, [build.llm_origin(GATEWAY)])
+    server = SiteServer(copy)
+    yield server
+    server.stop()
+
+
+def test_added_endpoint_is_listed_and_reachable(browser, site_with_gateway, llm):
+    llm.behaviour = Behaviour(mode="stream", answer=lambda p: "hello from the gateway")
+    context = browser.new_context(service_workers="block")
+    try:
+        headers = {}
+        context.on("response", lambda r: headers.setdefault(r.url, r.headers))
+        # the gateway's host does not exist: the route hands its requests to the fake LLM
+        context.route(GATEWAY + "/**", lambda route: route.fulfill(
+            response=route.fetch(url=llm.url + route.request.url[len(GATEWAY):])))
+        page, _ = ready(context, site_with_gateway)
+        csp = headers[site_with_gateway.url]["content-security-policy"]
+        assert GATEWAY in csp and "frame-ancestors 'none'" in csp
+        expect(page.locator("#llm-origins")).to_contain_text(GATEWAY)
+        page.get_by_label("LLM provider").select_option(label="OpenAI-compatible")
+        page.get_by_label("Base URL").fill(GATEWAY + "/v1")
+        page.get_by_label("Model").fill("gpt-4o")
+        page.get_by_label("API key").fill("gw-key-1")
+        page.get_by_role("button", name="Ask the LLM").click()
+        expect(page.get_by_role("region", name="LLM answer")).to_contain_text("hello from the gateway", timeout=30_000)
+        (req,) = llm.requests
+        assert req.headers["authorization"] == "Bearer gw-key-1"
+        save_screenshot(page, "llm-own-endpoint-1440")
+    finally:
+        context.unroute_all(behavior="ignoreErrors")
+        context.close()
