@@ -43,8 +43,29 @@ function offlineCopyWhenIdle() {
   offlineCopy = "queued";
   const later = self.requestIdleCallback ?? ((fn) => setTimeout(fn, 500));
   later(() => {
-    navigator.serviceWorker.register(scriptURL(new URL("./sw.js", import.meta.url)), { scope: "./" }).catch(() => {});
+    navigator.serviceWorker.register(scriptURL(new URL("./sw.js", import.meta.url)), { scope: "./" })
+      .then(announceUpdates).catch(() => {});
   }, { timeout: 5000 });
+}
+
+// A new version installed while this page runs waits (sw.js): say so, and
+// let the user reload into it (https://web.dev/articles/service-worker-lifecycle).
+function announceUpdates(reg) {
+  const announce = () => {
+    if (!reg.waiting || !navigator.serviceWorker.controller || $("#update")) return;
+    const waiting = reg.waiting;
+    const reload = el("button", { type: "button", text: "Reload", onclick: () => {
+      navigator.serviceWorker.addEventListener("controllerchange", () => location.reload(), { once: true });
+      waiting.postMessage("skip-waiting");
+    } });
+    $("#loader").after(el("p", { id: "update", class: "update", role: "status" },
+      "A new version of roledoctor is ready. Your inputs are not kept across the reload. ", reload));
+  };
+  announce();
+  reg.addEventListener("updatefound", () => {
+    const next = reg.installing;
+    next?.addEventListener("statechange", () => { if (next.state === "installed") announce(); });
+  });
 }
 
 export function call(method, args = {}) {
