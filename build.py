@@ -596,7 +596,13 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bench", help="print speed measurements")
     p.add_argument("bench_args", nargs=argparse.REMAINDER)
     p.set_defaults(run=cmd_bench)
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] in (["test"], ["bench"]):
+        # everything after the command goes to pytest / the bench as is (`test -k NAME` included)
+        args = parser.parse_args(argv[:1])
+        setattr(args, "pytest_args" if argv[0] == "test" else "bench_args", argv[1:])
+    else:
+        args = parser.parse_args(argv)
     try:
         return args.run(args)
     except BuildError as err:
