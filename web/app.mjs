@@ -9,8 +9,9 @@ import { renderDiagnosis, renderRecognised, INPUT_TITLES } from "./results.mjs";
 import { initAssistant } from "./assistant.mjs";
 
 // start.js started the worker before this module loaded, and kept its first
-// messages (and refused to start in a frame: then nothing here runs).
-if (!self.roledoctorWorker) throw new Error("roledoctor: not started (framed by another page)");
+// messages. Framed by another page, it started nothing: then nothing here runs
+// (this module waits forever, and says nothing to the framing page).
+if (!self.roledoctorWorker) await new Promise(() => {});
 const { worker, early, scriptURL } = self.roledoctorWorker;
 const pending = new Map();
 let nextId = 1;

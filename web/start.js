@@ -14,7 +14,6 @@
 "use strict";
 (() => {
   if (window.top !== window.self) {
-    window.stop(); // no further parsing: app.mjs and the stylesheet never load
     const msg = document.createElement("p");
     msg.setAttribute("role", "alert");
     msg.textContent = "roledoctor does not run inside a frame: another site may be trying to make you click in it. ";
@@ -24,8 +23,8 @@
     link.rel = "noopener noreferrer";
     link.textContent = "Open roledoctor in its own tab";
     msg.append(link, ".");
-    const body = document.body ?? document.documentElement.appendChild(document.createElement("body"));
-    body.replaceChildren(msg);
+    // once parsed, before the page's modules run (they see no worker and stop)
+    document.addEventListener("readystatechange", () => document.body.replaceChildren(msg), { once: true });
     self.roledoctorWorker = null;
     return;
   }

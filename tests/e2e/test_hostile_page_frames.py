@@ -104,14 +104,18 @@ def test_headers_file_forbids_framing(dist):
 
 
 def test_framed_page_refuses_to_start_without_headers(context, headerless, framing):
+    errors = []
+    context.on("weberror", lambda e: errors.append(str(e.error)))
     page, loaded = framing(context, headerless)
     frame = page.frame_locator("#victim")
     expect(frame.get_by_role("alert")).to_contain_text("does not run inside a frame", timeout=15_000)
     expect(frame.get_by_role("link", name="Open roledoctor in its own tab")).to_have_attribute("href", headerless)
     page.wait_for_timeout(1000)
-    assert not [u for u in loaded if u.endswith(("worker.mjs", "app.mjs")) or "pyodide" in u or "snapshot" in u], loaded
+    assert not [u for u in loaded if u.endswith("worker.mjs") or "pyodide" in u or "snapshot" in u], loaded
     expect(frame.get_by_role("button", name="Ask the LLM")).to_have_count(0)
+    expect(frame.get_by_role("textbox")).to_have_count(0)
     assert page.workers == []
+    assert errors == [], errors  # the page's modules stop quietly
     save_screenshot(page, "framed-refused")
 
 
