@@ -59,7 +59,11 @@ export function initAssistant({ call, getInputs, getReport }) {
   // ---- settings: one key per provider and endpoint ("provider origin" -> key)
   const keys = new Map();
   const slot = () => `${f.provider.value} ${originOf(f.base.value.trim())}`;
-  const showKey = () => { f.key.value = keys.get(slot()) ?? ""; };
+  const showKey = () => {
+    const had = f.key.value;
+    f.key.value = keys.get(slot()) ?? "";
+    if (had && !f.key.value) f.status.textContent = `API keys are kept per provider and endpoint: enter the key for ${originOf(f.base.value.trim()) || "this endpoint"}.`;
+  };
 
   function defaults() {
     const p = PROVIDERS[f.provider.value];

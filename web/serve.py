@@ -82,6 +82,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     site_headers: dict[str, str] = DEFAULT_HEADERS
 
+    def send_head(self):
+        # the headers file is for the server, as on the hosts that read it
+        if self.path.split("?", 1)[0] == "/_headers":
+            self.send_error(404)
+            return None
+        return super().send_head()
+
     def end_headers(self):
         for name, value in self.site_headers.items():
             self.send_header(name, value)

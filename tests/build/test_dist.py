@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import urllib.error
 import urllib.request
+
+import pytest
 
 from conftest import load_server_module
 from helpers import ROOT
@@ -59,4 +62,6 @@ def test_served_with_mime_types_and_csp(site):
     site_headers = load_server_module().headers_for(ROOT / "dist")
     assert head("worker.mjs")["Content-Security-Policy"] == site_headers["Content-Security-Policy"]
     assert head("index.html")["X-Frame-Options"] == "DENY"
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        head("_headers")  # read by the server, not served
     assert head("index.html")["Content-Security-Policy"]

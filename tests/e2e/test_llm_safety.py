@@ -120,6 +120,7 @@ def test_key_does_not_follow_a_base_url_change(context, site, llm):
         # the endpoint changes: the key entered for the first one is not offered to the second
         page.get_by_label("Base URL").fill(other.url + "/v1")
         expect(page.get_by_label("API key")).to_have_value("")
+        expect(page.locator("#llm-status")).to_contain_text(f"enter the key for {other.url}")
         page.get_by_role("button", name="Ask the LLM").click()
         expect(page.get_by_role("region", name="LLM answer")).to_contain_text("ok", timeout=30_000)
         assert llm.requests == []
