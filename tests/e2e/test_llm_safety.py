@@ -5,15 +5,18 @@ does not list. The LLM is tests/fake_llm.py on 127.0.0.1."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
+import shutil
 
 import pytest
 from playwright.sync_api import expect
 
 from e2e.pagekit import ensure_diagnosis, load_example, open_page
 from fake_llm import Behaviour, FakeLLM
-from helpers import save_screenshot
+from conftest import SiteServer
+from helpers import ROOT, save_screenshot
 
 
 @pytest.fixture
@@ -200,15 +203,10 @@ def test_unlisted_endpoint_is_refused_with_how_to_add_one(context, site):
 def site_with_gateway(dist, tmp_path):
     """dist/ built with `--llm-origin https://llm-gateway.example.com` (the
     policy step of the build, on a copy), served by serve.py."""
-    from conftest import SiteServer
-    from helpers import ROOT
-    import importlib.util
-
     spec = importlib.util.spec_from_file_location("roledoctor_build", ROOT / "build.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     copy = tmp_path / "dist"
-    import shutil
     shutil.copytree(dist, copy)
     shutil.copy2(ROOT / "web" / "index.html", copy / "index.html")
     build.write_policy(copy, [build.llm_origin(GATEWAY)])
