@@ -5,6 +5,8 @@ so it runs before anything is installed.
   python build.py serve [--port 8000]   fetch pinned artifacts, build dist/, serve it
   python build.py test [PYTEST ARGS]    install test needs, build dist/, run every test
   python build.py build                 build dist/ only
+      [--llm-origin https://llm.example.com]   (repeatable; also for serve and bundle)
+                                          let the page call this LLM endpoint too
   python build.py bundle                dist/ + a one-file server as a zip
   python build.py bench                 speed measurements (prints numbers)
   python build.py fetch                 fetch and verify the pinned artifacts only
@@ -23,6 +25,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -306,8 +309,9 @@ def copy_web(dist: Path) -> None:
 def write_service_worker(dist: Path) -> str:
     """Fill the precache list and a content-hash cache name into sw.js, so every
     build with different content makes the browser install a new worker."""
+    # (_headers is read by the host, which does not serve it)
     files = sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*")
-                   if p.is_file() and p.name != "sw.js")
+                   if p.is_file() and p.name not in ("sw.js", "_headers"))
     h = hashlib.sha256()
     for f in files:
         h.update(f.encode() + b"\0" + hashlib.sha256((dist / f).read_bytes()).digest())
@@ -319,6 +323,55 @@ def write_service_worker(dist: Path) -> str:
     precache = ["./"] + [f for f in files if f != "index.html"] + ["index.html"]
     sw.write_text(text.replace("__PRECACHE__", json.dumps(precache)).replace("__VERSION__", version))
     return version
+
+
+# ---------------------------------------------------------------- the page's policy
+
+_CSP_META = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]+)(")')
+_HOST = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_ORIGIN = re.compile(rf"(?:https://{_HOST}(?:\.{_HOST})*|http://(?:127\.0\.0\.1|localhost))(?::(\d{{1,5}}))?")
+
+
+def llm_origin(value: str) -> str:
+    """An origin the page may send LLM requests to, as it goes into the CSP:
+    https://host[:port], or http:// on 127.0.0.1 or localhost only (a key
+    must not cross the network in clear). No path, wildcard or other
+    scheme: anything else could widen the policy beyond one endpoint."""
+    text = value.strip().lower()
+    text = text[:-1] if text.endswith("/") else text
+    m = _ORIGIN.fullmatch(text)
+    if not m or (m.group(1) and not 0 < int(m.group(1)) < 65536):
+        raise BuildError(f"--llm-origin {value!r}: expected an origin like https://llm.example.com or "
+                         f"https://llm.example.com:8443 (http:// only for 127.0.0.1 or localhost; no path)")
+    return text
+
+
+def page_policy(llm_origins=()) -> str:
+    """web/index.html's CSP, with the LLM origins added to connect-src."""
+    meta = _CSP_META.search((WEB / "index.html").read_text()).group(2)
+    out = []
+    for directive in (d.strip() for d in meta.split(";") if d.strip()):
+        if directive.startswith("connect-src "):
+            have = directive.split()
+            directive = " ".join(have + [o for o in dict.fromkeys(llm_origins) if o not in have])
+        out.append(directive)
+    return "; ".join(out)
+
+
+def write_policy(dist: Path, llm_origins=()) -> str:
+    """The policy into dist/index.html's <meta>, and the response headers into
+    dist/_headers (read by serve.py, Netlify and Cloudflare Pages), where the
+    CSP also carries frame-ancestors (a <meta> cannot)."""
+    policy = page_policy(llm_origins)
+    index = dist / "index.html"
+    index.write_text(_CSP_META.sub(lambda m: m.group(1) + policy + m.group(3), index.read_text(), count=1))
+    headers = dict(load_server().DEFAULT_HEADERS)
+    headers["Content-Security-Policy"] = f"{policy}; frame-ancestors 'none'"
+    lines = ["# Response headers for every file (Netlify / Cloudflare Pages format; serve.py reads it too).",
+             "# Written by build.py: change the LLM origins with `python build.py build --llm-origin ...`.",
+             "/*"] + [f"  {k}: {v}" for k, v in headers.items()]
+    (dist / "_headers").write_text("\n".join(lines) + "\n")
+    return policy
 
 
 PAGE_CACHE_SCRIPT = r"""
@@ -419,8 +472,9 @@ def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:
         "pyodide": PYODIDE_VERSION, "packages": list(SNAPSHOT_PACKAGES)}))
 
 
-def build(dist: Path = DIST, quiet: bool = False) -> Path:
+def build(dist: Path = DIST, quiet: bool = False, llm_origins=()) -> Path:
     t0 = time.time()
+    llm_origins = [llm_origin(o) for o in llm_origins]
     artifacts = fetch_all()
     if dist.exists():
         shutil.rmtree(dist)
@@ -435,11 +489,14 @@ def build(dist: Path = DIST, quiet: bool = False) -> Path:
     wheels["roledoctor"] = roledoctor_wheel(dist / "wheels")
     write_lock(dist, info, wheels)
     copy_web(dist)
+    policy = write_policy(dist, llm_origins)
     build_caches(dist, wheels)
     build_snapshot(dist, wheels)
     version = write_service_worker(dist)
     if not quiet:
         log(f"dist/ built in {time.time() - t0:.1f} s (cache {version}): {dist_size(dist)}")
+        connect = next(d for d in policy.split("; ") if d.startswith("connect-src "))
+        log(f"the page may call: {connect.removeprefix('connect-src ').replace(chr(39) + 'self' + chr(39) + ' ', '')}")
     return dist
 
 
@@ -465,7 +522,7 @@ def load_server():
 
 
 def cmd_serve(args) -> int:
-    build()
+    build(llm_origins=args.llm_origin)
     server = load_server()
     server.serve(DIST, args.host, args.port)
     return 0
@@ -473,7 +530,7 @@ def cmd_serve(args) -> int:
 
 def cmd_bundle(args) -> int:
     if not args.no_build:
-        build()
+        build(llm_origins=args.llm_origin)
     elif not (DIST / "index.html").exists():
         raise BuildError("dist/ is not built: run `python build.py build` first")
     out = Path(args.out)
@@ -613,17 +670,24 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="build dist/ and serve it")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--host", default="127.0.0.1")
+    origins = dict(action="append", default=[], metavar="ORIGIN",
+                   help="an LLM endpoint the page may call besides OpenAI, Anthropic and localhost, "
+                        "e.g. https://my-gateway.example.com (repeatable)")
+    p.add_argument("--llm-origin", **origins)
     p.set_defaults(run=cmd_serve)
     p = sub.add_parser("test", help="run every test (extra args go to pytest)")
     p.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p.set_defaults(run=cmd_test)
-    sub.add_parser("build", help="build dist/").set_defaults(run=lambda a: build() and 0)
+    p = sub.add_parser("build", help="build dist/")
+    p.add_argument("--llm-origin", **origins)
+    p.set_defaults(run=lambda a: build(llm_origins=a.llm_origin) and 0)
     sub.add_parser("fetch", help="fetch and verify pinned artifacts").set_defaults(
         run=lambda a: fetch_all() and 0)
     sub.add_parser("docs", help="write docs/findings.md from the catalogue").set_defaults(run=cmd_docs)
     p = sub.add_parser("bundle", help="zip dist/ with a one-file server")
     p.add_argument("--out", default=str(ROOT / "bundle"), help="folder for the zip (default bundle/)")
     p.add_argument("--no-build", action="store_true", help="zip the dist/ already built")
+    p.add_argument("--llm-origin", **origins)
     p.set_defaults(run=cmd_bundle)
     p = sub.add_parser("bench", help="print speed measurements")
     p.add_argument("bench_args", nargs=argparse.REMAINDER)

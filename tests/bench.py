@@ -61,6 +61,9 @@ def bare_site(tmp: Path) -> Path:
     (site / "index.html").write_text(BARE_HTML)
     (site / "bare.mjs").write_text(BARE_MJS)
     (site / "bare-worker.mjs").write_text(BARE_WORKER)
+    # serve.py sends the headers of a site's _headers file (else the page's own,
+    # which require Trusted Types): the bare page gets the policy of its meta
+    (site / "_headers").write_text("/*\n  Content-Security-Policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'\n")
     return site
 
 

@@ -8,8 +8,11 @@ import { el } from "./code.mjs";
 import { renderDiagnosis, renderRecognised, INPUT_TITLES } from "./results.mjs";
 import { initAssistant } from "./assistant.mjs";
 
-// start.js started the worker before this module loaded, and kept its first messages.
-const { worker, early } = self.roledoctorWorker;
+// start.js started the worker before this module loaded, and kept its first
+// messages. Framed by another page, it started nothing: then nothing here runs
+// (this module waits forever, and says nothing to the framing page).
+if (!self.roledoctorWorker) await new Promise(() => {});
+const { worker, early, scriptURL } = self.roledoctorWorker;
 const pending = new Map();
 let nextId = 1;
 const $ = (sel) => document.querySelector(sel);
@@ -41,8 +44,29 @@ function offlineCopyWhenIdle() {
   offlineCopy = "queued";
   const later = self.requestIdleCallback ?? ((fn) => setTimeout(fn, 500));
   later(() => {
-    navigator.serviceWorker.register(new URL("./sw.js", import.meta.url), { scope: "./" }).catch(() => {});
+    navigator.serviceWorker.register(scriptURL(new URL("./sw.js", import.meta.url)), { scope: "./" })
+      .then(announceUpdates).catch(() => {});
   }, { timeout: 5000 });
+}
+
+// A new version installed while this page runs waits (sw.js): say so, and
+// let the user reload into it (https://web.dev/articles/service-worker-lifecycle).
+function announceUpdates(reg) {
+  const announce = () => {
+    if (!reg.waiting || !navigator.serviceWorker.controller || $("#update")) return;
+    const waiting = reg.waiting;
+    const reload = el("button", { type: "button", text: "Reload", onclick: () => {
+      navigator.serviceWorker.addEventListener("controllerchange", () => location.reload(), { once: true });
+      waiting.postMessage("skip-waiting");
+    } });
+    $("#loader").after(el("p", { id: "update", class: "update", role: "status" },
+      "A new version of roledoctor is ready. Your inputs are not kept across the reload. ", reload));
+  };
+  announce();
+  reg.addEventListener("updatefound", () => {
+    const next = reg.installing;
+    next?.addEventListener("statechange", () => { if (next.state === "installed") announce(); });
+  });
 }
 
 export function call(method, args = {}) {

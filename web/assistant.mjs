@@ -2,29 +2,69 @@
 // sent, each placeholder highlighted; un-redact a value or redact a
 // selection), the provider settings, the streamed answer with placeholders
 // mapped back (the map stays in the worker), and the engine's verdict on any
-// policy the model proposes. The API key lives in memory unless the user ticks
-// "Remember on this device"; it is never logged.
+// policy the model proposes. API keys live in memory unless the user ticks
+// "Remember on this device"; they are never logged. Each key belongs to the
+// provider and the endpoint (origin) it was entered for, and is sent nowhere
+// else.
 
 import { el } from "./code.mjs";
 import { PROVIDERS, streamChat } from "./llm.mjs";
-import { INPUT_TITLES } from "./results.mjs";
+import { INPUT_TITLES, findingCard } from "./results.mjs";
 
-const STORE = "roledoctor.llm.v1";
+const STORE = "roledoctor.llm.v2";
+const OLD_STORE = "roledoctor.llm.v1"; // one key for whatever provider was chosen
 const $ = (sel) => document.querySelector(sel);
+
+function originOf(url) {
+  try { return new URL(url).origin; } catch { return ""; }
+}
+
+// The LLM endpoints this copy of the page may call: the connect-src of its
+// CSP (build.py writes it; `--llm-origin` adds to it).
+function allowedSources() {
+  const csp = document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.content ?? "";
+  const connect = csp.split(";").map((d) => d.trim().split(/\s+/)).find((d) => d[0] === "connect-src") ?? [];
+  return connect.slice(1).filter((s) => /^https?:\/\//.test(s));
+}
+
+// Does a CSP source such as https://api.openai.com or http://localhost:* match this URL?
+// (https://www.w3.org/TR/CSP3/#match-url-to-source-expression, the subset build.py writes)
+function allows(source, url) {
+  const m = /^(https?):\/\/([^/:]+)(?::(\d+|\*))?$/.exec(source);
+  if (!m || url.protocol !== `${m[1]}:` || url.hostname !== m[2]) return false;
+  return m[3] === "*" || url.port === (m[3] ?? "");
+}
+
+const sourceText = (s) => s.replace(/:\*$/, " (any port)");
 
 export function initAssistant({ call, getInputs, getReport }) {
   const f = {
     provider: $("#llm-provider"), base: $("#llm-base"), model: $("#llm-model"), key: $("#llm-key"),
     remember: $("#llm-remember"), forget: $("#llm-forget"), ask: $("#llm-ask"), cancel: $("#llm-cancel"),
     status: $("#llm-status"), preview: $("#preview-body"), answer: $("#answer-body"), review: $("#answer-review"),
+    origins: $("#llm-origins"),
   };
   let prompt = null; // {system, user, spans, count} as shown in the preview
   let promptKey = ""; // inputs + report it was made from
   let previewSeq = 0;
   let lastSelection = "";
   let controller = null;
+  const sources = allowedSources();
 
-  // ---- settings
+  f.origins.replaceChildren(
+    "This copy of the page may call: ", ...sources.flatMap((s, i) => [i ? ", " : "", el("code", { text: sourceText(s) })]), ". ",
+    "Another endpoint (Azure OpenAI, a company gateway) must be added by whoever builds or hosts the page: ",
+    el("code", { text: "python build.py build --llm-origin https://…" }), " (see the README).");
+
+  // ---- settings: one key per provider and endpoint ("provider origin" -> key)
+  const keys = new Map();
+  const slot = () => `${f.provider.value} ${originOf(f.base.value.trim())}`;
+  const showKey = () => {
+    const had = f.key.value;
+    f.key.value = keys.get(slot()) ?? "";
+    if (had && !f.key.value) f.status.textContent = `API keys are kept per provider and endpoint: enter the key for ${originOf(f.base.value.trim()) || "this endpoint"}.`;
+  };
+
   function defaults() {
     const p = PROVIDERS[f.provider.value];
     f.base.value = p.base;
@@ -32,30 +72,50 @@ export function initAssistant({ call, getInputs, getReport }) {
   }
   function save() {
     if (!f.remember.checked) return;
-    localStorage.setItem(STORE, JSON.stringify({ provider: f.provider.value, baseUrl: f.base.value, model: f.model.value, apiKey: f.key.value }));
+    localStorage.setItem(STORE, JSON.stringify({ provider: f.provider.value, baseUrl: f.base.value, model: f.model.value,
+                                                 keys: Object.fromEntries(keys) }));
   }
   function load() {
     let saved = null;
     try { saved = JSON.parse(localStorage.getItem(STORE) ?? "null"); } catch { saved = null; }
+    try {
+      // a key saved by an older page belongs to the provider and endpoint saved with it
+      const old = JSON.parse(localStorage.getItem(OLD_STORE) ?? "null");
+      if (old && PROVIDERS[old.provider] && !saved) {
+        const base = old.baseUrl ?? PROVIDERS[old.provider].base;
+        saved = { provider: old.provider, baseUrl: base, model: old.model,
+                  keys: old.apiKey ? { [`${old.provider} ${originOf(base)}`]: old.apiKey } : {} };
+        localStorage.setItem(STORE, JSON.stringify(saved));
+      }
+    } catch { /* unreadable: ignored */ }
+    localStorage.removeItem(OLD_STORE);
     if (saved && PROVIDERS[saved.provider]) {
       f.provider.value = saved.provider;
       f.base.value = saved.baseUrl ?? PROVIDERS[saved.provider].base;
       f.model.value = saved.model ?? PROVIDERS[saved.provider].model;
-      f.key.value = saved.apiKey ?? "";
+      for (const [k, v] of Object.entries(saved.keys ?? {})) if (typeof v === "string" && v) keys.set(k, v);
       f.remember.checked = true;
     } else defaults();
+    showKey();
   }
-  f.provider.addEventListener("change", () => { defaults(); save(); });
+  f.provider.addEventListener("change", () => { defaults(); showKey(); save(); });
+  f.base.addEventListener("input", showKey);
+  f.key.addEventListener("input", () => {
+    if (f.key.value) keys.set(slot(), f.key.value);
+    else keys.delete(slot());
+  });
   for (const input of [f.base, f.model, f.key]) input.addEventListener("change", save);
   f.remember.addEventListener("change", () => {
-    if (f.remember.checked) { save(); f.status.textContent = "Settings and key are kept in this browser's local storage."; }
-    else { localStorage.removeItem(STORE); f.status.textContent = "Key kept in memory only."; }
+    if (f.remember.checked) { save(); f.status.textContent = "Settings and keys are kept in this browser's local storage."; }
+    else { localStorage.removeItem(STORE); f.status.textContent = "Keys kept in memory only."; }
   });
   f.forget.addEventListener("click", () => {
     localStorage.removeItem(STORE);
+    localStorage.removeItem(OLD_STORE);
+    keys.clear();
     f.key.value = "";
     f.remember.checked = false;
-    f.status.textContent = "Forgot the key and the settings on this device.";
+    f.status.textContent = "Forgot the keys and the settings on this device.";
   });
   load();
 
@@ -142,9 +202,17 @@ export function initAssistant({ call, getInputs, getReport }) {
         : b.target ? `Proposed ${what}: read; substituted for yours.` : `Skipped ${what}: not a policy or provider configuration.`));
     }
     if (r.verdict) {
-      parts.push(el("p", { class: `verdict-small ${(r.verdict.word ?? "").toLowerCase()}` },
+      const unsafe = r.verdict.unsafe ?? [];
+      const cls = unsafe.length ? "unsafe" : (r.verdict.word ?? "").toLowerCase();
+      parts.push(el("p", { class: `verdict-small ${cls}` },
         el("strong", { text: `Engine verdict with the model's changes: ${r.verdict.word}.` }), ` ${r.verdict.sentence ?? ""}`,
         r.verdict.codes?.length ? ` Remaining blockers: ${r.verdict.codes.join(", ")}.` : ""));
+      if (unsafe.length) {
+        parts.push(el("p", { class: "unsafe-note", role: "alert",
+          text: `Do not apply this change as it is: the engine finds ${unsafe.length} critical or high hardening problem${unsafe.length > 1 ? "s" : ""} in it.` }));
+        // (the evidence lines are in the model's text, not in your boxes: none are linked)
+        parts.push(...unsafe.map((finding) => findingCard({ ...finding, evidence: [] })));
+      }
     }
     if (r.note) parts.push(el("p", { class: "muted", text: r.note }));
     f.review.replaceChildren(...parts);
@@ -154,15 +222,28 @@ export function initAssistant({ call, getInputs, getReport }) {
     const provider = f.provider.value;
     const baseUrl = f.base.value.trim();
     const model = f.model.value.trim();
-    const apiKey = f.key.value.trim();
     if (!baseUrl || !model) { f.status.textContent = "Enter a base URL and a model first."; return; }
     try { new URL(baseUrl); } catch { f.status.textContent = "The base URL is not a valid URL."; return; }
+    const origin = originOf(baseUrl);
+    if (!sources.some((s) => allows(s, new URL(baseUrl)))) {
+      f.status.textContent = `This copy of the page may not call ${origin}: its security policy (CSP) lists only `
+        + `${sources.map(sourceText).join(", ")}. To use this endpoint, build the page with `
+        + `python build.py build --llm-origin ${origin} (or ask whoever hosts it to).`;
+      return;
+    }
+    // the key entered for this provider and this endpoint, and no other
+    const apiKey = (keys.get(slot()) ?? "").trim();
     if (provider !== "compatible" && !apiKey) { f.status.textContent = "Enter your API key first."; f.key.focus(); return; }
-    f.status.textContent = "Preparing the redacted text…";
-    let p = prompt;
-    try {
-      if (!p || promptKey !== JSON.stringify([getInputs(), getReport()])) p = await update("prompt");
-    } catch { f.status.textContent = "Could not prepare the redacted text."; return; }
+    // Only what the preview shows is sent: if the inputs changed since it was
+    // drawn, draw it again and let the user look before a second click.
+    if (!prompt || promptKey !== JSON.stringify([getInputs(), getReport()])) {
+      f.status.textContent = "Preparing the redacted text…";
+      try { await update("prompt"); } catch { f.status.textContent = "Could not prepare the redacted text."; return; }
+      f.status.textContent = "Your inputs changed since the redaction preview was drawn: it is drawn again. "
+        + "Check it, then choose “Ask the LLM” again.";
+      return;
+    }
+    const p = prompt;
     const answerText = el("div", { class: "answer-text", tabindex: "0", "aria-label": "Answer text" });
     f.answer.replaceChildren(answerText);
     f.review.replaceChildren();

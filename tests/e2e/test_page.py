@@ -218,8 +218,10 @@ def _axe(page, site):
 def test_axe_finds_no_serious_violations(browser, site, width, scheme):
     if not AXE.exists():
         pytest.fail("axe-core is not installed: run `python build.py test` (npm install in tests/node)")
-    # service workers blocked: the test-only script must not go through the offline cache
-    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900}, service_workers="block")
+    # service workers blocked: the test-only script must not go through the offline cache;
+    # CSP bypassed: axe-core is injected as a script and writes HTML (the page requires Trusted Types)
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900}, service_workers="block",
+                                  bypass_csp=True)
     try:
         page = open_page(context, site, width)
         load_example(page)
