@@ -31,7 +31,7 @@ REQUEST_KEYS = {"caller", "role", "action", "context", "context_complete", "sess
                 "reported_denial", "reported_explicit"}
 POLICY_KEYS = {"trust", "identity", "boundary", "session", "scps", "rcps", "max_session_duration"}
 CASE_KEYS = {"id", "description", "source", "expect", "oracle", "oracle_reason"} | REQUEST_KEYS | POLICY_KEYS
-GENERATED_KEYS = {"seed"} | REQUEST_KEYS | POLICY_KEYS
+# load_cases adds "topic" (the file name); generated cases carry "seed" instead of id/description/source/expect.
 
 EXPECT_KEYS = {"verdict", "gate", "uncertain", "same_account", "missing", "assumption", "unknown_keys", "trace",
                "gates", "statements"}

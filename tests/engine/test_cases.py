@@ -9,9 +9,11 @@ case's `source` is the AWS page it checks. The same files feed the peer oracle
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 
+from engine import case_format
 from engine.case_format import VERDICTS, check, format_problems, load_cases, to_engine
 
 from roledoctor.evaluation import ALLOW, DENY, IMPLICIT_DENY, NOT_EVALUATED, evaluate
@@ -112,3 +114,10 @@ def test_a_misspelt_key_is_rejected_not_skipped():
     assert any("expect.'uncertian'" in b for b in bad) and any("caller.'rolepath'" in b for b in bad)
     with pytest.raises(AssertionError, match="malformed case"):
         run_case(case)
+
+
+def test_readme_documents_every_key():
+    readme = (Path(__file__).resolve().parent / "README.md").read_text(encoding="utf-8")
+    keys = (case_format.CASE_KEYS | case_format.CALLER_KEYS | case_format.EXPECT_KEYS | case_format.GATE_KEYS
+            | case_format.STATEMENT_KEYS | case_format.CONDITION_KEYS)
+    assert not [k for k in sorted(keys) if f"`{k}`" not in readme]
