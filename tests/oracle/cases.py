@@ -1,20 +1,21 @@
 """Seeded generator of varied sts:AssumeRole cases for the differential oracle.
 
-Each case is plain JSON: the request (caller, role, context) and the policies.
-`to_simulation` turns it into iam-simulate's `Simulation`, `to_engine` into
-our Request/Policies. The full context is given to both (iam-simulate does
-not derive keys such as aws:PrincipalArn itself: research §1).
+Each case is plain JSON in the engine-case format (tests/engine/README.md),
+without `expect`: the request (caller, context, external ID, session name) and
+the policies. `to_simulation` turns it into iam-simulate's `Simulation`,
+`to_engine` into our Request/Policies (both in tests/engine/case_format.py).
+The full context is given to both, with `context_complete`: iam-simulate does
+not derive keys such as aws:PrincipalArn itself.
 """
 
 from __future__ import annotations
 
 import random
 
-from roledoctor.evaluation import Caller, Policies, PolicyLevel, Request
-from roledoctor.policy import policy_from_obj
+from engine.case_format import TARGET, to_engine, to_simulation
 
 ROLE_ACCT, OTHER_ACCT, THIRD_ACCT = "111111111111", "222222222222", "333333333333"
-TARGET = f"arn:aws:iam::{ROLE_ACCT}:role/tf-deploy"
+assert TARGET == f"arn:aws:iam::{ROLE_ACCT}:role/tf-deploy"
 V = "2012-10-17"
 
 
@@ -177,7 +178,15 @@ def make_case(seed: int) -> dict:
         for k, v in tags.items():
             ctx[f"aws:RequestTag/{k}"] = v
         ctx["aws:TagKeys"] = list(tags)
-    case = {"seed": seed, "caller": caller, "context": ctx, "action": "sts:AssumeRole",
+    # What our engine is told about the caller; iam-simulate gets the same facts as context keys.
+    caller["org_id"] = ctx["aws:PrincipalOrgID"]
+    caller["in_org"] = True
+    if caller["kind"] == "role":
+        caller["role_path"] = "/"
+    # Tags go in as context only: the oracle checks the AssumeRole decision itself, and
+    # iam-simulate has no automatic sts:TagSession check.
+    case = {"seed": seed, "caller": caller, "context": ctx, "context_complete": True, "action": "sts:AssumeRole",
+            "external_id": ctx.get("sts:ExternalId"), "session_name": ctx["sts:RoleSessionName"],
             "trust": _trust(rng, caller, ctx), "identity": _identity(rng, caller, ctx)}
     if rng.random() < 0.25:
         case["boundary"] = _simple(rng, caller, ctx, ["full", "nosts", "sts", "deny"])
@@ -195,46 +204,4 @@ def generate(n: int = 600, base_seed: int = 20240601) -> list[dict]:
     return [make_case(base_seed + i) for i in range(n)]
 
 
-def to_simulation(case: dict) -> dict:
-    def named(ps, prefix):
-        return [{"name": f"{prefix}{i}", "policy": p} for i, p in enumerate(ps)]
-    sim = {
-        "request": {"principal": case["caller"]["arn"], "action": case["action"],
-                    "resource": {"resource": TARGET, "accountId": ROLE_ACCT},
-                    "contextVariables": case["context"]},
-        "identityPolicies": named(case["identity"], "id"),
-        "serviceControlPolicies": [{"orgIdentifier": f"ou-{i}", "policies": named(lv, f"scp{i}-")}
-                                   for i, lv in enumerate(case.get("scps", []))],
-        "resourceControlPolicies": [{"orgIdentifier": f"ou-{i}", "policies": named(lv, f"rcp{i}-")}
-                                    for i, lv in enumerate(case.get("rcps", []))],
-        "resourcePolicy": case["trust"],
-    }
-    if "boundary" in case:
-        sim["permissionBoundaryPolicies"] = named([case["boundary"]], "pb")
-    if "session" in case:
-        sim["sessionPolicy"] = case["session"]
-    return sim
-
-
-def to_engine(case: dict) -> tuple[Request, Policies]:
-    c = case["caller"]
-    ctx = case["context"]
-    caller = Caller(arn=c["arn"], role_arn=c.get("role_arn"), role_path="/" if c["kind"] == "role" else None,
-                    org_id=ctx.get("aws:PrincipalOrgID"), in_org=True)
-    tags = {k.split("/", 1)[1]: v for k, v in ctx.items() if k.startswith("aws:RequestTag/")}
-    req = Request(role_arn=TARGET, caller=caller, action=case["action"], session_name=ctx.get("sts:RoleSessionName"),
-                  external_id=ctx.get("sts:ExternalId"), context=dict(ctx), context_complete=True)
-    # Tags are passed as context only: the oracle checks the AssumeRole decision itself, and
-    # iam-simulate has no automatic sts:TagSession check (research §1, gap 3).
-    _ = tags
-    pol = Policies(
-        trust=policy_from_obj(case["trust"], source="trust_policy"),
-        identity=[policy_from_obj(p, source=f"id{i}") for i, p in enumerate(case["identity"])],
-        boundary=policy_from_obj(case["boundary"], source="boundary") if "boundary" in case else None,
-        session=policy_from_obj(case["session"], source="session") if "session" in case else None,
-        scps=[PolicyLevel(f"ou-{i}", [policy_from_obj(p) for p in lv]) for i, lv in enumerate(case["scps"])]
-        if "scps" in case else None,
-        rcps=[PolicyLevel(f"ou-{i}", [policy_from_obj(p) for p in lv]) for i, lv in enumerate(case["rcps"])]
-        if "rcps" in case else None,
-    )
-    return req, pol
+__all__ = ["generate", "make_case", "to_engine", "to_simulation", "TARGET"]

@@ -1,6 +1,7 @@
 // Batch runner for the differential oracle: one Node process for all cases.
 // Reads a JSON array of iam-simulate `Simulation` objects from the file named
-// in argv[2]; prints a JSON array of {result, blockedBy, error}.
+// in argv[2]; prints a JSON array of {result, blockedBy, ignored, error}
+// (ignored: context keys iam-simulate does not know for the action, so did not use).
 // @cloud-copilot/iam-simulate is AGPL-3.0: used here as a test-time oracle only.
 'use strict'
 const fs = require('fs')
@@ -15,7 +16,8 @@ async function main() {
       if (r.resultType === 'error') {
         out.push({ error: JSON.stringify(r.errors).slice(0, 500) })
       } else if (r.resultType === 'single') {
-        out.push({ result: r.overallResult, blockedBy: (r.result.analysis && r.result.analysis.blockedBy) || [] })
+        out.push({ result: r.overallResult, blockedBy: (r.result.analysis && r.result.analysis.blockedBy) || [],
+                   ignored: r.result.ignoredContextKeys || [] })
       } else {
         out.push({ result: r.overallResult, blockedBy: [], note: r.resultType })
       }
