@@ -42,7 +42,7 @@ KNOWN = {
         "so it allows; we deny.",
         "AWS stores a role principal as that role's unique ID, so a role with another path is another role "
         "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html, "
-        "'IAM role principals'; research §2 'Recreated principals'). Ours is right.",
+        "'IAM role principals'). Ours is right.",
     ),
     "boundary-direct-grant": (
         "Same account, the trust names the caller (user ARN) directly, and the caller's permissions boundary "
@@ -50,8 +50,8 @@ KNOWN = {
         "The docs contradict each other: the evaluation-logic table says a grant to a user ARN is not limited "
         "by an implicit deny in a boundary "
         "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html), while "
-        "roles-managingrole-editing-cli.html says the boundary 'must allow the sts:AssumeRole action'. "
-        "We take the blocking reading by design (research §2); AWS behaviour unverified.",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html says the boundary 'must allow the sts:AssumeRole action'. "
+        "We take the blocking reading by design; AWS behaviour unverified.",
     ),
     "boundary-role-grant": (
         "Same account, the trust names the caller's role ARN, and the caller's boundary does not allow "

@@ -20,7 +20,7 @@ from roledoctor.evaluation.arns import is_unique_id, parse_arn, role_name_and_pa
 from roledoctor.evaluation.matching import match_action
 from roledoctor.evaluation.model import ROLE, USER, StatementTrace
 
-# Error kinds that decide on their own, whatever the policies say (research §3).
+# Error kinds that decide on their own, whatever the policies say (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html#API_AssumeRole_Errors).
 ERROR_BLOCKERS = {
     "region-disabled": "STS_REGION_DISABLED",
     "expired-token": "BASE_CREDENTIALS_INVALID",

@@ -28,14 +28,14 @@ from roledoctor.findings.catalogue import load as load_catalogue
 from roledoctor.fixes.edits import apply_edits, unified_diff
 
 VERDICT = {ALLOWED: "allowed", EXPLICITLY_DENIED: "denied", IMPLICITLY_DENIED: "denied"}
-# Error facts no edit of the pasted files can change (research §3).
+# Error facts no edit of the pasted files can change (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html#API_AssumeRole_Errors).
 FATAL_ERROR_CODES = ("STS_REGION_DISABLED", "BASE_CREDENTIALS_INVALID", "CALLER_IS_ROOT", "MFA_CODE_REJECTED",
                      "MFA_NOT_PRESENT", "CLOCK_SKEW", "WEB_IDENTITY_TOKEN_INVALID", "OIDC_PROVIDER_NOT_REGISTERED",
                      "OIDC_AUDIENCE_NOT_REGISTERED", "OIDC_TOKEN_NOT_ISSUED")
 # Input causes the error text states (errortext.CAUSES and the AccessDenied sentence).
 ERROR_INPUT_CAUSES = ("S3_BACKEND_ASSUME_ROLE_SYNTAX", "SESSION_NAME_INVALID", "PROVIDER_ROLE_ARN_INVALID",
                       "NOT_AN_ASSUME_ROLE_FAILURE")
-# Input findings the provider or STS rejects before any policy is read (research §4): the request fails.
+# Input findings the provider or STS rejects before any policy is read (the provider schema and API_AssumeRole): the request fails.
 REQUEST_INVALID = ("PROVIDER_ROLE_ARN_MISSING", "PROVIDER_ROLE_ARN_INVALID", "DURATION_OUT_OF_RANGE",
                    "SESSION_NAME_INVALID", "EXTERNAL_ID_INVALID", "S3_BACKEND_ASSUME_ROLE_SYNTAX",
                    "DEPRECATED_ARGUMENT")

@@ -25,7 +25,7 @@ _EXTERNAL_ID = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,1224}")
 _SESSION_BAD = re.compile(r"[^A-Za-z0-9_+=,.@-]")
 _EXTERNAL_BAD = re.compile(r"[^A-Za-z0-9_+=,.@:/-]")
 MIN_DURATION, MAX_DURATION = 900, 43200
-# backend "s3" arguments removed with the nested assume_role attribute (Terraform 1.6, research §4)
+# backend "s3" arguments removed with the nested assume_role attribute (Terraform 1.6, https://developer.hashicorp.com/terraform/language/backend/s3#assume-role-configuration)
 _S3_REMOVED = {"session_name": "assume_role.session_name", "external_id": "assume_role.external_id",
                "assume_role_duration_seconds": "assume_role.duration",
                "assume_role_policy": "assume_role.policy", "assume_role_policy_arns": "assume_role.policy_arns",

@@ -2,7 +2,7 @@
 provider's arguments (after the proposed fixes), the conftest/OPA policy and
 the Checkov checks that apply (findings/prevention.py renders them).
 
-The article's advice, corrected (research §5): CKV_AWS_49/110/111 do not look
+The usual advice, corrected (Checkov's check list, https://www.checkov.io/5.Policy%20Index/terraform.html): CKV_AWS_49/110/111 do not look
 at trust policies; CKV_AWS_60/61 do, and CKV_AWS_358/393 for GitHub OIDC.
 """
 
