@@ -87,7 +87,7 @@ def test_values(file):
 def test_values_are_compared_at_all():
     """The value differential is not vacuous: literal role ARNs and trust documents exist in the corpus."""
     compared = sum(H.value_differences(f)[1] for f in _both_parse())
-    assert compared >= 50, compared
+    assert compared >= 10, compared
 
 
 # ------------------------------------------------------------------ findings
