@@ -8,6 +8,7 @@ Nothing in the corpus is executed: both readers only parse it.
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
 import re
@@ -278,17 +279,221 @@ _DOC_REF = re.compile(r"^\$\{data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)(?:\
 HOP_ARGS = ("role_arn", "external_id", "duration", "session_name")
 
 
-def value_differences(file: str) -> tuple[list[str], int]:
-    """Where roledoctor's reading of one file disagrees with hcl2json's: (differences, literal values compared).
+# ------------------------------------------------------------------ templates, matched
+# Where hcl2json prints an expression ("${var.x}", "arn:${local.p}:iam::..."), roledoctor may keep
+# the expression or resolve it (a variable's default, a local): either is a reading of the same code.
+# So an expression matches anything, and a template's literal parts must be there, in order.
 
-    Compared: the aws providers' assume_role hops (role_arn, external_id, duration, session_name)
-    and each aws_iam_role's trust policy (a literal JSON string, or a data.aws_iam_policy_document of the
-    same module whose values are all literal). Where hcl2json has a literal, roledoctor must read the same
-    value. Also compared: how many aws providers, assume_role hops and aws_iam_role resources each reads."""
+def template_parts(s: str) -> list[tuple[str, str]] | None:
+    """hcl2json template text -> [("lit", text) | ("expr", source)]; None for a %{...} directive."""
+    out: list[tuple[str, str]] = []
+    lit, i, n = [], 0, len(s)
+    while i < n:
+        if s.startswith("$${", i) or s.startswith("%%{", i):
+            lit.append(s[i + 1:i + 3])
+            i += 3
+        elif s.startswith("%{", i):
+            return None
+        elif s.startswith("${", i):
+            depth, j = 0, i + 1
+            while j < n:
+                depth += {"{": 1, "}": -1}.get(s[j], 0)
+                if depth == 0:
+                    break
+                j += 1
+            if lit:
+                out.append(("lit", "".join(lit)))
+                lit = []
+            out.append(("expr", s[i:j + 1]))
+            i = j + 1
+        else:
+            lit.append(s[i])
+            i += 1
+    if lit:
+        out.append(("lit", "".join(lit)))
+    return out
+
+
+def _wild(t) -> bool:
+    if not isinstance(t, str):
+        return False
+    parts = template_parts(t)
+    return parts is None or (len(parts) == 1 and parts[0][0] == "expr")
+
+
+def matches(t, r) -> bool:
+    """hcl2json's value (template text, expressions as ${...}) against the value roledoctor read."""
+    if _wild(t):
+        return True
+    if isinstance(t, str):
+        if not isinstance(r, str):
+            return False
+        parts = template_parts(t)
+        rx = "".join(re.escape(v) if k == "lit" else "(?s:.*)" for k, v in parts)
+        return re.fullmatch(rx, r) is not None
+    if isinstance(t, bool) or isinstance(t, (int, float)):
+        return _scalar(t) == r
+    if t is None:
+        return r is None
+    if isinstance(t, list):
+        if not isinstance(r, list):
+            return False
+        if any(_wild(x) for x in t):
+            return all(any(matches(x, y) for y in r) for x in t if not _wild(x))
+        return len(t) == len(r) and all(matches(x, y) for x, y in zip(t, r))
+    if isinstance(t, dict):
+        return isinstance(r, dict) and _pair_up(list(t.items()), list(r.items()),
+                                                lambda a, b: matches(a[0], b[0]) and matches(a[1], b[1]))
+    return False
+
+
+def _pair_up(ts: list, rs: list, same) -> bool:
+    """Each of ts matches a distinct one of rs, and nothing is left over (greedy)."""
+    if len(ts) != len(rs):
+        return False
+    left = list(rs)
+    for t in ts:
+        hit = next((k for k, r in enumerate(left) if same(t, r)), None)
+        if hit is None:
+            return False
+        left.pop(hit)
+    return True
+
+
+def _statements_match(want: list[dict], got: list[dict]) -> bool:
+    if len(want) != len(got):
+        return False
+    for w, g in zip(want, got):
+        for k in ("effect", "sid", "action", "not_action", "resource", "not_resource", "principal", "not_principal"):
+            if not matches(w[k], g[k]):
+                return False
+        if not _pair_up(w["conditions"], g["conditions"], matches):
+            return False
+    return True
+
+
+def _template_principal(v):
+    if v == "*" or _wild(v):
+        return {"*": ["*"]} if v == "*" else v
+    return {k: (ids if isinstance(ids, str) and _wild(ids) else _strings(ids)) for k, ids in v.items()}
+
+
+def template_statements(obj: dict) -> list[dict] | None:
+    """Like normalise_json_policy, for a policy whose values may be hcl2json template text."""
+    raw = obj.get("Statement")
+    if raw is None or _wild(raw):
+        return None
+    out = []
+    for s in (raw if isinstance(raw, list) else [raw]):
+        if not isinstance(s, dict):
+            return None
+        conds = []
+        cond = s.get("Condition") or {}
+        if _wild(cond):
+            return None
+        for op, block in cond.items():
+            if _wild(block):
+                return None
+            for key, vals in block.items():
+                conds.append([op, key, vals if _wild(vals) else (vals if isinstance(vals, list) else [vals])])
+        one = lambda k: (s[k] if _wild(s[k]) else _strings(s[k])) if k in s else None  # noqa: E731
+        out.append({
+            "effect": s.get("Effect", "Allow"), "sid": s.get("Sid") or "",
+            "principal": _template_principal(s["Principal"]) if "Principal" in s else None,
+            "not_principal": _template_principal(s["NotPrincipal"]) if "NotPrincipal" in s else None,
+            "action": one("Action"), "not_action": one("NotAction"),
+            "resource": one("Resource"), "not_resource": one("NotResource"),
+            "conditions": conds,
+        })
+    return out
+
+
+def document_template(doc: dict) -> dict | None:
+    """hcl2json's body of a `data "aws_iam_policy_document"` -> the IAM JSON the provider renders, with
+    expressions left as template text; None when statements come from dynamic blocks or merged documents."""
+    if any(k in doc for k in _MERGING):
+        return None
+    raw = doc.get("statement")
+    if not isinstance(raw, list) or not raw:
+        return None
+    statements = []
+    for s in raw:
+        if not isinstance(s, dict) or any(k in s for k in _MERGING):
+            return None
+        out = {"Effect": s.get("effect", "Allow")}
+        if s.get("sid"):
+            out["Sid"] = s["sid"]
+        for hcl, js in (("actions", "Action"), ("not_actions", "NotAction"),
+                        ("resources", "Resource"), ("not_resources", "NotResource")):
+            if hcl in s:
+                out[js] = s[hcl]
+        for hcl, js in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+            if hcl in s:
+                merged: dict = {}
+                for p in s[hcl]:
+                    if not isinstance(p, dict) or _wild(p.get("type")):
+                        return None
+                    ids = p["identifiers"]
+                    if _wild(ids):
+                        merged[p["type"]] = ids
+                    else:
+                        prev = merged.get(p["type"], [])
+                        merged[p["type"]] = prev if _wild(prev) else prev + list(ids)
+                out[js] = "*" if list(merged) == ["*"] else merged
+        if "condition" in s:
+            cond: dict = {}
+            for c in s["condition"]:
+                if not isinstance(c, dict) or c["variable"] in cond.get(c["test"], {}):
+                    return None
+                cond.setdefault(c["test"], {})[c["variable"]] = c["values"]
+            out["Condition"] = cond
+        statements.append(out)
+    return {"Version": doc.get("version", "2012-10-17"), "Statement": statements}
+
+
+_TOKEN = "@@roledoctor-corpus-expr-{}@@"
+
+
+def heredoc_template(text: str) -> dict | None:
+    """A JSON trust policy written as a template (heredoc or string with ${...} inside JSON strings)
+    -> its object, each expression kept as template text; None when an expression stands outside a
+    JSON string or the text is not JSON."""
+    parts = template_parts(text)
+    if parts is None:
+        return None
+    exprs = [v for k, v in parts if k == "expr"]
+    joined = "".join(v if k == "lit" else _TOKEN.format(exprs.index(v)) for k, v in parts)
+    try:
+        obj = json.loads(joined)
+    except ValueError:
+        return None
+
+    def back(v):
+        if isinstance(v, str):
+            for n, e in enumerate(exprs):
+                v = v.replace(_TOKEN.format(n), e)
+            return v
+        if isinstance(v, list):
+            return [back(x) for x in v]
+        if isinstance(v, dict):
+            return {back(k): back(x) for k, x in v.items()}
+        return v
+    return back(obj)
+
+
+def value_differences(file: str) -> tuple[list[str], collections.Counter]:
+    """Where roledoctor's reading of one file disagrees with hcl2json's: (differences, what was compared).
+
+    Compared: how many aws providers, assume_role hops, aws_iam_role resources and
+    aws_iam_policy_document data sources each reads; the hops' role_arn, external_id, duration and
+    session_name where hcl2json has a literal ("hop"); each aws_iam_role's trust policy given as
+    JSON text or as a data.aws_iam_policy_document of the same module ("trust"); and each
+    aws_iam_policy_document of the file ("document"). In policies an expression matches whatever
+    roledoctor made of it (kept or resolved); literal text must be equal."""
     repo = file.split("/", 1)[0]
     inputs = roledoctor_read(repo).inputs
     diffs: list[str] = []
-    compared = 0
+    compared: collections.Counter = collections.Counter()
     got = hcl2json_all()[file]["json"]
 
     # providers
@@ -309,10 +514,15 @@ def value_differences(file: str) -> tuple[list[str], int]:
                         diffs.append(f"provider {i} hop {j} {name}: hcl2json {tv!r}, roledoctor {ov and ov.value!r}")
                     continue
                 ok, lit = literal(tv)
-                compared += ok
-                if ok and (ov.symbolic or ov.value != lit):
-                    diffs.append(f"provider {i} hop {j} {name}: hcl2json {lit!r}, roledoctor "
-                                 f"{'symbolic ' if ov.symbolic else ''}{ov.value!r}")
+                if ok:
+                    compared["hop"] += 1
+                    if ov.symbolic or ov.value != lit:
+                        diffs.append(f"provider {i} hop {j} {name}: hcl2json {lit!r}, roledoctor "
+                                     f"{'symbolic ' if ov.symbolic else ''}{ov.value!r}")
+                elif isinstance(tv, str) and not _wild(tv):
+                    compared["hop"] += 1
+                    if not matches(tv, ov.value if ov.value is not None else ov.expr):
+                        diffs.append(f"provider {i} hop {j} {name}: hcl2json {tv!r}, roledoctor {ov.value!r}")
 
     # roles
     roles = {r.address: r for r in inputs.roles if rel(r.input) == file}
@@ -326,27 +536,46 @@ def value_differences(file: str) -> tuple[list[str], int]:
             diffs.append(f"aws_iam_role.{name}: not read by roledoctor")
             continue
         tv = body.get("assume_role_policy")
-        ok, lit = literal(tv)
         want = None
-        if ok and isinstance(lit, str):
-            try:
-                want = json.loads(lit)
-            except ValueError:
-                diffs.append(f"aws_iam_role.{name}: literal trust is not JSON to Python either")
-                continue
-        elif isinstance(tv, str) and _DOC_REF.match(tv):
+        if isinstance(tv, str) and _DOC_REF.match(tv):
             docs = _unit_documents(file) if docs is None else docs
             body_doc = docs.get(_DOC_REF.match(tv).group(1))
-            want = policy_document_json(body_doc) if body_doc is not None else None
+            want = document_template(body_doc) if body_doc is not None else None
+        elif isinstance(tv, str) and not _wild(tv):
+            want = heredoc_template(tv)
+        want = template_statements(want) if want is not None else None
         if want is None:
             continue
-        compared += 1
+        compared["trust"] += 1
         if role.trust is None:
-            diffs.append(f"aws_iam_role.{name}: hcl2json gives a literal trust policy, roledoctor has none")
+            diffs.append(f"aws_iam_role.{name}: hcl2json gives its trust policy, roledoctor read none")
             continue
-        a, b = normalise_json_policy(want), normalise_roledoctor_policy(role.trust)
-        if a != b:
-            diffs.append(f"aws_iam_role.{name}: trust differs:\n  hcl2json   {json.dumps(a)}\n  roledoctor {json.dumps(b)}")
+        have = normalise_roledoctor_policy(role.trust)
+        if not _statements_match(want, have):
+            diffs.append(f"aws_iam_role.{name}: trust differs:\n  hcl2json   {json.dumps(want)}\n"
+                         f"  roledoctor {json.dumps(have)}")
+
+    # policy documents
+    ours_docs = {p.address: p for p in inputs.policies
+                 if rel(p.input) == file and p.type.endswith("aws_iam_policy_document")}
+    t_docs = hcl2json_blocks(file, "data", "aws_iam_policy_document")
+    if len(t_docs) != len(ours_docs):
+        diffs.append(f"aws_iam_policy_document: hcl2json has {len(t_docs)}, roledoctor read {len(ours_docs)}")
+    for name, body in t_docs:
+        doc = ours_docs.get(f"data.aws_iam_policy_document.{name}")
+        tmpl = document_template(body)
+        want = template_statements(tmpl) if tmpl is not None else None
+        if doc is None or want is None:
+            continue
+        compared["document"] += 1
+        if doc.policy is None:
+            diffs.append(f"data.aws_iam_policy_document.{name}: hcl2json reads {len(want)} statement(s), "
+                         f"roledoctor read no policy")
+            continue
+        have = normalise_roledoctor_policy(doc.policy)
+        if not _statements_match(want, have):
+            diffs.append(f"data.aws_iam_policy_document.{name} differs:\n  hcl2json   {json.dumps(want)}\n"
+                         f"  roledoctor {json.dumps(have)}")
     return diffs, compared
 
 

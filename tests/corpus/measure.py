@@ -85,13 +85,20 @@ def main() -> int:
 
     # ---------------------------------------------------------- values
     both = [f for f in accepted if H.roledoctor_verdict(f)[0]]
-    compared = differing = 0
+    compared, differing, causes = collections.Counter(), 0, collections.Counter()
     for f in both:
         d, c = H.value_differences(f)
-        compared += c
-        differing += bool(d)
-    print(f"values compared (provider assume_role arguments, aws_iam_role trust documents): {compared}")
+        compared.update(c)
+        if d:
+            differing += 1
+            reason = gaps.get(("values", f), "unexplained")
+            for part in reason.split(" AND "):
+                causes[part.split(":")[0].split(" (")[0][:90]] += 1
+    print(f"values compared: {sum(compared.values())} ({compared['hop']} provider assume_role arguments, "
+          f"{compared['trust']} aws_iam_role trust policies, {compared['document']} aws_iam_policy_documents)")
     print(f"files whose values differ from hcl2json's: {differing}")
+    for cause, n in causes.most_common():
+        print(f"  {n:4d}  {cause}")
 
     # ---------------------------------------------------------- findings vs expected.json
     expected = json.loads(H.EXPECTED.read_text())["repositories"]

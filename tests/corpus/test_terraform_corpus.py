@@ -6,9 +6,11 @@ wasm: the npm package @cdktf/hcl2json, run by tests/node/hcl2json.mjs).
 
 - test_parse: per corpus file, roledoctor (as `roledoctor check -r` reads the
   repository) and hcl2json agree on parse / fail.
-- test_values: per file both parse, the aws providers' assume_role role_arn,
-  external_id, duration and session_name, and each aws_iam_role's trust policy,
-  are what hcl2json reads wherever hcl2json has a literal.
+- test_values: per file both parse, roledoctor reads as many aws providers,
+  assume_role hops, aws_iam_role resources and aws_iam_policy_document data
+  sources as hcl2json, and the same hop arguments (role_arn, external_id,
+  duration, session_name), trust policies and policy documents: literal text
+  equal, an expression matching whatever roledoctor made of it.
 - test_expected_findings (expected.json): per repository, the findings a
   reviewer expects are reported, the false ones are not, and nothing else is.
 
@@ -84,10 +86,24 @@ def test_values(file):
     assert not diffs, "\n".join(diffs)
 
 
+def test_matcher():
+    """hcl2json template text against what roledoctor read: expressions match anything, literal text must."""
+    assert H.matches("arn:${local.partition}:iam::${var.account}:root", "arn:aws:iam::${var.account}:root")
+    assert not H.matches("arn:${local.partition}:iam::${var.account}:root", "arn:aws:sts::1:assumed-role/x")
+    assert H.matches("${var.arns}", ["a", "b"]) and H.matches(["a", "${var.x}"], ["a", "b", "c"])
+    assert not H.matches(["a", "b"], ["a"]) and not H.matches("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity")
+    assert H.matches("user/$${aws:username}", "user/${aws:username}")
+    assert H.heredoc_template('{"A": "x:${var.b}", "B": ["${c}"]}') == {"A": "x:${var.b}", "B": ["${c}"]}
+    assert H.literal("$${aws:username}") == (True, "${aws:username}") and H.literal("${var.x}")[0] is False
+
+
 def test_values_are_compared_at_all():
     """The value differential is not vacuous: literal role ARNs and trust documents exist in the corpus."""
-    compared = sum(H.value_differences(f)[1] for f in _both_parse())
-    assert compared >= 10, compared
+    import collections
+    compared = collections.Counter()
+    for f in _both_parse():
+        compared.update(H.value_differences(f)[1])
+    assert compared["document"] >= 100 and compared["trust"] >= 20 and compared["hop"] >= 1, compared
 
 
 # ------------------------------------------------------------------ findings
