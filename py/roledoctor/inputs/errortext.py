@@ -117,7 +117,7 @@ MORE_MARKERS = re.compile(
     r"Incorrect token audience|roleSessionName|error calling sts:|no EC2 IMDS role|AssumeRoleTokenProvider|"
     r"Token has expired and refresh failed|SSO session associated|Missing credentials in config|"
     r"unable to sign request without credentials|unable to validate AWS|ACTIONS_ID_TOKEN_REQUEST_URL|"
-    r"Service account token cannot be parsed|AssumeRoleForPodIdentity|Error executing \"AssumeRole|"
+    r"Service account token cannot be parsed|operation error EKS Auth|Error executing \"AssumeRole|"
     r"not expected for the selected backend type|MissingAuthenticationToken|Cannot read credentials|Token too old|"
     r"Session token not found|Error calling AssumeRole")
 
