@@ -201,7 +201,7 @@ new ResizeObserver(() => {
 
 // ---- files: drop anywhere, or open
 
-const ACCEPT = /\.(tf|json|tfvars|log|txt)$/i;
+const ACCEPT = /\.(tf|json|tfvars|log|txt|ya?ml|env|sh|jwt|hcl)$|^(config|credentials)$/i;
 // The core refuses bigger inputs (py/roledoctor/limits.py): such a file is not even read.
 const MAX_INPUT_BYTES = 5_000_000;
 const megabytes = (n) => `${(n / 1e6).toFixed(1).replace(/\.0$/, "")} MB`;
@@ -221,7 +221,8 @@ async function placeFiles(fileList) {
     for (const p of r.parts) (fresh[p.input] ??= []).push(p.text);
     notes.push(`${r.name} → ${r.parts.map((p) => INPUT_TITLES[p.input]).join(", ")}${r.note ? ` (${r.note})` : ""}`);
   }
-  for (const [box, list] of Object.entries(fresh)) setBox(box, list.join("\n"));
+  // caller files stay apart: the core splits that box at this line (py/roledoctor/inputs/kinds.py FILE_SEPARATOR)
+  for (const [box, list] of Object.entries(fresh)) setBox(box, list.join(box === "caller_files" ? "\n# ---- next file\n" : "\n"));
   if (skipped) notes.push(`${skipped} other file${skipped > 1 ? "s" : ""} skipped`);
   $("#route-status").textContent = `Placed: ${notes.join("; ")}.`;
   diagnoseNow();

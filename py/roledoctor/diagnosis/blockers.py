@@ -325,10 +325,11 @@ def _condition(case: Case, src: Source, t: StatementTrace, c) -> Issue:
                      f"agreed one, set the trust's `sts:ExternalId` to `{sent}`.",
                      where + _hop_where(case, "external_id"), details, repairs)
     if key.endswith(":aud"):
+        aud = case.oidc_audience or DEFAULT_AUDIENCE
         return Issue("OIDC_AUDIENCE_MISMATCH",
                      f"The trust's `{c.key}` condition expects {_names(c.policy_values)}; the token's audience is "
-                     f"`{DEFAULT_AUDIENCE}`.", where, details,
-                     [_set_or_add("trust_policy", src, c.path, DEFAULT_AUDIENCE)])
+                     f"`{aud}`.", where, details,
+                     [_set_or_add("trust_policy", src, c.path, aud)])
     if key.endswith(":sub"):
         subject = case.oidc_subject
         return Issue("OIDC_SUBJECT_MISMATCH",
