@@ -31,10 +31,11 @@ KNOWN_KEYS = {"aws_access_key_id", "role_arn", "source_profile", "credential_sou
               "external_id", "duration_seconds", "role_session_name", "web_identity_token_file", "region",
               "output", "sso_registration_scopes"} | SECRET_KEYS
 
-_SECTION = re.compile(r"[ \t]*\[[ \t]*([A-Za-z0-9_. @+=,:/-]{1,200}?)[ \t]*\][ \t]*(?:[#;][^\n]{0,1000})?")
-_KEYLINE = re.compile(r"([A-Za-z0-9_.-]{1,100})[ \t]*=[ \t]*([^\n]{0,4000})")
+# applied to a stripped line; the name is stripped in Python (no leading or nested blank runs: linear time)
+_SECTION = re.compile(r"\[([A-Za-z0-9_. @+=,:/-]{1,200})\](?:[ \t]{0,100}[#;][^\n]{0,1000})?")
+_KEYLINE = re.compile(r"([A-Za-z0-9_.-]{1,100})[ \t]{0,100}=[ \t]{0,100}([^\n]{0,4000})")
 # `export NAME=value`, `NAME=value`, `set NAME=value` (cmd), `$env:NAME = "value"` (PowerShell)
-_ENVLINE = re.compile(r"[ \t]*(?:export[ \t]{1,10}|set[ \t]{1,10}|\$env:)?([A-Z][A-Z0-9_]{1,100})[ \t]*=[ \t]*([^\n]{0,4000})")
+_ENVLINE = re.compile(r"(?:export[ \t]{1,10}|set[ \t]{1,10}|\$env:)?([A-Z][A-Z0-9_]{1,100})[ \t]{0,100}=[ \t]{0,100}([^\n]{0,4000})")
 _ENV_NAME = re.compile(r"(?:AWS|TFC_AWS|TF_AWS)_[A-Z0-9_]{1,80}")
 
 
@@ -76,14 +77,14 @@ def recognise(text: str) -> bool:
     for _, raw in _lines(text[:200_000]):
         if _is_comment(raw):
             continue
-        if _SECTION.fullmatch(raw):
+        if _SECTION.fullmatch(raw.strip()):
             sections += 1
             continue
         m = _KEYLINE.fullmatch(raw.strip())
         if m and m.group(1).lower() in KNOWN_KEYS:
             keys += 1
             continue
-        e = _ENVLINE.fullmatch(raw.rstrip("\r"))
+        e = _ENVLINE.fullmatch(raw.strip())
         if e and _ENV_NAME.fullmatch(e.group(1)):
             envs += 1
             continue
@@ -117,9 +118,9 @@ def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
         line = raw.rstrip("\r")
         if _is_comment(line):
             continue
-        s = _SECTION.fullmatch(line)
+        s = _SECTION.fullmatch(line.strip())
         if s:
-            head = s.group(1)
+            head = " ".join(s.group(1).split())
             kind, nm = "profile", head
             if head.startswith("profile "):
                 nm, saw_profile_prefix = head[8:].strip(), True
@@ -130,7 +131,7 @@ def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
             current = Section(kind, nm, span=lines.span(start, start + len(line)))
             (cfg.sso_sessions if kind == "sso-session" else cfg.profiles if kind == "profile" else {})[nm] = current
             continue
-        e = _ENVLINE.fullmatch(line)
+        e = _ENVLINE.fullmatch(line.strip())
         if current is None or (e and _ENV_NAME.fullmatch(e.group(1))):  # env lines, also after a section
             if e and _ENV_NAME.fullmatch(e.group(1)):
                 var, value = e.group(1), _unquote(e.group(2).split(" #", 1)[0])

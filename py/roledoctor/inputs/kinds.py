@@ -12,6 +12,7 @@ KINDS = (
     ("oidc-token", "roledoctor.inputs.oidctoken"),
     ("aws-config", "roledoctor.inputs.awsconfig"),
     ("ci-file", "roledoctor.inputs.cifiles"),
+    ("terragrunt", "roledoctor.inputs.terragrunt"),
 )
 
 
