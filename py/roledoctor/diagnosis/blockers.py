@@ -329,7 +329,9 @@ def _condition(case: Case, src: Source, t: StatementTrace, c) -> Issue:
         return Issue("OIDC_AUDIENCE_MISMATCH",
                      f"The trust's `{c.key}` condition expects {_names(c.policy_values)}; the token's audience is "
                      f"`{aud}`.", where, details,
-                     [_set_or_add("trust_policy", src, c.path, aud)])
+                     [_set_or_add("trust_policy", src, c.path, aud)],
+                     fix=f"Set the trust's `{c.key}` to `{aud}`, the audience the token carries"
+                         f"{'' if case.oidc_audience else ' (the default of the platform)'}.")
     if key.endswith(":sub"):
         subject = case.oidc_subject
         return Issue("OIDC_SUBJECT_MISMATCH",

@@ -122,12 +122,17 @@ def _from_source(case, src) -> None:
         case.caller_hint = Caller(arn=src.chained_from, type=ROLE, role_arn=src.chained_from,
                                   session_name="GitHubActions")
         case.caller_hint_from = f"{src.input} (role-chaining: the previous configure-aws-credentials step's role)"
+    elif src.service_caller:
+        case.caller_hint = Caller(arn=src.service_caller, type=SERVICE)
+        case.caller_hint_from = f"{src.input} (the service {src.service_caller})"
     if src.tags:
         case.assumptions.append(f"{src.input}: {src.tags_note}")
 
 
 def _env_web_identity(case) -> bool:
     _, _, env, _ = _merged_config(case)
+    if env.get("AWS_ROLE_SESSION_NAME"):
+        case.env_session_name = _v(env["AWS_ROLE_SESSION_NAME"])
     role = env.get("AWS_ROLE_ARN")
     if not role:
         return False
@@ -350,6 +355,12 @@ def subject_for(case) -> None:
         return
     prefix = None
     trust_subs = _trust_subjects(case)
+    if src.platform == "github" and trust_subs and not any(v.startswith("repo:") for v in trust_subs):
+        # a customised subject (e.g. repository_owner_id:…:repository_id:…:environment:…): its IDs are not in
+        # the workflow (https://docs.github.com/en/actions/reference/security/oidc#customizing-the-token-claims)
+        case.assumptions.append(f"the trust expects a customised GitHub subject (`{trust_subs[0]}`); the workflow "
+                                f"gives only `{ctx}`: paste the token's decoded claims to check `sub`")
+        return
     for v in trust_subs:
         if src.platform == "github" and v.startswith("repo:") and v.count(":") >= 2:
             prefix = v.split(":", 2)[:2]
@@ -432,7 +443,11 @@ def audience(case, issuer: str) -> tuple[str | None, str]:
 def after_request(case) -> None:
     """Condition keys IAM never sets (written with a URL or ARN prefix) are absent, not unknown."""
     from roledoctor.diagnosis.conditions import key_fix
-    if case.request is None or case.trust is None:
+    if case.request is None:
+        return
+    if getattr(case, "env_session_name", None) and case.web and case.request.session_name is None:
+        case.request.session_name = case.env_session_name  # AWS_ROLE_SESSION_NAME
+    if case.trust is None:
         return
     for st in case.trust.policy.statements:
         for c in st.conditions:

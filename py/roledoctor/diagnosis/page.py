@@ -14,7 +14,8 @@ from roledoctor.evaluation import ALLOW, DENY, IMPLICIT_DENY, NOT_EVALUATED
 BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies")
 # Files that say where the caller comes from (roledoctor.inputs.kinds): the page's "caller_files" box.
 CALLER_KINDS = {"aws-config": "AWS config, credentials or environment", "ci-file": "CI file",
-                "oidc-token": "OIDC token (decoded, not verified)", "terragrunt": "terragrunt.hcl"}
+                "oidc-token": "OIDC token (decoded, not verified)", "terragrunt": "terragrunt.hcl",
+                "pod-identity": "EKS Pod Identity association"}
 WORDS = {"denied": "Denied", "allowed": "Allowed", "undetermined": "Undetermined"}
 FILENAMES = {"trust_policy": "trust-policy.json", "provider": "provider.tf", "caller_policy": "caller-policy.json",
              "boundary": "boundary.json", "org_policies": "org-policies.json"}

@@ -28,5 +28,6 @@ class CallerSource:
     tags_note: str = ""
     tags_span: Span | None = None
     chained_from: str | None = None  # role ARN whose session calls (role chaining)
+    service_caller: str | None = None  # an AWS service that calls STS itself (pods.eks.amazonaws.com)
     notes: list[str] = field(default_factory=list)
     span: Span | None = None

@@ -10,6 +10,7 @@ import importlib
 # (kind, module). Order matters: the first module that recognises a text reads it.
 KINDS = (
     ("oidc-token", "roledoctor.inputs.oidctoken"),
+    ("pod-identity", "roledoctor.inputs.podidentity"),
     ("aws-config", "roledoctor.inputs.awsconfig"),
     ("ci-file", "roledoctor.inputs.cifiles"),
     ("terragrunt", "roledoctor.inputs.terragrunt"),
