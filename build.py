@@ -87,7 +87,7 @@ LOCK_PACKAGES = {
     "markupsafe": ("markupsafe-3.0.3-py3-none-any.whl", ["markupsafe"], []),
     "jinja2": ("jinja2-3.1.6-py3-none-any.whl", ["jinja2"], ["markupsafe"]),
     "micropip": ("micropip-0.11.1-py3-none-any.whl", ["micropip"], []),
-    "ruamel.yaml": ("ruamel_yaml-0.19.1-py3-none-any.whl", ["ruamel"], []),
+    "ruamel-yaml": ("ruamel_yaml-0.19.1-py3-none-any.whl", ["ruamel"], []),  # the name as Pyodide normalises it
 }
 
 
@@ -231,7 +231,7 @@ def write_lock(dist: Path, info: dict, wheels: dict[str, Path]) -> None:
     for name, (file_name, imports, depends) in LOCK_PACKAGES.items():
         packages[name] = _lock_entry(name, wheels[file_name], imports, depends)
     packages["roledoctor"] = _lock_entry("roledoctor", wheels["roledoctor"], ["roledoctor"],
-                                         ["python-hcl2", "lark", "jinja2", "ruamel.yaml"])
+                                         ["python-hcl2", "lark", "jinja2", "ruamel-yaml"])
     (dist / "pyodide-lock.json").write_text(json.dumps({"info": info, "packages": packages}, indent=1))
 
 

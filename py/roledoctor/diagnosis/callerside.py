@@ -183,7 +183,9 @@ def _from_token(case, t) -> None:
         case.web, case.action = True, WEB_IDENTITY
     case.assumptions.append(UNVERIFIED)
     now = int(time.time())
-    where = [Where(t.input, t.spans.get("exp") or t.span)]
+    # a raw JWT is a secret: evidence never quotes it (no span: no text); decoded claims are pointed at
+    whole = t.span if t.form == "claims" else None
+    where = [Where(t.input, t.spans.get("exp") or whole)]
     if t.exp is not None and t.exp <= now:
         case.caller_issues.append(Issue("WEB_IDENTITY_TOKEN_INVALID", f"The token expired at "
                                         f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(t.exp))} (`exp` = "
@@ -192,7 +194,7 @@ def _from_token(case, t) -> None:
     elif t.nbf is not None and t.nbf > now + 300:
         case.caller_issues.append(Issue("WEB_IDENTITY_TOKEN_INVALID", f"The token is not valid before "
                                         f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(t.nbf))} (`nbf`).",
-                                        [Where(t.input, t.spans.get("nbf") or t.span)], {"nbf": t.nbf}))
+                                        [Where(t.input, t.spans.get("nbf") or whole)], {"nbf": t.nbf}))
 
 
 # ---- profiles ---------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def recognised(text: str):
         try:
             if mod.recognise(text):
                 return kind, mod
-        except (ValueError, TypeError, RecursionError):
+        except Exception:  # noqa: BLE001 - recognition never raises for any text
             continue
     return None
 

@@ -74,3 +74,18 @@ def test_token_claims_set_subject_audience_and_say_unverified():
 def test_hcp_without_provider_auth_issues_no_token():
     d = diagnose({"ws.env": "TFC_AWS_RUN_ROLE_ARN=arn:aws:iam::1:role/x\n"})
     assert "OIDC_TOKEN_NOT_ISSUED" in _codes(d) and d.verdict == "denied"
+
+
+def test_a_raw_token_is_never_quoted_in_the_report():
+    import base64
+    import json as _json
+
+    from roledoctor.findings import to_json_obj
+    b = lambda o: base64.urlsafe_b64encode(_json.dumps(o).encode()).rstrip(b"=").decode()
+    tok = b({"alg": "RS256"}) + "." + b({"iss": "https://token.actions.githubusercontent.com",
+                                         "sub": "repo:a/b:ref:refs/heads/main", "aud": "sts.amazonaws.com",
+                                         "exp": 1700000000}) + ".c2ln"
+    d = diagnose({"token.jwt": tok, "env": "AWS_ROLE_ARN=arn:aws:iam::1:role/x\nAWS_WEB_IDENTITY_TOKEN_FILE=/t\n"})
+    assert "WEB_IDENTITY_TOKEN_INVALID" in _codes(d)
+    text = _json.dumps(to_json_obj(d.report))
+    assert tok not in text and tok.split(".")[1] not in text
