@@ -13,7 +13,7 @@ from roledoctor.diagnosis.page import diagnose_for_page
 from scenarios.scenario_io import folders, load
 from scenarios.test_scenarios import run
 
-CALLER = [f for f in folders() if f.name.split("-", 1)[0][1:].isdigit() and 80 <= int(f.name.split("-", 1)[0][1:]) <= 100]
+CALLER = [f for f in folders() if f.name.split("-", 1)[0][1:].isdigit() and 80 <= int(f.name.split("-", 1)[0][1:]) <= 110]
 
 
 def test_there_are_caller_scenarios():

@@ -215,6 +215,7 @@ def _profile(case, only_caller: bool) -> None:
     if not profiles:
         return
     name, chosen_where = _chosen_profile(case, env)
+    _shared_files_note(case, inputs)
     chain: list[tuple[str, dict]] = []
     seen: list[str] = []
     current = name
@@ -338,6 +339,21 @@ def _profile(case, only_caller: bool) -> None:
         return
     case.hops, case.provider = hops, None
     case.caller_hint, case.caller_hint_from = hint, f"profile `{name}`"
+
+
+def _shared_files_note(case, inputs) -> None:
+    """The provider's shared_config_files / shared_credentials_files: say which pasted files stand for them."""
+    prov = case.provider
+    if prov is None:
+        return
+    pasted = sorted({i for i, _ in inputs.values()})
+    for arg in ("shared_config_files", "shared_credentials_files"):
+        a = prov.args.get(arg)
+        if a is None or a.symbolic or not isinstance(a.value, list):
+            continue
+        files = [str(v) for v in a.value]
+        case.assumptions.append(f"the provider reads `{arg}` = {', '.join(f'`{f}`' for f in files)}: the pasted "
+                                f"AWS files ({', '.join(f'`{p}`' for p in pasted)}) are taken as those")
 
 
 # ---- after the trust is known ----------------------------------------------------------------------

@@ -14,6 +14,8 @@ GitHub Actions:
   takes no tags).
 GitLab CI `id_tokens` (`aud`), subject project_path:…:ref_type:…:ref:…:
   https://docs.gitlab.com/ci/secrets/id_token_authentication/ ; https://docs.gitlab.com/ci/yaml/#id_tokens
+Bitbucket Pipelines: a step gets BITBUCKET_STEP_OIDC_TOKEN only with `oidc: true`:
+  https://support.atlassian.com/bitbucket-cloud/docs/deploy-on-aws-using-bitbucket-pipelines-openid-connect/
 Kubernetes ServiceAccount `eks.amazonaws.com/role-arn` (IRSA), subject
   system:serviceaccount:NS:NAME, audience sts.amazonaws.com (annotation
   `eks.amazonaws.com/audience`): https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
@@ -83,6 +85,8 @@ def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
             out += _service_account(name, doc, lines)
         elif isinstance(v.get("jobs"), dict) and ("on" in v or True in v or "true" in v):
             out += _github(name, doc, lines)
+        elif isinstance(v.get("pipelines"), dict):
+            out += _bitbucket(name, doc, lines)
         else:
             out += _gitlab(name, doc, lines)
     if not out:
@@ -275,6 +279,44 @@ def _gitlab(name: str, doc, lines: LineIndex) -> list[Recognised]:
             src.subject_note = f"job `{job_id}` runs on branch `{branch}`"
         out.append(Recognised(name, "caller-source", src, src.span))
     return out[:1] or [Recognised(name, "yaml", {"gitlab_ci": True})]
+
+
+# ---- Bitbucket Pipelines --------------------------------------------------------------------
+
+_BB_ROLE = re.compile(r"AWS_ROLE_ARN[ \t]{0,10}=[ \t]{0,10}[\"']?(arn:[A-Za-z0-9:/_+=,.@-]{1,300})")
+
+
+def _bb_steps(node, path: tuple, depth: int = 0):
+    """(path, step) of every `- step:` under `pipelines`, parallel groups included."""
+    if depth > 12:
+        return
+    if isinstance(node, dict):
+        if isinstance(node.get("step"), dict):
+            yield path + ("step",), node["step"]
+        for k, v in node.items():
+            if k != "step":
+                yield from _bb_steps(v, path + (k,), depth + 1)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _bb_steps(v, path + (i,), depth + 1)
+
+
+def _bitbucket(name: str, doc, lines: LineIndex) -> list[Recognised]:
+    out = []
+    for path, step in _bb_steps(doc.value["pipelines"], ("pipelines",)):
+        script = _script_text(step)
+        if "BITBUCKET_STEP_OIDC_TOKEN" not in script and "AWS_ROLE_ARN" not in script:
+            continue
+        src = CallerSource(name, "bitbucket-pipelines", "bitbucket", span=_span(doc, lines, path))
+        m = _BB_ROLE.search(script)
+        if m:
+            src.role_arn = Arg("AWS_ROLE_ARN", m.group(1), m.group(1), _span(doc, lines, path + ("script",)))
+        if step.get("oidc") is not True:
+            src.token_span = _span(doc, lines, path + ("oidc",)) or _span(doc, lines, path)
+            src.token_missing = (f"step `{step.get('name', path[-2])}` has no `oidc: true`, so "
+                                 "BITBUCKET_STEP_OIDC_TOKEN is not set")
+        out.append(Recognised(name, "caller-source", src, src.span))
+    return out[-1:] or [Recognised(name, "yaml", {"bitbucket_pipelines": True})]
 
 
 # ---- Kubernetes ServiceAccount (EKS IRSA) -----------------------------------------------------
