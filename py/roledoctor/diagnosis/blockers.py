@@ -336,7 +336,7 @@ def _condition(case: Case, src: Source, t: StatementTrace, c) -> Issue:
         subject = case.oidc_subject
         return Issue("OIDC_SUBJECT_MISMATCH",
                      f"The trust's `{c.key}` condition ({c.operator}) allows {_names(c.policy_values)}; the "
-                     f"workflow's subject is `{subject}`. Add that exact subject, no wider pattern.", where, details,
+                     f"token's subject is `{subject}`. Add that exact subject, no wider pattern.", where, details,
                      [_set_or_add("trust_policy", src, c.path, subject, replace=False)] if subject else [])
     if key == "aws:principalarn":
         want = principal_value(case)

@@ -465,6 +465,13 @@ def after_request(case) -> None:
         return
     if getattr(case, "env_session_name", None) and case.web and case.request.session_name is None:
         case.request.session_name = case.env_session_name  # AWS_ROLE_SESSION_NAME
+    src = getattr(case, "caller_source", None)
+    if src is not None and src.web_identity and case.web:  # the CI tool's session name and duration
+        if case.request.session_name is None and src.session_name is not None and isinstance(src.session_name.value, str):
+            case.request.session_name = src.session_name.value
+        d = src.duration_seconds
+        if case.request.duration_seconds is None and d is not None and isinstance(d.value, int):
+            case.request.duration_seconds = d.value
     if case.trust is None:
         return
     for st in case.trust.policy.statements:
