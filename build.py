@@ -332,7 +332,7 @@ writeFileSync("%(out)s", gzipSync(py.makeMemorySnapshot(), { level: 6 }));
 """
 
 # Wheels the page unpacks itself on the snapshot path (micropip is not needed).
-SNAPSHOT_PACKAGES = ("lark", "python-hcl2", "markupsafe", "jinja2", "roledoctor")
+SNAPSHOT_PACKAGES = ("lark", "python-hcl2", "markupsafe", "jinja2", "ruamel-yaml", "roledoctor")
 
 
 def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:
