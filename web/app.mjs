@@ -209,7 +209,7 @@ const megabytes = (n) => `${(n / 1e6).toFixed(1).replace(/\.0$/, "")} MB`;
 async function placeFiles(fileList) {
   const files = [...fileList].filter((f) => ACCEPT.test(f.name) || f.type.startsWith("text/"));
   const skipped = [...fileList].length - files.length;
-  if (!files.length) { $("#route-status").textContent = "Only .tf, .json, .tfvars, .log and .txt files can be used."; return; }
+  if (!files.length) { $("#route-status").textContent = "Only .tf, .json, .tfvars, .log, .txt, .yml/.yaml, .env, .jwt and AWS config or credentials files can be used."; return; }
   const big = files.filter((f) => f.size > MAX_INPUT_BYTES);
   const notes = big.map((f) => `${f.name}: not read, too large (${megabytes(f.size)}, the limit is ${megabytes(MAX_INPUT_BYTES)})`);
   const texts = await Promise.all(files.filter((f) => !big.includes(f)).map(async (f) => ({ name: f.name, text: await f.text() })));

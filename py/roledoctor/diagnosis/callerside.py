@@ -403,6 +403,24 @@ def _trust_subjects(case) -> list[str]:
             for v in c.values]
 
 
+def sso_role_from_trust(case) -> None:
+    """An IAM Identity Center caller's role name ends in a suffix the config does not give
+    (AWSReservedSSO_PERMISSIONSET_SUFFIX): take the one the trust names for that permission set."""
+    hint = getattr(case, "caller_hint", None)
+    if hint is None or not (hint.arn or "").endswith("_HASH") or case.trust is None:
+        return
+    head = hint.arn[:-len("HASH")]  # arn:aws:iam::ACCT:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_NAME_
+    acct_prefix, name = head.split(SSO_PATH, 1)
+    values = [v for s in case.trust.policy.statements for v in (s.principal or {}).get("AWS", [])]
+    values += [v for s in case.trust.policy.statements for c in s.conditions for v in c.values]
+    for v in values:
+        if isinstance(v, str) and v.startswith(acct_prefix + SSO_PATH) and v.rsplit("/", 1)[-1].startswith(name) \
+                and "*" not in v and "?" not in v:
+            case.caller_hint = Caller(arn=v, type=ROLE, role_arn=v, session_name=hint.session_name)
+            case.assumptions.append(f"the IAM Identity Center role's suffix is taken from the trust: `{v}`")
+            return
+
+
 def hcp_subject(case) -> None:
     if case.oidc_platform != "hcp-terraform" or case.oidc_subject:
         return

@@ -267,6 +267,7 @@ def build_case(prep: Prepared, caller_arn: str | None = None, verify: bool = Fal
     _choose_target(case)
     callerside.subject_for(case)
     callerside.hcp_subject(case)
+    callerside.sso_role_from_trust(case)
     _choose_caller(case, caller_arn)
     _mask_assumptions(case)
     if case.caller is not None:

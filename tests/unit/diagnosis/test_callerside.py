@@ -89,3 +89,15 @@ def test_a_raw_token_is_never_quoted_in_the_report():
     assert "WEB_IDENTITY_TOKEN_INVALID" in _codes(d)
     text = _json.dumps(to_json_obj(d.report))
     assert tok not in text and tok.split(".")[1] not in text
+
+
+def test_sso_suffix_is_taken_from_the_trust():
+    config = ("[profile dev]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\n"
+              "[sso-session corp]\nsso_start_url = https://x.awsapps.com/start\nsso_region = eu-west-1\n"
+              "[profile deploy]\nrole_arn = arn:aws:iam::111111111111:role/tf\nsource_profile = dev\n")
+    arn = "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123abcd4567ef89"
+    trust = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "%s"}, '
+             '"Action": "sts:AssumeRole"}]}' % arn)
+    d = diagnose({"config": config, "env": "AWS_PROFILE=deploy\n", "trust_policy": trust},
+                 {"trust_policy": "trust_policy"})
+    assert d.case.caller.role_arn == arn and d.verdict == "allowed"
