@@ -20,13 +20,16 @@ from roledoctor.source import LineIndex
 
 _TG = re.compile(r"^(?:iam_role|iam_web_identity_token|iam_assume_role_duration|iam_assume_role_session_name)"
                  r"[ \t]{0,100}=", re.M)
+_TG_INPUTS = re.compile(r"^inputs[ \t]{0,100}=[ \t]{0,100}\{", re.M)
 _TG_BLOCK = re.compile(r"^(?:remote_state|include|dependency)[ \t]{1,100}(?:\"[^\"\n]{0,200}\"[ \t]{0,100})?\{", re.M)
 
 
 def recognise(text: str) -> bool:
     if not isinstance(text, str) or len(text) > 1_000_000:
         return False
-    return bool(_TG.search(text)) or (bool(_TG_BLOCK.search(text)) and "provider \"aws\"" not in text)
+    # a .tfvars may set a variable named iam_role: a terragrunt file also has its blocks or `inputs`
+    block = bool(_TG_BLOCK.search(text)) or bool(_TG_INPUTS.search(text))
+    return block and (bool(_TG.search(text)) or "provider \"aws\"" not in text)
 
 
 def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
