@@ -449,6 +449,14 @@ def issues(case, ev_issues: list[Issue]) -> list[Issue]:
             i.code, i.repairs = "TRUST_CONDITION_UNMET", []
             i.message = (f"The trust's condition on `{i.details.get('key')}` is never met: IAM sets no such key "
                          f"(it is `{fixed}`), see POLICY_CONDITION_NEVER_MATCHES.")
+    subject = case.oidc_subject or ""
+    if subject.startswith("repo:") and "@" in subject.split(":", 2)[1]:
+        for i in ev_issues:
+            if i.code == "OIDC_SUBJECT_MISMATCH" and not any("@" in str(v) for v in i.details.get("expected") or []):
+                i.message = (i.message or "") + (" The subject carries GitHub's immutable owner and repository IDs "
+                                                 "(`OWNER@ID/REPO@ID`), the default for repositories created or "
+                                                 "renamed from July 2026 (https://github.blog/changelog/"
+                                                 "2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens/).")
     if getattr(case, "caller_from_profile", None) or getattr(case, "profile_mfa", False):
         for i in ev_issues:
             key = str(i.details.get("key", "")).lower()

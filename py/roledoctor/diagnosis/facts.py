@@ -38,7 +38,7 @@ _MULTI_DOC_SLOTS = ("org_policies", "scp", "rcp", "auto")
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
 DEFAULT_AUDIENCE = "sts.amazonaws.com"  # id_roles_create_for-idp_oidc.md (GitHub's default audience)
 # A GitHub OIDC subject (repo:ORG/REPO:...) quoted in pasted text; one bounded class per part.
-_SUBJECT = re.compile(r"\brepo:[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}:[A-Za-z0-9_./:@*-]{1,300}")
+_SUBJECT = re.compile(r"\brepo:[A-Za-z0-9_.@-]{1,100}/[A-Za-z0-9_.@-]{1,100}:[A-Za-z0-9_./:@*-]{1,300}")
 
 FULL_AWS_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 

@@ -25,8 +25,9 @@ from roledoctor.inputs import Inputs, platforms
 NARROWING = {"aws:principalarn", "aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths",
              "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:userid"}
 CONFUSED_DEPUTY = {"sts:externalid", "aws:principalarn", "aws:principalorgid"}  # the catalogue's wording
-# checkov common/util/oidc_utils.py
-_GH_REPO = re.compile(r"(\$\{)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\})?/[^/]+")
+# checkov common/util/oidc_utils.py, plus GitHub's immutable `OWNER@ID` form
+# (https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens/)
+_GH_REPO = re.compile(r"(\$\{)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\})?(@[0-9]{1,20})?/[^/]+")
 _GH_ABUSABLE = ("workflow", "environment", "ref", "context", "head_ref", "base_ref")
 _GH_SUB_KEY = re.compile(r"token\.actions\.githubusercontent\.com(?:/[a-zA-Z0-9_-]+)?:sub", re.I)
 

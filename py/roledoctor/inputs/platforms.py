@@ -32,10 +32,12 @@ PLATFORMS: tuple[Platform, ...] = (
         re.compile(r"token\.actions\.githubusercontent\.com(?:/[A-Za-z0-9_-]{1,100})?"),
         "sts.amazonaws.com",
         "aws-actions/configure-aws-credentials requests the audience `sts.amazonaws.com` (its `audience` input)",
-        "repo:OWNER/REPO:ref:refs/heads/BRANCH, repo:OWNER/REPO:environment:NAME, repo:OWNER/REPO:pull_request, "
+        "repo:OWNER/REPO:ref:refs/heads/BRANCH, repo:OWNER/REPO:environment:NAME, repo:OWNER/REPO:pull_request; "
+        "with immutable IDs repo:OWNER@ID/REPO@ID:… (repositories created or renamed from July 2026: "
+        "https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens/), "
         "or a customised subject (e.g. repository_owner_id:ID:repository_id:ID:…)",
-        re.compile(r"(?:repo:[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}|repository_owner_id:[0-9]{1,20}"
-                   r"|repository_id:[0-9]{1,20}):[^*?]{1,300}"),
+        re.compile(r"(?:repo:[A-Za-z0-9_.-]{1,100}(?:@[0-9]{1,20})?/[A-Za-z0-9_.-]{1,100}(?:@[0-9]{1,20})?"
+                   r"|repository_owner_id:[0-9]{1,20}|repository_id:[0-9]{1,20}):[^*?]{1,300}"),
         "the repository and the ref or environment",
         "https://docs.github.com/en/actions/reference/security/oidc"),
     Platform(
