@@ -142,9 +142,7 @@ def _env_web_identity(case) -> bool:
         case.caller_issues.append(Issue("OIDC_TOKEN_NOT_ISSUED", "`AWS_WEB_IDENTITY_TOKEN_FILE` is empty: the SDK "
                                         "finds no token to pass to sts:AssumeRoleWithWebIdentity.",
                                         _where(token_file)))
-    if token_file is None and "AWS_PROFILE" not in env:
-        return False
-    if token_file is None:
+    if token_file is None:  # AWS_ROLE_ARN alone: the SDK's web identity provider needs both
         return False
     _set_web(case, role[0], None, None, "environment (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE)")
     return True
