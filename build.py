@@ -77,6 +77,11 @@ PINS = {
     "micropip-0.11.1-py3-none-any.whl": (
         "pypi", "micropip==0.11.1",
         "768de165adb8e66906039d8fec4127a57f522dfdf8e6fbff877a4616941ecfd3"),
+    # YAML for CI files (py/roledoctor/inputs/yamlsafe.py): pure Python, no dependencies
+    # (its C extension is an extra); https://pypi.org/project/ruamel.yaml/0.19.1/
+    "ruamel_yaml-0.19.1-py3-none-any.whl": (
+        "pypi", "ruamel.yaml==0.19.1",
+        "27592957fedf6e0b62f281e96effd28043345e0e66001f97683aa9a40c667c93"),
     "markupsafe-3.0.3.tar.gz": (
         "sdist", "markupsafe==3.0.3",
         "722695808f4b6457b320fdc131280796bdceb04ab50fe1795cd540799ebe1698"),
@@ -89,6 +94,7 @@ LOCK_PACKAGES = {
     "markupsafe": ("markupsafe-3.0.3-py3-none-any.whl", ["markupsafe"], []),
     "jinja2": ("jinja2-3.1.6-py3-none-any.whl", ["jinja2"], ["markupsafe"]),
     "micropip": ("micropip-0.11.1-py3-none-any.whl", ["micropip"], []),
+    "ruamel-yaml": ("ruamel_yaml-0.19.1-py3-none-any.whl", ["ruamel"], []),  # the name as Pyodide normalises it
 }
 
 
@@ -282,7 +288,7 @@ def write_lock(dist: Path, info: dict, wheels: dict[str, Path]) -> None:
     for name, (file_name, imports, depends) in LOCK_PACKAGES.items():
         packages[name] = _lock_entry(name, wheels[file_name], imports, depends)
     packages["roledoctor"] = _lock_entry("roledoctor", wheels["roledoctor"], ["roledoctor"],
-                                         ["python-hcl2", "lark", "jinja2"])
+                                         ["python-hcl2", "lark", "jinja2", "ruamel-yaml"])
     (dist / "pyodide-lock.json").write_text(json.dumps({"info": info, "packages": packages}, indent=1))
 
 
@@ -435,7 +441,7 @@ writeFileSync("%(out)s", gzipSync(py.makeMemorySnapshot(), { level: 6 }));
 """
 
 # Wheels the page unpacks itself on the snapshot path (micropip is not needed).
-SNAPSHOT_PACKAGES = ("lark", "python-hcl2", "markupsafe", "jinja2", "roledoctor")
+SNAPSHOT_PACKAGES = ("lark", "python-hcl2", "markupsafe", "jinja2", "ruamel-yaml", "roledoctor")
 
 
 def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:

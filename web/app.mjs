@@ -225,7 +225,7 @@ new ResizeObserver(() => {
 
 // ---- files: drop anywhere, or open
 
-const ACCEPT = /\.(tf|json|tfvars|log|txt)$/i;
+const ACCEPT = /\.(tf|json|tfvars|log|txt|ya?ml|env|sh|jwt|hcl)$|^(config|credentials)$/i;
 // The core refuses bigger inputs (py/roledoctor/limits.py): such a file is not even read.
 const MAX_INPUT_BYTES = 5_000_000;
 const megabytes = (n) => `${(n / 1e6).toFixed(1).replace(/\.0$/, "")} MB`;
@@ -233,7 +233,7 @@ const megabytes = (n) => `${(n / 1e6).toFixed(1).replace(/\.0$/, "")} MB`;
 async function placeFiles(fileList) {
   const files = [...fileList].filter((f) => ACCEPT.test(f.name) || f.type.startsWith("text/"));
   const skipped = [...fileList].length - files.length;
-  if (!files.length) { $("#route-status").textContent = "Only .tf, .json, .tfvars, .log and .txt files can be used."; return; }
+  if (!files.length) { $("#route-status").textContent = "Only .tf, .json, .tfvars, .log, .txt, .yml/.yaml, .env, .jwt and AWS config or credentials files can be used."; return; }
   const big = files.filter((f) => f.size > MAX_INPUT_BYTES);
   const notes = big.map((f) => `${f.name}: not read, too large (${megabytes(f.size)}, the limit is ${megabytes(MAX_INPUT_BYTES)})`);
   const texts = await Promise.all(files.filter((f) => !big.includes(f)).map(async (f) => ({ name: f.name, text: await f.text() })));
@@ -245,7 +245,8 @@ async function placeFiles(fileList) {
     for (const p of r.parts) (fresh[p.input] ??= []).push(p.text);
     notes.push(`${r.name} → ${r.parts.map((p) => INPUT_TITLES[p.input]).join(", ")}${r.note ? ` (${r.note})` : ""}`);
   }
-  for (const [box, list] of Object.entries(fresh)) setBox(box, list.join("\n"));
+  // caller files stay apart: the core splits that box at this line (py/roledoctor/inputs/kinds.py FILE_SEPARATOR)
+  for (const [box, list] of Object.entries(fresh)) setBox(box, list.join(box === "caller_files" ? "\n# ---- next file\n" : "\n"));
   if (skipped) notes.push(`${skipped} other file${skipped > 1 ? "s" : ""} skipped`);
   $("#route-status").textContent = `Placed: ${notes.join("; ")}.`;
   diagnoseNow();

@@ -9,6 +9,7 @@ import { drawPath, gateWord } from "./diagram.mjs";
 export const INPUT_TITLES = {
   error: "Error output", provider: "Provider configuration", trust_policy: "Trust policy",
   caller_policy: "Caller permissions policy", org_policies: "Organization policies",
+  caller_files: "Where the caller comes from",
 };
 const KINDS = [["blocker", "Blockers", "why the role cannot be assumed"],
   ["input", "Input problems", "what is wrong or missing in what you pasted"],

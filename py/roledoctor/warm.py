@@ -15,6 +15,9 @@ MODULES = (
     "roledoctor.inputs", "roledoctor.evaluation", "roledoctor.findings", "roledoctor.render",
     "roledoctor.fixes.edits", "roledoctor.redaction", "roledoctor.webapi", "roledoctor.diagnosis",
     "roledoctor.diagnosis.page", "jinja2", "jinja2.sandbox", "json", "difflib",
+    # readers of caller files (roledoctor.inputs.kinds) and the YAML parser they use
+    "roledoctor.inputs.kinds", "roledoctor.inputs.cifiles", "roledoctor.inputs.awsconfig",
+    "roledoctor.inputs.oidctoken", "roledoctor.inputs.yamlsafe", "ruamel.yaml",
 )
 
 SAMPLE = {

@@ -34,7 +34,7 @@ import sys
 
 from roledoctor import __version__
 
-BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies")
+BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies", "caller_files")
 BOX_TITLES = {"error": "Error output", "provider": "Provider configuration", "trust_policy": "Trust policy",
               "caller_policy": "Caller permissions policy", "org_policies": "Organization policies"}
 
@@ -270,6 +270,10 @@ def _route_one(name: str, text: str) -> dict:
         return {"name": name, "kinds": [], "parts": [], "note": f"not read: {too_large}"}
     kinds = classify(text)
     lname = name.lower()
+    from roledoctor.diagnosis.page import CALLER_KINDS
+    if kinds and kinds[0] in CALLER_KINDS:  # by content (inputs/kinds.py): CI files, AWS profiles, tokens
+        return {"name": name, "kinds": kinds, "parts": [{"input": "caller_files", "text": text,
+                                                         "what": CALLER_KINDS[kinds[0]]}], "note": ""}
     if "error" in kinds or (lname.endswith((".log", ".txt")) and "hcl" not in kinds and "policy-json" not in kinds):
         return {"name": name, "kinds": kinds, "parts": [{"input": "error", "text": text, "what": "error output"}],
                 "note": ""}

@@ -85,7 +85,9 @@ def real_inputs() -> list[tuple[str, str, str]]:
         if not d.is_dir():
             continue
         for f in sorted(d.iterdir()):
-            if f.suffix in (".txt", ".tf", ".json") and f.name != "expected.json" and f.is_file():
+            caller_file = f.suffix in (".yml", ".yaml", ".jwt", ".sh", ".env", ".hcl") or f.name in ("config",
+                                                                                                 "credentials")
+            if (f.suffix in (".txt", ".tf", ".json") or caller_file) and f.name != "expected.json" and f.is_file():
                 out.append((d.name, f.stem.replace("-", "_"), f.read_text(encoding="utf-8")))
     return out
 

@@ -325,15 +325,18 @@ def _condition(case: Case, src: Source, t: StatementTrace, c) -> Issue:
                      f"agreed one, set the trust's `sts:ExternalId` to `{sent}`.",
                      where + _hop_where(case, "external_id"), details, repairs)
     if key.endswith(":aud"):
+        aud = case.oidc_audience or DEFAULT_AUDIENCE
         return Issue("OIDC_AUDIENCE_MISMATCH",
                      f"The trust's `{c.key}` condition expects {_names(c.policy_values)}; the token's audience is "
-                     f"`{DEFAULT_AUDIENCE}`.", where, details,
-                     [_set_or_add("trust_policy", src, c.path, DEFAULT_AUDIENCE)])
+                     f"`{aud}`.", where, details,
+                     [_set_or_add("trust_policy", src, c.path, aud)],
+                     fix=f"Set the trust's `{c.key}` to `{aud}`, the audience the token carries"
+                         f"{'' if case.oidc_audience else ' (the default of the platform)'}.")
     if key.endswith(":sub"):
         subject = case.oidc_subject
         return Issue("OIDC_SUBJECT_MISMATCH",
                      f"The trust's `{c.key}` condition ({c.operator}) allows {_names(c.policy_values)}; the "
-                     f"workflow's subject is `{subject}`. Add that exact subject, no wider pattern.", where, details,
+                     f"token's subject is `{subject}`. Add that exact subject, no wider pattern.", where, details,
                      [_set_or_add("trust_policy", src, c.path, subject, replace=False)] if subject else [])
     if key == "aws:principalarn":
         want = principal_value(case)

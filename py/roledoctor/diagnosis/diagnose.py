@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from roledoctor.diagnosis import callerside, conditions
 from roledoctor.diagnosis.blockers import blockers, principal_value
 from roledoctor.diagnosis.facts import Case, build_case, literal, prepare, same_arn
 from roledoctor.diagnosis.fixers import apply_repairs
@@ -38,7 +39,7 @@ ERROR_INPUT_CAUSES = ("S3_BACKEND_ASSUME_ROLE_SYNTAX", "SESSION_NAME_INVALID", "
 # Input findings the provider or STS rejects before any policy is read (the provider schema and API_AssumeRole): the request fails.
 REQUEST_INVALID = ("PROVIDER_ROLE_ARN_MISSING", "PROVIDER_ROLE_ARN_INVALID", "DURATION_OUT_OF_RANGE",
                    "SESSION_NAME_INVALID", "EXTERNAL_ID_INVALID", "S3_BACKEND_ASSUME_ROLE_SYNTAX",
-                   "DEPRECATED_ARGUMENT")
+                   "DEPRECATED_ARGUMENT", "PROFILE_CHAIN_BROKEN", "PROFILE_FEATURE_UNSUPPORTED")
 FIX_TITLES = {"trust_policy": "Trust policy", "provider": "Provider block", "caller_policy": "Caller policy",
               "boundary": "Permissions boundary", "org_policies": "Organization policies"}
 
@@ -96,6 +97,8 @@ def diagnose(raw: dict[str, str], slots: dict[str, str] | None = None, caller: s
     issues += input_checks(case.inputs, case.slot, display)
     issues += _context_inputs(case, ev)
     issues += blockers(case, ev)
+    issues += callerside.issues(case, issues)  # profiles, CI files, tokens
+    issues += conditions.never_matches(case.inputs, case.slot)
     target = Target(trust=case.trust, identity=list(case.identity or []), principal=principal_value(case),
                     role_arn=case.role_arn, subject=case.oidc_subject, actions=_caller_actions(case))
     if case.target not in (None, 0):
@@ -264,6 +267,7 @@ def _try(raw, slots, caller, case: Case, repairs: list[Repair]) -> list[Proposed
         return None
     still = [i for i in blockers(case2, None) if i.code in FATAL_ERROR_CODES]
     still += [i for i in input_checks(case2.inputs, case2.slot) if i.code in REQUEST_INVALID]
+    still += [i for i in case2.caller_issues if i.code in FATAL_ERROR_CODES or i.code in REQUEST_INVALID]
     if still or VERDICT.get(ev2.verdict) != "allowed" or not _error_durations_ok(case2):
         return None
     out = []

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from roledoctor.diagnosis import callerside
 from roledoctor.diagnosis.model import Source
 from roledoctor.diagnosis.rolearn import role_arn_problem
 from roledoctor.evaluation import ASSUME_ROLE, WEB_IDENTITY, Caller, Policies, PolicyLevel, Request
@@ -26,6 +27,7 @@ from roledoctor.evaluation.arns import normalise_caller, parse_arn, role_name_an
 from roledoctor.evaluation.model import ROLE, WEB_IDENTITY_CALLER
 from roledoctor.findings.prevention import go_duration_seconds
 from roledoctor.inputs import Inputs, read_all
+from roledoctor.inputs.kinds import split_files
 from roledoctor.inputs.model import AssumeRoleHop, ErrorFacts, ProviderConfig, S3Backend
 
 # Where a text came from: the page's boxes and the CLI's options.
@@ -36,7 +38,7 @@ _MULTI_DOC_SLOTS = ("org_policies", "scp", "rcp", "auto")
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
 DEFAULT_AUDIENCE = "sts.amazonaws.com"  # id_roles_create_for-idp_oidc.md (GitHub's default audience)
 # A GitHub OIDC subject (repo:ORG/REPO:...) quoted in pasted text; one bounded class per part.
-_SUBJECT = re.compile(r"\brepo:[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}:[A-Za-z0-9_./:@*-]{1,300}")
+_SUBJECT = re.compile(r"\brepo:[A-Za-z0-9_.@-]{1,100}/[A-Za-z0-9_.@-]{1,100}:[A-Za-z0-9_./:@*-]{1,300}")
 
 FULL_AWS_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
@@ -106,6 +108,8 @@ def prepare(raw: dict[str, str], slots: dict[str, str] | None = None) -> Prepare
     for name, text in raw.items():
         slot = slots.setdefault(name, "auto")
         parts = split_documents(text) if slot in _MULTI_DOC_SLOTS and isinstance(text, str) else []
+        if not parts and name == "caller_files":  # the page's box of caller files, joined (inputs/kinds.py)
+            parts = split_files(text)
         if not parts:
             pieces[name], origin[name] = text, name
             continue
@@ -142,6 +146,11 @@ class Case:
     assumptions: list[str] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)  # (what, why) for INPUT_MISSING
     oidc_subject: str | None = None
+    # where the caller comes from (diagnosis/callerside.py): CI files, tokens, profiles
+    oidc_issuer: str | None = None  # host/path of the token's issuer, when a token or CI file says
+    oidc_audience: str | None = None  # the audience the token carries, when known
+    oidc_platform: str | None = None  # an id of roledoctor.inputs.platforms
+    caller_issues: list = field(default_factory=list)
     external_id_assumed: bool = False
     _trusts: list = field(default_factory=list, repr=False)  # (Source, RoleResource|None) candidates
 
@@ -251,15 +260,20 @@ def build_case(prep: Prepared, caller_arn: str | None = None, verify: bool = Fal
         case.hops = [case.backend.assume_role]
     if err and err.caller_kind == "web-identity" and not case.hops:
         case.web = True
+    callerside.apply(case)
     case.action = WEB_IDENTITY if case.web else ASSUME_ROLE
 
     _collect_policies(case)
     _choose_target(case)
+    callerside.subject_for(case)
+    callerside.hcp_subject(case)
+    callerside.sso_role_from_trust(case)
     _choose_caller(case, caller_arn)
     _mask_assumptions(case)
     if case.caller is not None:
         case.caller = normalise_caller(case.caller)
     _build_request(case, verify)
+    callerside.after_request(case)
     return case
 
 
@@ -437,6 +451,8 @@ def _choose_caller(case: Case, caller_arn: str | None) -> None:
         unique = (who.user_id or "").split(":", 1)[0] or None
         case.caller = Caller(arn=who.arn, account=who.account, unique_id=unique)
         case.caller_from = "get-caller-identity"
+    elif callerside.caller_hint(case)[0] is not None:
+        case.caller, case.caller_from = callerside.caller_hint(case)
     elif err is not None:  # never ask for what was pasted
         case.missing.append(("the identity that runs Terraform",
                              "the error pasted does not name it: paste the output of `aws sts get-caller-identity`, "
@@ -449,11 +465,11 @@ def _choose_caller(case: Case, caller_arn: str | None) -> None:
 
 def _web_caller(case: Case) -> None:
     """GitHub OIDC: the provider ARN the token maps to, and the token's claims."""
-    host = GITHUB_ISSUER
+    host = case.oidc_issuer or GITHUB_ISSUER
     fed = []
     if case.trust is not None:
         fed = [v for s in case.trust.policy.statements for v in (s.principal or {}).get("Federated", [])]
-    if fed and not any(v.endswith("/" + GITHUB_ISSUER) for v in fed):
+    if fed and not case.oidc_issuer and not any(v.endswith("/" + GITHUB_ISSUER) for v in fed):
         host = fed[0].split("oidc-provider/", 1)[-1] if "oidc-provider/" in fed[0] else host
     err = case.error
     if err and err.oidc_provider_url:
@@ -517,9 +533,11 @@ def _build_request(case: Case, verify: bool) -> None:
         req.duration_seconds = _seconds(w.duration)
     if case.web:
         issuer = (case.caller.provider or "").split("oidc-provider/", 1)[-1]
-        req.context[f"{issuer}:aud"] = DEFAULT_AUDIENCE
-        case.assumptions.append(f"the OIDC token's audience is assumed to be {DEFAULT_AUDIENCE} "
-                                "(the default of aws-actions/configure-aws-credentials)")
+        aud, why = callerside.audience(case, issuer)
+        if aud is not None:
+            req.context[f"{issuer}:aud"] = aud
+        if why:
+            case.assumptions.append(why)
         if case.oidc_subject:
             req.context[f"{issuer}:sub"] = case.oidc_subject
         else:

@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 from roledoctor.diagnosis.facts import DEFAULT_AUDIENCE, GITHUB_ISSUER, classify_sources, literal
 from roledoctor.diagnosis.model import Issue, Repair, Source, Where
 from roledoctor.evaluation.arns import is_account_id, parse_arn
-from roledoctor.inputs import Inputs
+from roledoctor.inputs import Inputs, platforms
 
 # Condition keys that narrow who may use a trust (reference_policies_condition-keys.md).
 NARROWING = {"aws:principalarn", "aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths",
              "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:userid"}
 CONFUSED_DEPUTY = {"sts:externalid", "aws:principalarn", "aws:principalorgid"}  # the catalogue's wording
-# checkov common/util/oidc_utils.py
-_GH_REPO = re.compile(r"(\$\{)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\})?/[^/]+")
+# checkov common/util/oidc_utils.py, plus GitHub's immutable `OWNER@ID` form
+# (https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens/)
+_GH_REPO = re.compile(r"(\$\{)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\})?(@[0-9]{1,20})?/[^/]+")
 _GH_ABUSABLE = ("workflow", "environment", "ref", "context", "head_ref", "base_ref")
 _GH_SUB_KEY = re.compile(r"token\.actions\.githubusercontent\.com(?:/[a-zA-Z0-9_-]+)?:sub", re.I)
 
@@ -132,10 +133,32 @@ def trust_rules(src: Source, role_account: str | None, target: Target | None) ->
                                  {"principal": v}))
         if _is_github(st):
             out += _github_rules(src, st, target)
+        else:
+            plat = _oidc_platform(st)
+            if plat is not None:
+                out += _github_rules(src, st, target, plat)
     return out
 
 
-def _github_rules(src: Source, st, target: Target | None) -> list[Issue]:
+def _oidc_platform(st):
+    """The OIDC platform (roledoctor.inputs.platforms) of a statement's Federated principal, if known."""
+    for v in (st.principal or {}).get("Federated", []):
+        if "oidc-provider/" in v:
+            p = platforms.match(v.split("oidc-provider/", 1)[1])
+            if p is not None:
+                return p, v.split("oidc-provider/", 1)[1]
+    return None
+
+
+def _unsafe_for(plat, value: str) -> bool:
+    return value == "*" or plat.subject_re is None or not plat.subject_re.fullmatch(value)
+
+
+def _github_rules(src: Source, st, target: Target | None, plat=None) -> list[Issue]:
+    """OIDC_SUBJECT_WILDCARD / OIDC_AUDIENCE_MISSING; GitHub by CKV_AWS_358's logic, the other
+    platforms by the subject format of their row in roledoctor.inputs.platforms."""
+    if plat is not None:
+        return _platform_rules(src, st, target, *plat)
     out = []
     pol = src.policy
     subs = [c for c in st.conditions if _GH_SUB_KEY.fullmatch(c.key)]
@@ -162,6 +185,40 @@ def _github_rules(src: Source, st, target: Target | None) -> list[Issue]:
             repairs = [r] if r else []
         out.append(Issue("OIDC_AUDIENCE_MISSING", f"Statement {st.index} trusts GitHub Actions OIDC without an "
                          "`aud` condition.", [Where(src.input, pol.span_at(st.path))], {}, repairs))
+    return out
+
+
+def _platform_rules(src: Source, st, target: Target | None, plat, host: str) -> list[Issue]:
+    out = []
+    pol = src.policy
+    subs = [c for c in st.conditions if c.key.lower() == f"{host.lower()}:sub"]
+    auds = [c for c in st.conditions if c.key.lower() == f"{host.lower()}:aud"]
+    subject = target.subject if target else None
+    bad = [(c, v) for c in subs for v in c.values if _unsafe_for(plat, v)]
+    if not subs or bad:
+        repairs = []
+        if subject and not _unsafe_for(plat, subject) and src.form != "policy_document":
+            if bad and len(bad[0][0].values) == 1:
+                repairs = [Repair("trust_policy", "set_string", src, bad[0][0].path, subject)]
+            elif not subs:
+                repairs = [_add_condition(src, st, "StringEquals", f"{host}:sub", subject)]
+        where = [Where(src.input, bad[0][0].span)] if bad else [Where(src.input, pol.span_at(st.path))]
+        what = f"`{bad[0][1]}` does not pin {plat.pin}" if bad else "there is no `sub` condition"
+        out.append(Issue("OIDC_SUBJECT_WILDCARD", f"Statement {st.index} trusts {plat.name} OIDC, but {what}: "
+                         f"other jobs of the issuer could assume the role. Its subject reads `{plat.subject}` "
+                         f"({plat.source})." + (f" Proposed: `{subject}`." if repairs else ""), where,
+                         {"platform": plat.id}, [r for r in repairs if r],
+                         fix=f"Pin {plat.pin} in the `{host}:sub` condition ({plat.subject})."))
+    if not auds:
+        repairs = []
+        if target is not None and plat.audience and src.form != "policy_document":
+            r = _add_condition(src, st, "StringEquals", f"{host}:aud", plat.audience)
+            repairs = [r] if r else []
+        out.append(Issue("OIDC_AUDIENCE_MISSING", f"Statement {st.index} trusts {plat.name} OIDC without an "
+                         f"`aud` condition ({plat.audience_note}).", [Where(src.input, pol.span_at(st.path))],
+                         {"platform": plat.id}, repairs,
+                         fix=f"Add `\"StringEquals\": {{\"{host}:aud\": \"{plat.audience}\"}}`." if plat.audience
+                         else f"Add a `{host}:aud` condition with the audience the job requests ({plat.audience_note})."))
     return out
 
 

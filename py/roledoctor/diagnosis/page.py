@@ -12,6 +12,10 @@ from __future__ import annotations
 from roledoctor.evaluation import ALLOW, DENY, IMPLICIT_DENY, NOT_EVALUATED
 
 BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies")
+# Files that say where the caller comes from (roledoctor.inputs.kinds): the page's "caller_files" box.
+CALLER_KINDS = {"aws-config": "AWS config, credentials or environment", "ci-file": "CI file",
+                "oidc-token": "OIDC token (decoded, not verified)", "terragrunt": "terragrunt.hcl",
+                "pod-identity": "EKS Pod Identity association"}
 WORDS = {"denied": "Denied", "allowed": "Allowed", "undetermined": "Undetermined"}
 FILENAMES = {"trust_policy": "trust-policy.json", "provider": "provider.tf", "caller_policy": "caller-policy.json",
              "boundary": "boundary.json", "org_policies": "org-policies.json"}
@@ -306,9 +310,23 @@ def describe(case, name: str, recs) -> str:
             parts.append(f"{kind} ({n} statement{'s' if n != 1 else ''})")
         elif r.kind == "plan":
             parts.append("terraform plan JSON")
+        elif r.kind in ("aws-config", "caller-source", "oidc-token"):
+            parts.append(_describe_caller(r))
     if not parts:
         return "not recognised" if any(r.kind == "problem" for r in recs) else "nothing recognised"
     return ", ".join(dict.fromkeys(parts))
+
+
+def _describe_caller(r) -> str:
+    f = r.facts
+    if r.kind == "aws-config":
+        if f.form == "env":
+            return f"environment variables ({', '.join(sorted(f.env)[:6])})"
+        return f"AWS {f.form} file (profiles: {', '.join(sorted(f.profiles)[:6]) or 'none'})"
+    if r.kind == "oidc-token":
+        return f"OIDC token, decoded and not verified (iss {f.issuer}, sub {f.subject})"
+    role = f.role_arn.value if f.role_arn is not None else None
+    return f"{f.kind.replace('-', ' ')}{f' (role {role})' if role else ''}"
 
 
 def _doc_kind(case, doc) -> str:

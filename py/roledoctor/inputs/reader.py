@@ -34,6 +34,10 @@ def classify(text: str) -> list[str]:
     from roledoctor.inputs import hcl
     if not isinstance(text, str) or not text.strip():
         return ["unknown"]
+    from roledoctor.inputs import kinds as own_kinds
+    own = own_kinds.recognised(text)
+    if own:
+        return [own[0]]
     kinds = []
     if _JSON_START.match(text):
         try:
@@ -106,6 +110,10 @@ def _read(ctx: _Ctx) -> list[Recognised]:
     text = ctx.text
     if not text.strip():
         return [_problem(ctx, Problem(INPUT_UNPARSEABLE, "input is empty", ctx.name))]
+    from roledoctor.inputs import kinds as own_kinds
+    own = own_kinds.recognised(text)
+    if own:  # a kind with a module of its own (roledoctor.inputs.kinds)
+        return own[1].read(ctx.name, text, ctx.lines)
     if _JSON_START.match(text):
         try:
             doc = jsonspan.parse(text)

@@ -1,0 +1,2 @@
+export AWS_PROFILE=admin
+export AWS_REGION=eu-west-1

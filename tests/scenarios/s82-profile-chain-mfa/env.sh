@@ -1,0 +1,1 @@
+export AWS_PROFILE=deploy
