@@ -42,12 +42,14 @@ def diagnose_for_page(inputs: dict[str, str]) -> dict:
 def _diagnose(inputs: dict[str, str]) -> dict:
     from roledoctor.diagnosis.diagnose import diagnose
     from roledoctor.findings import to_json_obj
+    from roledoctor.render.masking import mask_report
 
     boxes = {k: v for k, v in (inputs or {}).items() if isinstance(v, str)}
     raw = {k: v for k, v in boxes.items() if v.strip()}
     slots = {k: (k if k in BOXES else "auto") for k in raw}
     d = diagnose(raw, slots)
     report = to_json_obj(d.report)
+    masked = mask_report(d.report, diff_only=True)  # the exports: secret values masked, once for both formats
     return {
         "report": report,
         "verdict_word": WORDS[d.verdict],
@@ -58,8 +60,8 @@ def _diagnose(inputs: dict[str, str]) -> dict:
                    "before": f.before, "after": f.after, "diff": f.diff, "verdict_after": f.verdict_after}
                   for f in d.fixes],
         "prevention": _prevention(d.report.prevention),
-        "markdown": _render(d.report, "markdown"),
-        "html": html_document(d.report),
+        "markdown": _render(masked, "markdown"),
+        "html": html_document(masked),
     }
 
 
@@ -87,8 +89,9 @@ def _prevention(p: dict) -> list[dict]:
 
 
 def _render(report, fmt: str) -> str:
+    """`report` is already masked (mask_report): one scan serves both exports."""
     from roledoctor.render import render
-    return render(report, fmt)
+    return render(report, fmt, masked=True)
 
 
 def html_document(report) -> str:

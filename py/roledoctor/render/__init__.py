@@ -11,12 +11,14 @@ import json
 FORMATS = ("json", "text", "markdown", "html", "sarif")
 
 
-def render(report, fmt: str = "text", **options) -> str:
-    """Secret values are masked in every format (render.masking)."""
+def render(report, fmt: str = "text", *, masked: bool = False, **options) -> str:
+    """Secret values are masked in every format (render.masking). `masked`: the
+    caller already passed the report through mask_report (one scan for several formats)."""
     from roledoctor.render.inline import json_safe
     from roledoctor.render.masking import mask_report
 
-    report = mask_report(report)
+    if not masked:
+        report = mask_report(report, diff_only=fmt in ("text", "markdown", "html"))
     if fmt == "json":
         from roledoctor.findings.report import to_json_obj
 

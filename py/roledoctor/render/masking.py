@@ -23,20 +23,44 @@ def known_secrets(findings) -> set[str]:
     return out
 
 
-def mask_finding(f, known):
-    return replace(f, message=mask_secrets(f.message, known), fix=mask_secrets(f.fix, known),
-                   evidence=[replace(e, text=mask_secrets(e.text, known)) for e in f.evidence],
+class _Masker:
+    """mask_secrets with the known values, once per distinct text: findings
+    repeat the same messages and evidence lines many times."""
+
+    def __init__(self, known: set[str]):
+        self.known, self.done = known, {}
+
+    def __call__(self, text):
+        if not isinstance(text, str):
+            return text
+        if text not in self.done:
+            self.done[text] = mask_secrets(text, self.known)
+        return self.done[text]
+
+
+def mask_finding(f, known, m=None):
+    m = m or _Masker(known)
+    return replace(f, message=m(f.message), fix=m(f.fix),
+                   evidence=[replace(e, text=m(e.text)) for e in f.evidence],
                    details=mask_data(f.details, known))
 
 
-def mask_report(report):
+def _mask_fix(fx, m, diff_only: bool):
+    if diff_only:  # what the text templates show: the diff, or the new text when there is none
+        return replace(fx, before="", after="" if fx.diff else m(fx.after), diff=m(fx.diff))
+    return replace(fx, before=m(fx.before), after=m(fx.after), diff=m(fx.diff))
+
+
+def mask_report(report, diff_only: bool = False):
+    """A copy of `report` with secret values masked. `diff_only`: for the text,
+    Markdown and HTML templates, which show a fix's diff only; the whole files
+    before and after (megabytes for a large main.tf) are dropped, not scanned."""
     known = known_secrets(report.findings)
-    m = lambda text: mask_secrets(text, known)  # noqa: E731
+    m = _Masker(known)
     return replace(
         report,
-        findings=[mask_finding(f, known) for f in report.findings],
-        fixes={k: replace(fx, before=m(fx.before), after=m(fx.after), diff=m(fx.diff))
-               for k, fx in report.fixes.items()},
+        findings=[mask_finding(f, known, m) for f in report.findings],
+        fixes={k: _mask_fix(fx, m, diff_only) for k, fx in report.fixes.items()},
         trace=[replace(s, statement=m(s.statement)) for s in report.trace],
         assumptions=[m(a) for a in report.assumptions],
         prevention=mask_data(report.prevention, known),
