@@ -11,6 +11,7 @@ typo) are both reported.
 
 from __future__ import annotations
 
+from roledoctor.diagnosis import evidence_rules
 from roledoctor.diagnosis.facts import DEFAULT_AUDIENCE, Case
 from roledoctor.diagnosis.model import Issue, Repair, Source, Where
 from roledoctor.evaluation import (
@@ -75,6 +76,9 @@ def _set_or_add(target: str, src: Source, path: tuple, value: str, replace: bool
 def blockers(case: Case, ev: Evaluation | None) -> list[Issue]:
     out: list[Issue] = []
     out += _error_only(case)
+    out += evidence_rules.blockers(case, ev)  # what only AWS output shows
+    if any(i.code in evidence_rules.DECISIVE for i in out):
+        return [i for i in out if i.code in evidence_rules.DECISIVE or i.code in STATED_BLOCKERS]
     if ev is None or any(i.code in STATED_BLOCKERS and i.code != "BASE_CREDENTIALS_INVALID" for i in out):
         return out  # the error states why; no policy pasted can say otherwise
     trust = ev.gate("trust")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from roledoctor.diagnosis import aws_evidence
 from roledoctor.diagnosis.model import Source
 from roledoctor.diagnosis.rolearn import role_arn_problem
 from roledoctor.evaluation import ASSUME_ROLE, WEB_IDENTITY, Caller, Policies, PolicyLevel, Request
@@ -143,6 +144,7 @@ class Case:
     missing: list[tuple[str, str]] = field(default_factory=list)  # (what, why) for INPUT_MISSING
     oidc_subject: str | None = None
     external_id_assumed: bool = False
+    aws: object = None  # aws_evidence.Known: what AWS output told (None: no AWS output pasted)
     _trusts: list = field(default_factory=list, repr=False)  # (Source, RoleResource|None) candidates
 
     @property
@@ -259,7 +261,9 @@ def build_case(prep: Prepared, caller_arn: str | None = None, verify: bool = Fal
     _mask_assumptions(case)
     if case.caller is not None:
         case.caller = normalise_caller(case.caller)
+    aws_evidence.apply(case)
     _build_request(case, verify)
+    aws_evidence.apply_request(case)
     return case
 
 

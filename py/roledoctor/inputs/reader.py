@@ -35,12 +35,17 @@ def classify(text: str) -> list[str]:
     if not isinstance(text, str) or not text.strip():
         return ["unknown"]
     kinds = []
+    from roledoctor.inputs import evidence
     if _JSON_START.match(text):
+        if evidence.authdetails.recognise_text(text):
+            return [evidence.KIND]
         try:
             doc = jsonspan.parse(text, positions=False)
             from roledoctor.inputs.plan import is_plan
             if is_plan(doc.value):
                 return ["plan"]
+            if evidence.recognise(doc.value):
+                return [evidence.KIND]
             if _policy_in(doc.value) is not None:
                 return ["policy-json"]
             return ["error"] if _json_log(doc.value, text) else ["json"]
@@ -48,6 +53,8 @@ def classify(text: str) -> list[str]:
             pass
     if _LOGFMT.search(text) and errortext.looks_like_error(text):
         return ["error"]
+    if evidence.recognise_text(text):
+        kinds.append(evidence.KIND)
     if hcl.looks_like_hcl(text):
         kinds.append("hcl")
     if errortext.looks_like_error(text):
@@ -102,10 +109,28 @@ def _problem(ctx: _Ctx, p: Problem) -> Recognised:
 
 
 def _read(ctx: _Ctx) -> list[Recognised]:
-    from roledoctor.inputs import hcl
+    from roledoctor.inputs import evidence
     text = ctx.text
     if not text.strip():
         return [_problem(ctx, Problem(INPUT_UNPARSEABLE, "input is empty", ctx.name))]
+    if _JSON_START.match(text):
+        fast = evidence.read_fast(ctx.name, text, ctx.lines)  # authorization details: tens of MB
+        if fast is not None:
+            return fast
+    else:  # AWS CLI output below its `$ aws …` line, NoSuchEntity, the caller's bare ARN
+        found, whole = evidence.read_text(ctx.name, text, ctx.lines)
+        if whole:
+            return found
+        if found:
+            rest = [r for r in _read_kinds(ctx) if not (r.kind == "problem" and r.facts.code == INPUT_UNPARSEABLE)]
+            ids = {r.facts.arn for r in rest if r.kind == "caller-identity"}
+            return rest + [r for r in found if not (r.kind == "caller-identity" and r.facts.arn in ids)]
+    return _read_kinds(ctx)
+
+
+def _read_kinds(ctx: _Ctx) -> list[Recognised]:
+    from roledoctor.inputs import evidence, hcl
+    text = ctx.text
     if _JSON_START.match(text):
         try:
             doc = jsonspan.parse(text)
@@ -113,6 +138,9 @@ def _read(ctx: _Ctx) -> list[Recognised]:
             if errortext.looks_like_error(text):
                 return _read_errors(ctx, mixed=True)
             return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid JSON"))]
+        aws = evidence.read_json(ctx.name, text, ctx.lines, doc)
+        if aws is not None:
+            return aws
         if _json_log(doc.value, text):
             return _read_errors(ctx, mixed=False)
         return _read_json(ctx, doc)
@@ -320,7 +348,7 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
             bucket = {"error": res.errors, "provider": res.providers, "backend-s3": res.backends, "role": res.roles,
                       "policy-resource": res.policies, "policy-document": res.policies,
                       "attachment": res.attachments, "policy-json": res.documents, "problem": res.problems,
-                      "caller-identity": res.identities}.get(r.kind)
+                      "caller-identity": res.identities, "aws-evidence": res.evidence}.get(r.kind)
             if bucket is not None:
                 bucket.append(r.facts)
     _link(res)
