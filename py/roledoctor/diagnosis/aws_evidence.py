@@ -52,6 +52,7 @@ class Known:
     oidc_listed: list[str] | None = None
     oidc_not_found: dict | None = None
     management_account: str = ""
+    refs: dict[str, DocRef] = field(default_factory=dict)  # Source label -> the document AWS printed
 
 
 def _all(case) -> list[Evidence]:
@@ -63,7 +64,9 @@ def _name_of(arn: str) -> str:
     return role_name_and_path(a.resource)[0] if a else ""
 
 
-def _source(d: DocRef, ev: Evidence, label: str) -> Source:
+def _source(d: DocRef, ev: Evidence, label: str, k: Known | None = None) -> Source:
+    if k is not None:
+        k.refs[label] = d
     return Source(ev.input, d.policy, "json" if d.form == "json" else d.form, label)
 
 
@@ -164,7 +167,9 @@ def _role(case, k: Known, evs) -> None:
     if role is not None:
         k.role, k.role_input = role, ev.input
         if case.trust is None and role.trust is not None:
-            case.trust = _source(role.trust, ev, role.arn or role.name)
+            case.trust = _source(role.trust, ev, role.arn or role.name, k)
+        elif case.trust is not None and role.trust is not None and case.trust.policy is role.trust.policy:
+            k.refs[case.trust.label] = role.trust
         if case.role_resource is None or getattr(case.role_resource, "address", "") == (role.arn or role.name):
             r = RoleResource(ev.input, role.arn or role.name, name=Arg("RoleName", role.name, role.name),
                              trust=role.trust.policy if role.trust else None,
@@ -240,7 +245,7 @@ def _caller(case, k: Known, evs) -> None:
     known = who is not None or attached or listed_names or inline
     if case.identity is None and known:
         if docs:
-            case.identity = [_source(d, e, f"{d.owner or 'managed'}:{d.name or d.arn}") for d, e in docs]
+            case.identity = [_source(d, e, f"{d.owner or 'managed'}:{d.name or d.arn}", k) for d, e in docs]
         elif not k.missing_managed and not k.missing_inline and (who is not None or listed_names or attached):
             case.identity = []  # AWS lists none: nothing allows the call
     k.caller, k.caller_docs = who, [d for d, _ in docs]
@@ -248,7 +253,7 @@ def _caller(case, k: Known, evs) -> None:
     if k.boundary_arn and case.boundary is None:
         d, dev = _managed(evs, k.boundary_arn)
         if d is not None:
-            case.boundary = _source(d, dev, f"permissions boundary {k.boundary_arn.rsplit('/', 1)[-1]}")
+            case.boundary = _source(d, dev, f"permissions boundary {k.boundary_arn.rsplit('/', 1)[-1]}", k)
         else:
             k.boundary_missing = True
 
@@ -305,7 +310,7 @@ def _levels(case, k: Known, evs, account: str | None, kind: str):
         for p in items:
             if p.id in docs:
                 d, ev = docs[p.id]
-                sources.append(_source(d, ev, f"{kind}[{t}]/{p.name or p.id}"))
+                sources.append(_source(d, ev, f"{kind}[{t}]/{p.name or p.id}", k))
             elif p.id == FULL_AWS_ACCESS_ID or p.name == "FullAWSAccess":
                 pol = policy_from_obj(_FULL, source="FullAWSAccess")
                 sources.append(Source("", pol, "aws", f"{kind}[{t}]/FullAWSAccess"))
@@ -321,11 +326,11 @@ def _org(case, k: Known, evs) -> None:
     if case.scps is None:
         loose = [(d, ev) for ev in evs for d in ev.org_policies if d.role == "scp"]
         if loose and not any(ev.org_targets for ev in evs):
-            case.scps = [_source(d, ev, f"scp/{d.name}") for d, ev in loose]
+            case.scps = [_source(d, ev, f"scp/{d.name}", k) for d, ev in loose]
     if case.rcps is None:
         loose = [(d, ev) for ev in evs for d in ev.org_policies if d.role == "rcp"]
         if loose and not any(ev.org_targets for ev in evs):
-            case.rcps = [_source(d, ev, f"rcp/{d.name}") for d, ev in loose]
+            case.rcps = [_source(d, ev, f"rcp/{d.name}", k) for d, ev in loose]
     c = case.caller
     caller_account = c.account if c is not None else None
     k.scp_levels = _levels(case, k, evs, caller_account, "scp")

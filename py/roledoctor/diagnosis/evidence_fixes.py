@@ -12,25 +12,24 @@ from __future__ import annotations
 import json
 
 
-def _document(after: str, name: str, ref) -> tuple[str | None, object]:
-    """The corrected document in the fixed output (re-read), pretty-printed, and its evidence."""
-    from roledoctor.inputs import read_all
-    res = read_all({name: after})
-    for ev in res.evidence:
-        docs = [p.trust for p in ev.principals if p.trust is not None] + ev.documents + ev.org_policies + \
-            [d for mp in ev.managed for d in mp.documents]
-        for d in docs:
-            if d.policy is None or d.span is None or d.role != ref.role:
-                continue
-            raw = after[d.span.start:d.span.end]
-            try:
-                value = json.loads(raw)
-                if isinstance(value, str):  # describe-policy Content: JSON in a string
-                    value = json.loads(value)
-            except ValueError:
-                continue
-            return json.dumps(value, indent=4) + "\n", (ev, d)
-    return None, None
+def _sources(case) -> list:
+    out = [case.trust, case.boundary, case.session] + list(case.identity or []) + list(case.scps or []) + \
+        list(case.rcps or [])
+    return [x for x in out if x is not None]
+
+
+def _text(after: str, src) -> str | None:
+    """The document as saved for the apply command: pretty JSON (a JSON string is decoded)."""
+    span = src.policy.span
+    if span is None:
+        return None
+    try:
+        value = json.loads(after[span.start:span.end])
+        if isinstance(value, str):  # describe-policy Content: JSON in a string
+            value = json.loads(value)
+    except ValueError:
+        return None
+    return json.dumps(value, indent=4) + "\n"
 
 
 def _command(ev, d) -> tuple[str, str] | None:
@@ -51,27 +50,29 @@ def _command(ev, d) -> tuple[str, str] | None:
 
 
 def annotate(case, fixes, report) -> None:
-    evs = {case.raw_name(ev.input): ev for ev in case.inputs.evidence}
-    if not evs:
+    k = case.aws
+    if k is None or not k.refs:
         return
     for f in fixes:
-        ev = evs.get(f.raw)
-        if ev is None:
+        after_case = f.case_after
+        k2 = getattr(after_case, "aws", None)
+        if after_case is None or k2 is None:
             continue
-        refs = [p.trust for p in ev.principals if p.trust is not None] + ev.documents + ev.org_policies + \
-            [d for mp in ev.managed for d in mp.documents]
-        for ref in refs:
-            text, found = _document(f.after, f.raw, ref)
-            if text is None or found is None:
+        before = {s.label: s for s in _sources(case) if case.raw_name(s.input) == f.raw and s.label in k.refs}
+        for src in _sources(after_case):
+            old = before.get(src.label)
+            ref = k2.refs.get(src.label)
+            if old is None or ref is None:
                 continue
-            got = _command(*found)
+            text, was = _text(f.after, src), _text(f.before, old)
+            if text is None or text == was:
+                continue
+            got = _command(None, ref)
             if got is None:
                 continue
-            filename, command = got
-            if text == _document(f.before, f.raw, ref)[0]:
-                continue  # not the document this fix changed
-            f.command, f.document, f.filename = command, text, filename
+            f.filename, f.command = got
+            f.document = text
             for fx in report.fixes.values():
                 if fx.after == f.after:
-                    fx.command, fx.document, fx.filename = command, text, filename
+                    fx.command, fx.document, fx.filename = f.command, text, f.filename
             break
