@@ -496,12 +496,14 @@ def _org_gate(case: Case, ev: Evaluation, gate: str, code: str) -> list[Issue]:
         suggestion = _exemption(case, gate)
         msg = (f"Statement {st.index}{f' ({st.sid})' if st.sid else ''} of the {_GATE_NAMES[gate]} denies "
                f"`{case.action}` on `{role}`. Change that statement: {suggestion}")
-        return [Issue(code, msg, where, {"statement": text, "suggestion": suggestion}, uncertain=g.uncertain)]
+        return [Issue(code, msg, where, {"statement": text, "suggestion": suggestion},
+                      evidence_rules.org_repairs(case, gate, sources, st), uncertain=g.uncertain)]
     where = [Where(src.input, src.policy.span)] if src else _error_where(case)
     add = {"Effect": "Allow", "Action": case.action, "Resource": role}
     repairs = []
     if gate == "boundary" and src is not None and role and src.form in ("json", "jsonencode", "heredoc", "policy_document"):
         repairs = [Repair("boundary", "add_statement", src, value=add)]
+    repairs = repairs or evidence_rules.org_repairs(case, gate, sources, None)
     if gate == "session":
         msg = ("The caller's own session was created with a session policy that does not allow "
                f"`{case.action}`: recreate the caller's session without it (or with one that allows the role).")

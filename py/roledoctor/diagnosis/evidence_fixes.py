@@ -23,8 +23,15 @@ def _text(after: str, src) -> str | None:
     span = src.policy.span
     if span is None:
         return None
+    raw = after[span.start:span.end]
+    if src.form == "string":  # the span is inside the string literal
+        raw = after[span.start - 1:]
+        try:
+            raw = json.JSONDecoder().raw_decode(raw)[0]
+        except ValueError:
+            return None
     try:
-        value = json.loads(after[span.start:span.end])
+        value = json.loads(raw)
         if isinstance(value, str):  # describe-policy Content: JSON in a string
             value = json.loads(value)
     except ValueError:
