@@ -31,7 +31,7 @@ from roledoctor.inputs.model import AssumeRoleHop, ErrorFacts, ProviderConfig, S
 
 # Where a text came from: the page's boxes and the CLI's options.
 SLOTS = ("error", "provider", "trust_policy", "caller_policy", "scp", "rcp", "boundary", "session_policy",
-         "org_policies", "auto")
+         "org_policies", "aws_evidence", "auto")
 _MULTI_DOC_SLOTS = ("org_policies", "scp", "rcp", "auto")
 
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
@@ -472,8 +472,9 @@ def _web_caller(case: Case) -> None:
     case.caller_from = "web identity"
     if case.oidc_subject is None:
         # quoted in the error box (e.g. a configure-aws-credentials log), never taken from a policy
-        for e in case.inputs.errors:
-            text = case.inputs.texts.get(e.input)
+        names = [e.input for e in case.inputs.errors] + [n for n in case.inputs.texts if case.slot(n) == "error"]
+        for name in names:  # (the error box may hold the subject alone)
+            text = case.inputs.texts.get(name)
             m = _SUBJECT.search(text) if isinstance(text, str) else None
             if m:
                 case.oidc_subject = m.group(0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from roledoctor.evaluation import ALLOW, DENY, IMPLICIT_DENY, NOT_EVALUATED
 
-BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies")
+BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies", "aws_evidence")
 WORDS = {"denied": "Denied", "allowed": "Allowed", "undetermined": "Undetermined"}
 FILENAMES = {"trust_policy": "trust-policy.json", "provider": "provider.tf", "caller_policy": "caller-policy.json",
              "boundary": "boundary.json", "org_policies": "org-policies.json"}
@@ -51,12 +51,20 @@ def _diagnose(inputs: dict[str, str]) -> dict:
         "gates": gates(d),
         "inputs": _inputs(d, boxes),
         "fixes": [{"name": f.name, "title": f.title or f.name, "filename": _filename(f, raw),
-                   "before": f.before, "after": f.after, "diff": f.diff, "verdict_after": f.verdict_after}
+                   "before": f.before, "after": f.after, "diff": f.diff, "verdict_after": f.verdict_after,
+                   **_apply_command(f)}
                   for f in d.fixes],
         "prevention": _prevention(d.report.prevention),
         "markdown": _render(d.report, "markdown"),
         "html": html_document(d.report),
     }
+
+
+def _apply_command(f) -> dict:
+    """A fix of AWS output: the corrected document and the command that applies it (evidence_fixes)."""
+    if not getattr(f, "command", None):
+        return {}
+    return {"command": f.command, "document": f.document, "document_filename": f.filename}
 
 
 def _filename(f, raw) -> str:
@@ -306,6 +314,8 @@ def describe(case, name: str, recs) -> str:
             parts.append(f"{kind} ({n} statement{'s' if n != 1 else ''})")
         elif r.kind == "plan":
             parts.append("terraform plan JSON")
+        elif r.kind == "aws-evidence":  # named, with the facts read from it
+            parts.append(f"{f.title} ({'; '.join(f.facts)})" if f.facts else f.title)
     if not parts:
         return "not recognised" if any(r.kind == "problem" for r in recs) else "nothing recognised"
     return ", ".join(dict.fromkeys(parts))

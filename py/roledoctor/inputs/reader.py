@@ -117,6 +117,10 @@ def _read(ctx: _Ctx) -> list[Recognised]:
         fast = evidence.read_fast(ctx.name, text, ctx.lines)  # authorization details: tens of MB
         if fast is not None:
             return fast
+        if evidence.several_objects(text):  # AWS outputs one after another
+            found, whole = evidence.read_text(ctx.name, text, ctx.lines)
+            if whole:
+                return found
     else:  # AWS CLI output below its `$ aws …` line, NoSuchEntity, the caller's bare ARN
         found, whole = evidence.read_text(ctx.name, text, ctx.lines)
         if whole:

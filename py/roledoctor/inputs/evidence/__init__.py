@@ -39,7 +39,7 @@ def recognise(value) -> str | None:
 
 def recognise_text(text: str) -> bool:
     """A text (not starting with JSON) that holds AWS evidence."""
-    return bool(textual.command_blocks(text)) or textual.not_found(text) is not None or \
+    return bool(textual.COMMAND.search(text)) or textual.not_found(text) is not None or \
         _only_caller_arn(text) is not None
 
 
@@ -99,19 +99,20 @@ def read_text(name: str, text: str, lines) -> tuple[list[Recognised], bool]:
     """Evidence in a text that does not start with JSON -> (records, whole): whole is True when
     the text is nothing but evidence (command lines with outputs, an ARN, a NoSuchEntity error)."""
     out: list[Recognised] = []
-    covered: list[tuple[int, int]] = [(m.start(), m.end()) for m in textual.COMMAND.finditer(text)]
-    for cmd, a, b in textual.command_blocks(text):
+    found, covered = textual.objects(text)
+    for cmd, a, b in found:
         try:
             doc = jsonspan.parse(text, a, b)
         except jsonspan.JSONSyntaxError:
             continue
-        covered.append((doc.start, doc.end))
         got = read_json(name, text, lines, doc, cmd)
         if got is None and isinstance(doc.value, dict) and set(doc.value) <= {"UserId", "Account", "Arn"} and \
                 isinstance(doc.value.get("Arn"), str):
             ci = CallerIdentity(name, doc.value["Arn"], doc.value.get("Account"), doc.value.get("UserId"),
                                 lines.span(doc.start, doc.end))
             got = [Recognised(name, "caller-identity", ci, ci.span)]
+        if got is None:  # a policy or other JSON among the outputs: the other readers take the text
+            covered.remove((a, b))
         out += got or []
     nf = textual.not_found(text)
     if nf is not None:
@@ -127,6 +128,16 @@ def read_text(name: str, text: str, lines) -> tuple[list[Recognised], bool]:
             out.append(Recognised(name, "caller-identity", ci, ci.span))
             covered.append((a, b))
     return out, bool(out) and _only_blanks_outside(text, covered)
+
+
+def several_objects(text: str) -> bool:
+    """More than one top-level JSON value (outputs pasted one after another)."""
+    i = len(text) - len(text.lstrip(" \t\r\n\ufeff"))
+    try:
+        _, end = textual._DECODER.raw_decode(text, i)
+    except ValueError:
+        return False
+    return bool(text[end:].strip())
 
 
 def _only_blanks_outside(text: str, covered: list[tuple[int, int]]) -> bool:

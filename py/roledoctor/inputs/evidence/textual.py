@@ -10,6 +10,7 @@ Every pattern is linear: bounded classes, no nested or adjacent ambiguous quanti
 
 from __future__ import annotations
 
+import json
 import re
 
 # `$ aws iam get-role --role-name x` (also `> `, `PS C:\> `), at the start of a line
@@ -25,25 +26,54 @@ CALLER_ARN = re.compile(r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{8,20}Z[ \t]+)?[
                         r"[A-Za-z0-9+=,.@_/-]{1,512}|root))[ \t]*\r?$", re.M)
 
 
+_DECODER = json.JSONDecoder()
+
+
+# The whole paste is one ARN: the caller as the user knows it (also a role's own ARN).
+ONLY_ARN = re.compile(r"[ \t\r\n]*(arn:aws[a-z-]{0,20}:(?:iam|sts)::[0-9]{12}:(?:(?:user|assumed-role|federated-user|role)/"
+                      r"[A-Za-z0-9+=,.@_/-]{1,512}|root))[ \t\r\n]*")
+
+
 def options(rest: str) -> dict[str, str]:
     return {m.group(1): m.group(2).strip("\"'") for m in _OPTION.finditer(rest)}
 
 
-def command_blocks(text: str) -> list[tuple[dict, int, int]]:
-    """({"service", "operation", "--opt": value}, start, end) of the JSON output after each
-    `$ aws …` line, up to the next such line."""
-    lines = list(COMMAND.finditer(text))
-    out = []
-    for k, m in enumerate(lines):
-        start = m.end()
-        end = lines[k + 1].start() if k + 1 < len(lines) else len(text)
-        i = start
-        while i < end and text[i] in " \t\r\n":
-            i += 1
-        if i < end and text[i] == "{":
+def objects(text: str) -> tuple[list[tuple[dict | None, int, int]], list[tuple[int, int]]]:
+    """The JSON objects of a paste, each with the `$ aws …` line above it (or None):
+    ([(command, start, end)], ranges read). One pass, line by line; each object's end is
+    found by the stdlib's C decoder. Several outputs (pasted one after another, or files
+    dropped into one box) come out one by one."""
+    out: list[tuple[dict | None, int, int]] = []
+    covered: list[tuple[int, int]] = []
+    cmd: dict | None = None
+    i, n = 0, len(text)
+    while i < n:
+        j = text.find("\n", i)
+        end = n if j < 0 else j
+        k = i
+        while k < end and text[k] in " \t\r\ufeff":
+            k += 1
+        if k == end:
+            i = end + 1
+            continue
+        m = COMMAND.match(text, i) if text[k] in "$>Pa" else None
+        if m and m.end() <= end:
             cmd = {"service": m.group(1), "operation": m.group(2), **options(m.group(3))}
-            out.append((cmd, i, end))
-    return out
+            covered.append((m.start(), m.end()))
+            i = end + 1
+            continue
+        if text[k] == "{":
+            try:
+                _, e = _DECODER.raw_decode(text, k)
+            except ValueError:
+                i = end + 1
+                continue
+            out.append((cmd, k, e))
+            covered.append((k, e))
+            cmd, i = None, e
+            continue
+        i = end + 1
+    return out, covered
 
 
 def not_found(text: str) -> dict | None:
@@ -67,4 +97,7 @@ def not_found(text: str) -> dict | None:
 
 
 def caller_arns(text: str) -> list[tuple[str, int, int]]:
+    whole = ONLY_ARN.fullmatch(text) if len(text) < 2000 else None
+    if whole:
+        return [(whole.group(1), whole.start(1), whole.end(1))]
     return [(m.group(1), m.start(1), m.end(1)) for m in CALLER_ARN.finditer(text)]
