@@ -7,6 +7,8 @@ fixes can edit exactly those characters in the user's own formatting.
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 from dataclasses import dataclass
 
 
@@ -28,11 +30,10 @@ class LineIndex:
 
     def __init__(self, text: str):
         self.text = text
-        self.starts = [0]
-        i = text.find("\n")
-        while i != -1:  # str.find runs in C: a 1 MB text takes milliseconds
-            self.starts.append(i + 1)
-            i = text.find("\n", i + 1)
+        # Line starts, each line's length + 1 summed: split, map and accumulate run in C
+        # (100 MB of AWS output in a fraction of a second).
+        lengths = list(map(len, text.split("\n")))
+        self.starts = [0] + list(map(operator.add, itertools.accumulate(lengths[:-1]), range(1, len(lengths))))
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 
+from roledoctor.fixes.edits import unified_diff
+
 
 def _sources(case) -> list:
     out = [case.trust, case.boundary, case.session] + list(case.identity or []) + list(case.scps or []) + \
@@ -79,7 +81,11 @@ def annotate(case, fixes, report) -> None:
                 continue
             f.filename, f.command = got
             f.document = text
+            # shown and saved as the document itself (the output around it is AWS's, not the user's)
+            diff = unified_diff(was or "", text, f.filename)
             for fx in report.fixes.values():
                 if fx.after == f.after:
                     fx.command, fx.document, fx.filename = f.command, text, f.filename
+                    fx.before, fx.after, fx.diff = was or "", text, diff
+            f.before, f.after, f.diff = was or "", text, diff
             break

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from roledoctor.diagnosis import aws_evidence
+from roledoctor.inputs.evidence.authdetails import recognise_text as authorization_details
 from roledoctor.diagnosis.model import Source
 from roledoctor.diagnosis.rolearn import role_arn_problem
 from roledoctor.evaluation import ASSUME_ROLE, WEB_IDENTITY, Caller, Policies, PolicyLevel, Request
@@ -106,7 +107,8 @@ def prepare(raw: dict[str, str], slots: dict[str, str] | None = None) -> Prepare
     origin: dict[str, str] = {}
     for name, text in raw.items():
         slot = slots.setdefault(name, "auto")
-        parts = split_documents(text) if slot in _MULTI_DOC_SLOTS and isinstance(text, str) else []
+        parts = split_documents(text) if slot in _MULTI_DOC_SLOTS and isinstance(text, str) and \
+            not authorization_details(text) else []
         if not parts:
             pieces[name], origin[name] = text, name
             continue

@@ -107,6 +107,55 @@ def _walk(text: str) -> tuple[dict, dict]:
         raise AuthSyntaxError("expected ',' or '}'", i)
 
 
+# The last output walked: a fix re-reads the same output with one document edited, and
+# only the items around the edit are decoded again (a 100 MB output is walked once).
+_LAST: dict = {}
+
+
+def walk(text: str) -> tuple[dict, dict]:
+    last = _LAST.get("walk")
+    if last is not None:
+        if last[0] is text or last[0] == text:
+            return last[1]
+        got = _rewalk(last, text) if len(text) > 1_000_000 else None
+        if got is not None:
+            _LAST["walk"] = (text, got)
+            return got
+    got = _walk(text)
+    _LAST["walk"] = (text, got)
+    return got
+
+
+def _rewalk(last, text: str):
+    from roledoctor.fixes.edits import _common_prefix, _common_suffix
+    old, (lists, other) = last
+    p = _common_prefix(old, text)
+    s = _common_suffix(old, text, min(len(old), len(text)) - p)
+    d, cut = len(text) - len(old), len(old) - s
+    out: dict[str, list] = {}
+    touched = False
+    for key, items in lists.items():
+        new = []
+        for obj, a, b in items:
+            if b <= p:
+                new.append((obj, a, b))
+            elif a >= cut:
+                new.append((obj, a + d, b + d))
+            else:  # the edited item: decoded again where it starts (before the edit)
+                if a > p:
+                    return None
+                try:
+                    obj2, e = _DECODER.raw_decode(text, a)
+                except ValueError:
+                    return None
+                if e != b + d:
+                    return None
+                new.append((obj2, a, e))
+                touched = True
+        out[key] = new
+    return (out, other) if touched else None  # an edit outside every item: walked again
+
+
 class AuthIndex:
     """The entities of one authorization-details output, parsed with spans on demand."""
 
@@ -209,7 +258,7 @@ def read_text(name: str, text: str, lines: LineIndex, ev: Evidence) -> list:
     """Fill ev from the output; returns Problems (syntax errors with line and column)."""
     from roledoctor.inputs import policydoc
     try:
-        lists, other = _walk(text)
+        lists, other = walk(text)
     except AuthSyntaxError as err:
         return [policydoc.unparseable(err.message, err.offset, lines, name, "invalid JSON")]
     idx = AuthIndex(name, text, lines, lists)
