@@ -15,7 +15,7 @@ from roledoctor.inputs import (
     read_all,
 )
 
-KINDS = {"error", "hcl", "policy-json", "plan", "json", "unknown"}
+KINDS = {"error", "hcl", "policy-json", "plan", "json", "aws-evidence", "unknown"}
 REAL = real_inputs()
 TEXTS = [t for _, _, t in REAL]
 

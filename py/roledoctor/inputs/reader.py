@@ -30,7 +30,7 @@ def _json_log(value, text: str) -> bool:
 
 
 def classify(text: str) -> list[str]:
-    """What the text holds, cheaply: error | hcl | policy-json | plan | json | unknown (several possible)."""
+    """What the text holds, cheaply: error | hcl | policy-json | plan | json | aws-evidence | unknown (several possible)."""
     from roledoctor.inputs import hcl
     if not isinstance(text, str) or not text.strip():
         return ["unknown"]

@@ -135,7 +135,7 @@ def several_objects(text: str) -> bool:
     i = len(text) - len(text.lstrip(" \t\r\n\ufeff"))
     try:
         _, end = textual._DECODER.raw_decode(text, i)
-    except ValueError:
+    except (ValueError, RecursionError):  # the positional parser says where, with line and column
         return False
     return bool(text[end:].strip())
 

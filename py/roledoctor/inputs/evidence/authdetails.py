@@ -95,6 +95,8 @@ def _walk(text: str) -> tuple[dict, dict]:
                 other[key], i = _DECODER.raw_decode(text, i)
         except json.JSONDecodeError as err:
             raise AuthSyntaxError(err.msg, err.pos) from None
+        except RecursionError:
+            raise AuthSyntaxError("nesting too deep", i) from None
         i = _WS.match(text, i).end()
         if text.startswith(",", i):
             i = _WS.match(text, i + 1).end()

@@ -16,7 +16,6 @@ import re
 # `$ aws iam get-role --role-name x` (also `> `, `PS C:\> `), at the start of a line
 COMMAND = re.compile(r"^[ \t]*(?:(?:\$|>|PS [^\n>]{0,100}>)[ \t]*)?aws[ \t]+([a-z0-9-]{1,40})[ \t]+([a-z0-9-]{1,60})"
                      r"([^\n]{0,2000})$", re.M)
-_OPTION = re.compile(r"(--[a-z0-9-]{1,60})(?:=|[ \t]+)(\"[^\"\n]{0,2000}\"|'[^'\n]{0,2000}'|[^ \t\n\"'-][^ \t\n]{0,2000})")
 NO_SUCH_ENTITY = re.compile(r"(?:\(NoSuchEntity\) when calling the ([A-Za-z]{1,60}) operation|NoSuchEntity(?:Exception)?)"
                             r":[ \t]*([^\n]{0,1000})")
 _ROLE_NAME = re.compile(r"role with name ([\w+=,.@-]{1,64}) cannot be found")
@@ -35,7 +34,20 @@ ONLY_ARN = re.compile(r"[ \t\r\n]*(arn:aws[a-z-]{0,20}:(?:iam|sts)::[0-9]{12}:(?
 
 
 def options(rest: str) -> dict[str, str]:
-    return {m.group(1): m.group(2).strip("\"'") for m in _OPTION.finditer(rest)}
+    """`--name value` and `--name=value` pairs of a command line (words split on blanks, quotes dropped)."""
+    words = rest.split()
+    out: dict[str, str] = {}
+    for i, w in enumerate(words):
+        if not w.startswith("--") or len(w) < 3:
+            continue
+        if "=" in w:
+            name, value = w.split("=", 1)
+        elif i + 1 < len(words) and not words[i + 1].startswith("--"):
+            name, value = w, words[i + 1]
+        else:
+            continue
+        out[name] = value.strip("\"'")
+    return out
 
 
 def objects(text: str) -> tuple[list[tuple[dict | None, int, int]], list[tuple[int, int]]]:
@@ -65,7 +77,7 @@ def objects(text: str) -> tuple[list[tuple[dict | None, int, int]], list[tuple[i
         if text[k] == "{":
             try:
                 _, e = _DECODER.raw_decode(text, k)
-            except ValueError:
+            except (ValueError, RecursionError):
                 i = end + 1
                 continue
             out.append((cmd, k, e))
