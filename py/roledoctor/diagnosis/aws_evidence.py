@@ -376,3 +376,24 @@ def apply_request(case) -> None:
     if c is not None and c.type == ROLE and "/aws-service-role/" in (c.role_arn or ""):
         pol.scps = None  # SCPs do not restrict service-linked roles
         case.assumptions.append("the caller is a service-linked role: SCPs do not restrict it")
+
+
+def aws_trusts(inputs, limit: int = 5000) -> list[tuple[Source, str]]:
+    """Every role trust AWS output holds, with the role's account (for `roledoctor check`)."""
+    out = []
+    for ev in inputs.evidence:
+        roles = [p for p in ev.principals if p.type == "role"]
+        if ev.auth is not None:
+            items = ev.auth.lists.get("RoleDetailList", [])[:limit]
+            roles += [r for r in (ev.auth.role(text_of_arn(o)) for o, _, _ in items if isinstance(o, dict)) if r]
+        for r in roles:
+            if r.trust is not None and r.trust.policy is not None:
+                a = parse_arn(r.arn)
+                out.append((Source(ev.input, r.trust.policy, "json" if r.trust.form == "json" else r.trust.form,
+                                   r.arn or r.name), a.account if a else ""))
+    return out
+
+
+def text_of_arn(obj: dict) -> str:
+    v = obj.get("Arn")
+    return v if isinstance(v, str) else ""
