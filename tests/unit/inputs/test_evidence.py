@@ -223,3 +223,13 @@ def test_check_reads_trusts_from_authorization_details(tmp_path):
     (tmp_path / "auth.json").write_text(json.dumps(auth, indent=4))
     res = check([str(tmp_path / "auth.json")])
     assert [f.code for f in res.findings] == ["TRUST_WILDCARD_PRINCIPAL"]
+
+
+def test_page_routes_aws_output_to_its_box_and_redacts_it():
+    from roledoctor import webapi
+    text = get_role(TRUST).replace("111111111111", "493029413412")
+    routed = json.loads(webapi.handle("route", json.dumps({"files": [{"name": "role.json", "text": text}]})))["result"]
+    assert routed["files"][0]["parts"][0]["input"] == "aws_evidence"
+    red = json.loads(webapi.handle("redact", json.dumps({"inputs": {"aws_evidence": text}})))["result"]
+    out = red["texts"]["aws_evidence"]
+    assert "493029413412" not in out["text"] and any(s["original"] == "493029413412" for s in out["spans"])
