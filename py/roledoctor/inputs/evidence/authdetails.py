@@ -174,6 +174,11 @@ class AuthIndex:
                     if isinstance(obj.get(k), str):
                         self._by.setdefault((key, obj[k]), item)
 
+    def __repr__(self) -> str:  # shown by `roledoctor inspect`: what is held, not the object
+        return ", ".join(f"{len(v)} {k}" for k, v in self.lists.items()) + " (read on demand)"
+
+    __str__ = __repr__
+
     def accounts(self) -> set[str]:
         out = set()
         for key in LISTS[:3]:
