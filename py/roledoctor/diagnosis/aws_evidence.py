@@ -157,9 +157,33 @@ def apply(case) -> None:
         roles = [p for ev in evs for p in ev.principals if p.type == "role" and p.arn]
         if len(roles) == 1:
             case.role_arn = roles[0].arn
+    _slotted(case, k, evs)
     _role(case, k, evs)
     _caller(case, k, evs)
     _org(case, k, evs)
+
+
+# A policy output pasted into a box (or given with an option) plays that box's part.
+_SLOT_PART = {"caller_policy": "identity", "boundary": "boundary", "scp": "scp", "rcp": "rcp",
+              "session_policy": "session"}
+
+
+def _slotted(case, k: Known, evs) -> None:
+    for ev in evs:
+        part = _SLOT_PART.get(case.slot(ev.input))
+        if part is None:
+            continue
+        docs = ev.documents + [d for mp in ev.managed for d in mp.documents if d.default] + ev.org_policies
+        for d in docs:
+            if d.policy is None:
+                continue
+            src = _source(d, ev, f"{part}:{d.name or d.arn or ev.kind}", k)
+            if part == "identity":
+                case.identity = (case.identity or []) + [src]
+            elif part in ("scp", "rcp"):
+                setattr(case, part + "s", (getattr(case, part + "s") or []) + [src])
+            elif getattr(case, part) is None:
+                setattr(case, part, src)
 
 
 def _role(case, k: Known, evs) -> None:

@@ -233,3 +233,16 @@ def test_page_routes_aws_output_to_its_box_and_redacts_it():
     red = json.loads(webapi.handle("redact", json.dumps({"inputs": {"aws_evidence": text}})))["result"]
     out = red["texts"]["aws_evidence"]
     assert "493029413412" not in out["text"] and any(s["original"] == "493029413412" for s in out["spans"])
+
+
+def test_policy_output_pasted_into_a_box_plays_its_part():
+    from roledoctor.diagnosis.diagnose import diagnose
+    pv = json.dumps({"PolicyVersion": {"Document": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}, "VersionId": "v1", "IsDefaultVersion": True}})
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:user/alice"}, "Action": "sts:AssumeRole"}]})
+    err = ("api error AccessDenied: User: arn:aws:iam::222222222222:user/alice is not authorized to perform: "
+           "sts:AssumeRole on resource: arn:aws:iam::111111111111:role/x")
+    raw = {"error": err, "trust_policy": trust, "caller_policy": pv}
+    d = diagnose(raw, {k: k for k in raw})
+    assert d.verdict == "denied" and "CALLER_POLICY_NO_ALLOW" in [i.code for i in d.issues]
