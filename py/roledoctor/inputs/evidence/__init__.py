@@ -99,8 +99,9 @@ def read_text(name: str, text: str, lines) -> tuple[list[Recognised], bool]:
     """Evidence in a text that does not start with JSON -> (records, whole): whole is True when
     the text is nothing but evidence (command lines with outputs, an ARN, a NoSuchEntity error)."""
     out: list[Recognised] = []
-    # outputs below `$ aws …` lines (bare JSON outputs one after another start with `{`: reader.py)
-    found, covered = textual.objects(text) if textual.COMMAND.search(text) else ([], [])
+    # outputs below `$ aws …` lines, or bare JSON outputs one after another (reader.py: several_objects)
+    several = text.lstrip(" \t\r\n\ufeff").startswith("{")
+    found, covered = textual.objects(text) if several or textual.COMMAND.search(text) else ([], [])
     for cmd, a, b in found:
         try:
             doc = jsonspan.parse(text, a, b)
