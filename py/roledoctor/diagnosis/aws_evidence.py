@@ -21,7 +21,7 @@ from roledoctor.diagnosis.model import Source
 from roledoctor.evaluation import PolicyLevel
 from roledoctor.evaluation.arns import parse_arn, role_name_and_path
 from roledoctor.evaluation.model import ROLE, USER
-from roledoctor.inputs.evidence.model import DocRef, Evidence, ManagedPolicy, Principal, TrailEvent
+from roledoctor.inputs.evidence.model import DocRef, Evidence, Principal, TrailEvent
 from roledoctor.inputs.model import Arg, PolicySource, RoleResource
 from roledoctor.policy import policy_from_obj
 

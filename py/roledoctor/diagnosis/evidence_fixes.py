@@ -41,7 +41,8 @@ def _text(after: str, src) -> str | None:
     return json.dumps(value, indent=4) + "\n"
 
 
-def _command(ev, d) -> tuple[str, str] | None:
+def _command(d) -> tuple[str, str] | None:
+    """(file name, command) that applies the corrected document `d` (a DocRef)."""
     if d.role == "trust":
         name = d.owner.split("/", 1)[-1]
         return "trust-policy.json", (f"aws iam update-assume-role-policy --role-name {name} "
@@ -76,7 +77,7 @@ def annotate(case, fixes, report) -> None:
             text, was = _text(f.after, src), _text(f.before, old)
             if text is None or text == was:
                 continue
-            got = _command(None, ref)
+            got = _command(ref)
             if got is None:
                 continue
             f.filename, f.command = got

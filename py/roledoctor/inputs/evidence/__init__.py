@@ -18,7 +18,7 @@ from roledoctor.inputs import jsonspan
 from roledoctor.inputs.evidence import authdetails, cloudtrail, iam, oidc, orgs, textual
 from roledoctor.inputs.evidence.common import Ctx
 from roledoctor.inputs.evidence.model import Evidence
-from roledoctor.inputs.model import Arg, CallerIdentity, PolicySource, Problem, Recognised, RoleResource
+from roledoctor.inputs.model import Arg, CallerIdentity, PolicySource, Recognised, RoleResource
 
 KIND = "aws-evidence"
 JSON_READERS = iam.READERS + orgs.READERS + oidc.READERS + cloudtrail.READERS

@@ -18,7 +18,7 @@ from json.decoder import scanstring
 from roledoctor.inputs import jsonspan
 from roledoctor.inputs.evidence.common import Ctx, document, get, strings, text_of
 from roledoctor.inputs.evidence.iam import role_from, user_from
-from roledoctor.inputs.evidence.model import DocRef, Evidence, ManagedPolicy, Principal
+from roledoctor.inputs.evidence.model import Evidence, ManagedPolicy, Principal
 from roledoctor.source import LineIndex
 
 LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
@@ -281,4 +281,4 @@ def read_text(name: str, text: str, lines: LineIndex, ev: Evidence) -> list:
     return []
 
 
-__all__ = ["AuthIndex", "DocRef", "read_text", "recognise", "recognise_text"]
+__all__ = ["AuthIndex", "read_text", "recognise", "recognise_text", "walk"]

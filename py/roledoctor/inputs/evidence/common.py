@@ -61,14 +61,12 @@ def document(ctx: Ctx, path: tuple, role: str, **kw) -> DocRef | None:
     if start_end is None:
         return None
     if isinstance(node, dict):
-        n = len(path)
         try:
             sub = jsonspan.parse(ctx.text, start_end[0], start_end[1])
         except jsonspan.JSONSyntaxError:
             return None
         spans = {k: ctx.lines.span(*v) for k, v in sub.spans.items()}
         keys = {k: ctx.lines.span(*v) for k, v in sub.key_spans.items()}
-        del n
         pol, probs = policydoc.build(sub.value, spans, keys, ctx.lines, ctx.name)
         form = "json"
     elif isinstance(node, str):
@@ -91,7 +89,3 @@ def document(ctx: Ctx, path: tuple, role: str, **kw) -> DocRef | None:
     if pol is not None and pol.span is None:
         pol.span = ctx.lines.span(*start_end)
     return DocRef(role, pol, form=form, span=ctx.lines.span(*start_end), **kw)
-
-
-def role_title(name: str) -> str:
-    return name or "a role"

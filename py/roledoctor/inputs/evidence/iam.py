@@ -10,7 +10,7 @@ Each reader: recognise(value) on the parsed JSON, read(ctx, ev) filling an Evide
 from __future__ import annotations
 
 from roledoctor.inputs.evidence.common import Ctx, document, get, strings, text_of
-from roledoctor.inputs.evidence.model import DocRef, Evidence, ManagedPolicy, Principal
+from roledoctor.inputs.evidence.model import Evidence, ManagedPolicy, Principal
 
 
 def _owner(ctx: Ctx, ev: Evidence, value: dict) -> str:
@@ -190,4 +190,4 @@ READERS = (
     ("get-user", is_get_user, read_get_user),
     ("groups-for-user", is_groups, read_groups),
 )
-__all__ = ["READERS", "role_from", "user_from", "DocRef"]
+__all__ = ["READERS", "role_from", "user_from"]
