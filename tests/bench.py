@@ -423,7 +423,7 @@ def big_authorization_details(size: int) -> str:
 
 
 def evidence_measure(results: dict) -> None:
-    """(j) `roledoctor diagnose` on 100 MB of authorization details given as a file (the 5 MB
+    """(k) `roledoctor diagnose` on 100 MB of authorization details given as a file (the 5 MB
     limit stays for pasted text): seconds, and the verdict it reaches from that file alone."""
     import contextlib
     import io
@@ -443,9 +443,9 @@ def evidence_measure(results: dict) -> None:
             rc = cli_main(["diagnose", str(err), str(auth), "--format", "json"])
         took = time.perf_counter() - t0
     obj = json.loads(out.getvalue())
-    results["j_authorization_details_mb"] = round(len(text) / 1e6, 1)
-    results["j_authorization_details_diagnose_s"] = round(took, 2)
-    results["j_authorization_details"] = {"exit": rc, "verdict": obj["verdict"],
+    results["k_authorization_details_mb"] = round(len(text) / 1e6, 1)
+    results["k_authorization_details_diagnose_s"] = round(took, 2)
+    results["k_authorization_details"] = {"exit": rc, "verdict": obj["verdict"],
                                           "blockers": [f["code"] for f in obj["findings"] if f["kind"] == "blocker"]}
 
 
