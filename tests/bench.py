@@ -390,6 +390,68 @@ def size_measure(results: dict) -> None:
     results["i_diagnose_5mb_s"] = detail["all_boxes_5mb"]["s"]
 
 
+def big_authorization_details(size: int) -> str:
+    """`aws iam get-account-authorization-details` output of about `size` bytes: users in groups,
+    roles with trusts, managed policies with several versions (the CLI's indent of 4)."""
+    acct = "111111111111"
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+                                                  "Resource": "arn:aws:s3:::bucket-name/prefix/*"}] * 3}
+    def user(i):
+        return {"Path": "/", "UserName": f"user-{i}", "UserId": f"AIDA{i:016d}", "Arn": f"arn:aws:iam::{acct}:user/user-{i}",
+                "CreateDate": "2023-01-09T11:02:41Z", "GroupList": [f"group-{i % 50}"],
+                "UserPolicyList": [{"PolicyName": "inline", "PolicyDocument": doc}],
+                "AttachedManagedPolicies": [{"PolicyName": f"policy-{i % 200}",
+                                             "PolicyArn": f"arn:aws:iam::{acct}:policy/policy-{i % 200}"}]}
+    def role(i):
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{acct}:user/user-{i}"},
+                                                        "Action": "sts:AssumeRole"}]}
+        return {"Path": "/", "RoleName": f"role-{i}", "RoleId": f"AROA{i:016d}", "Arn": f"arn:aws:iam::{acct}:role/role-{i}",
+                "CreateDate": "2023-01-09T11:05:00Z", "AssumeRolePolicyDocument": trust, "InstanceProfileList": [],
+                "RolePolicyList": [{"PolicyName": "inline", "PolicyDocument": doc}], "AttachedManagedPolicies": [],
+                "MaxSessionDuration": 3600}
+    def policy(i):
+        return {"PolicyName": f"policy-{i}", "PolicyId": f"ANPA{i:016d}", "Arn": f"arn:aws:iam::{acct}:policy/policy-{i}",
+                "Path": "/", "DefaultVersionId": "v5", "AttachmentCount": 1, "IsAttachable": True,
+                "PolicyVersionList": [{"Document": doc, "VersionId": f"v{v}", "IsDefaultVersion": v == 5,
+                                       "CreateDate": "2024-01-01T00:00:00Z"} for v in range(1, 6)]}
+    unit = len(json.dumps(user(0), indent=4)) + len(json.dumps(role(0), indent=4))
+    n = max(1, size // (unit + 600))
+    out = {"UserDetailList": [user(i) for i in range(n)],
+           "GroupDetailList": [{"Path": "/", "GroupName": f"group-{g}", "GroupId": f"AGPA{g:016d}",
+                                "Arn": f"arn:aws:iam::{acct}:group/group-{g}", "GroupPolicyList": [],
+                                "AttachedManagedPolicies": []} for g in range(50)],
+           "RoleDetailList": [role(i) for i in range(n)],
+           "Policies": [policy(i) for i in range(200)]}
+    return json.dumps(out, indent=4)
+
+
+def evidence_measure(results: dict) -> None:
+    """(k) `roledoctor diagnose` on 100 MB of authorization details given as a file (the 5 MB
+    limit stays for pasted text): seconds, and the verdict it reaches from that file alone."""
+    import contextlib
+    import io
+    import tempfile
+    from roledoctor.cli import main as cli_main
+    with tempfile.TemporaryDirectory() as tmp:
+        auth = Path(tmp) / "authorization-details.json"
+        text = big_authorization_details(100_000_000)
+        auth.write_text(text)
+        n = text.count('"RoleName"') // 2
+        err = Path(tmp) / "error.txt"
+        err.write_text(f"api error AccessDenied: User: arn:aws:iam::111111111111:user/user-{n - 1} is not authorized to "
+                       f"perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/role-{n - 2}\n")
+        out = io.StringIO()
+        t0 = time.perf_counter()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            rc = cli_main(["diagnose", str(err), str(auth), "--format", "json"])
+        took = time.perf_counter() - t0
+    obj = json.loads(out.getvalue())
+    results["k_authorization_details_mb"] = round(len(text) / 1e6, 1)
+    results["k_authorization_details_diagnose_s"] = round(took, 2)
+    results["k_authorization_details"] = {"exit": rc, "verdict": obj["verdict"],
+                                          "blockers": [f["code"] for f in obj["findings"] if f["kind"] == "blocker"]}
+
+
 def print_table(results: dict) -> None:
     rows = [(k, v) for k, v in results.items() if not isinstance(v, (dict, list))]
     width = max(len(k) for k, _ in rows)
@@ -410,6 +472,7 @@ def main() -> int:
     cli_measures(results)
     check_measure(results)
     size_measure(results)
+    evidence_measure(results)
     if not args.skip_browser:
         browser_measures(args.runs, results)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

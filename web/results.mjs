@@ -8,7 +8,7 @@ import { drawPath, gateWord } from "./diagram.mjs";
 
 export const INPUT_TITLES = {
   error: "Error output", provider: "Provider configuration", trust_policy: "Trust policy",
-  caller_policy: "Caller permissions policy", org_policies: "Organization policies",
+  caller_policy: "Caller permissions policy", org_policies: "Organization policies", aws_evidence: "AWS evidence",
   caller_files: "Where the caller comes from",
 };
 const KINDS = [["blocker", "Blockers", "why the role cannot be assumed"],
@@ -86,7 +86,30 @@ function fixBlock(fix, dup) {
       el("span", { "aria-hidden": "true", text: verified ? "✓ " : "! " }),
       verified ? "verified: allowed after this fix" : `after this fix: ${fix.verdict_after ?? "not verified"}`),
     fileButtons(fix.filename, fix.after, `fixed ${fix.filename}`, dup ? fix.title : ""),
-    el("div", { class: "diff-views" }, splitDiff(fix.diff, lang, label), unifiedDiff(fix.diff, lang, label)));
+    el("div", { class: "diff-views" }, splitDiff(fix.diff, lang, label), unifiedDiff(fix.diff, lang, label)),
+    ...(fix.command ? applyBlock(fix) : []));
+}
+
+// A fix of AWS output: the corrected document and the command that applies it (run by the user).
+function applyBlock(fix) {
+  return [el("p", { text: `Save the corrected document as ${fix.document_filename}, then apply it:` }),
+    fileButtons(fix.document_filename, fix.document, fix.document_filename),
+    codeBlock(fix.command, "sh", `Command that applies ${fix.document_filename}`),
+    fileButtons("apply.sh", fix.command + "\n", "the command")];
+}
+
+// Read-only AWS CLI commands that fetch what the diagnosis lacks; nothing is run for the user.
+function nextCommandsBlock(report) {
+  const script = report.next_commands.map((c) => `# ${c.why}\n${c.command}\n`).join("");
+  const items = [el("h3", { text: "What to run next" }),
+    el("p", { class: "muted small", text: "Read-only commands that fetch what is missing; roledoctor runs nothing." }),
+    fileButtons("next-commands.sh", script, "the commands"), codeBlock(script, "sh", "What to run next")];
+  if (report.next_commands_policy) {
+    const pol = JSON.stringify(report.next_commands_policy, null, 2) + "\n";
+    items.push(el("p", { text: "The smallest IAM policy these commands need:" }),
+      fileButtons("next-commands-policy.json", pol, "the policy"), codeBlock(pol, "json", "IAM policy for the commands"));
+  }
+  return el("div", { class: "next-commands" }, ...items);
 }
 
 function preventionBlock(item) {
@@ -116,6 +139,7 @@ export function renderDiagnosis(container, page, { onEvidence, width }) {
   if (page.fixes?.length) {
     parts.push(el("div", { class: "fixes" }, el("h3", { text: "Fixed files" }), ...page.fixes.map((f, i) => fixBlock(f, page.fixes.findIndex((g) => g.filename === f.filename) !== i))));
   }
+  if (page.report?.next_commands?.length) parts.push(nextCommandsBlock(page.report));
   if (page.prevention?.length) {
     parts.push(el("div", { class: "prevention" }, el("h3", { text: "Prevent it next time" }), ...page.prevention.map(preventionBlock)));
   }

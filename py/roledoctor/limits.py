@@ -10,6 +10,9 @@ from __future__ import annotations
 
 MAX_INPUT_BYTES = 5_000_000  # 5 MB of UTF-8, per input box / per CLI input file
 MB = 1_000_000
+# `aws iam get-account-authorization-details` of a real account runs to tens of MB; given
+# as a file on the command line it is read up to this size (pasted text keeps the 5 MB limit).
+MAX_EVIDENCE_FILE_BYTES = 200_000_000
 
 
 def _mb(n: int) -> str:

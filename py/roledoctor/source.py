@@ -7,6 +7,8 @@ fixes can edit exactly those characters in the user's own formatting.
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 from dataclasses import dataclass
 
 
@@ -28,11 +30,10 @@ class LineIndex:
 
     def __init__(self, text: str):
         self.text = text
-        self.starts = [0]
-        i = text.find("\n")
-        while i != -1:  # str.find runs in C: a 1 MB text takes milliseconds
-            self.starts.append(i + 1)
-            i = text.find("\n", i + 1)
+        # Line starts, each line's length + 1 summed: split, map and accumulate run in C
+        # (100 MB of AWS output in a fraction of a second).
+        lengths = list(map(len, text.split("\n")))
+        self.starts = [0] + list(map(operator.add, itertools.accumulate(lengths[:-1]), range(1, len(lengths))))
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1
@@ -50,3 +51,25 @@ class LineIndex:
         start = self.starts[line - 1]
         end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
         return self.text[start:end].rstrip("\r")
+
+
+def common_prefix(a: str, b: str) -> int:
+    """Length of the common start of `a` and `b`."""
+    n, i, step = min(len(a), len(b)), 0, 1 << 16
+    while i < n and a[i:i + step] == b[i:i + step]:  # compared in C, 64 K at a time
+        i += step
+    end = min(i + step, n)
+    while i < end and a[i] == b[i]:
+        i += 1
+    return min(i, n)
+
+
+def common_suffix(a: str, b: str, limit: int) -> int:
+    """Length of the common end of `a` and `b`, at most `limit`."""
+    n, i, step = limit, 0, 1 << 16
+    la, lb = len(a), len(b)
+    while i < n and a[la - min(i + step, n):la - i] == b[lb - min(i + step, n):lb - i]:
+        i = min(i + step, n)
+    while i < n and a[la - i - 1] == b[lb - i - 1]:
+        i += 1
+    return i

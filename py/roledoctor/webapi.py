@@ -34,9 +34,10 @@ import sys
 
 from roledoctor import __version__
 
-BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies", "caller_files")
+BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies", "caller_files", "aws_evidence")
 BOX_TITLES = {"error": "Error output", "provider": "Provider configuration", "trust_policy": "Trust policy",
-              "caller_policy": "Caller permissions policy", "org_policies": "Organization policies"}
+              "caller_policy": "Caller permissions policy", "org_policies": "Organization policies",
+              "aws_evidence": "AWS evidence"}
 
 
 def build_caches(directory: str) -> list[str]:
@@ -127,6 +128,8 @@ def _describe(rec) -> str:
         return f"variable {f.name}"
     if kind == "plan":
         return "terraform show -json plan"
+    if kind == "aws-evidence":
+        return f.title
     return kind
 
 
@@ -261,6 +264,12 @@ def _policy_box(name: str, text: str) -> str | None:
     return None
 
 
+def _caller_identity_output(text: str) -> bool:
+    """`aws sts get-caller-identity` output: AWS evidence, not a policy."""
+    from roledoctor.inputs import read
+    return any(r.kind == "caller-identity" for r in read("route", text))
+
+
 def _route_one(name: str, text: str) -> dict:
     from roledoctor.inputs import classify
     from roledoctor.limits import check_text
@@ -274,6 +283,9 @@ def _route_one(name: str, text: str) -> dict:
     if kinds and kinds[0] in CALLER_KINDS:  # by content (inputs/kinds.py): CI files, AWS profiles, tokens
         return {"name": name, "kinds": kinds, "parts": [{"input": "caller_files", "text": text,
                                                          "what": CALLER_KINDS[kinds[0]]}], "note": ""}
+    if ("aws-evidence" in kinds and "error" not in kinds) or (kinds == ["json"] and _caller_identity_output(text)):
+        return {"name": name, "kinds": kinds, "parts": [{"input": "aws_evidence", "text": text, "what": "AWS output"}],
+                "note": ""}
     if "error" in kinds or (lname.endswith((".log", ".txt")) and "hcl" not in kinds and "policy-json" not in kinds):
         return {"name": name, "kinds": kinds, "parts": [{"input": "error", "text": text, "what": "error output"}],
                 "note": ""}

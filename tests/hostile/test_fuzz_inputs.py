@@ -17,7 +17,7 @@ from roledoctor.inputs import (
 
 from roledoctor.inputs.kinds import KINDS as OWN_KINDS  # noqa: E402 - readers with a module of their own
 
-KINDS = {"error", "hcl", "policy-json", "plan", "json", "unknown"} | {k for k, _ in OWN_KINDS}
+KINDS = {"error", "hcl", "policy-json", "plan", "json", "aws-evidence", "unknown"} | {k for k, _ in OWN_KINDS}
 REAL = real_inputs()
 TEXTS = [t for _, _, t in REAL]
 

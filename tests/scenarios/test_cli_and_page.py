@@ -88,7 +88,8 @@ def test_every_scenario_through_the_cli_options(capsys):
         raw, slots, paths, expected = load(folder)
         args = ["--format", "json"]
         for name, slot in slots.items():
-            args += [OPTIONS[slot], paths[name]] if slot in OPTIONS else [paths[name]]
+            args += [OPTIONS[slot], paths[name]] if slot in OPTIONS else []
+        args += [paths[name] for name, slot in slots.items() if slot not in OPTIONS]  # bare FILEs last
         if expected.get("caller"):
             args += ["--caller", expected["caller"]]
         rc, out, _ = cli(args, capsys)
@@ -110,7 +111,7 @@ def test_subprocess_entry_point():
 def seed_boxes():
     return {"error": (SEED / "error.txt").read_text(), "provider": (SEED / "provider.tf").read_text(),
             "trust_policy": (SEED / "trust-policy.json").read_text(),
-            "caller_policy": (SEED / "caller-policy.json").read_text(), "org_policies": ""}
+            "caller_policy": (SEED / "caller-policy.json").read_text(), "org_policies": "", "aws_evidence": ""}
 
 
 def test_page_shape_on_the_seed():
@@ -189,3 +190,63 @@ def test_page_error_box_shows_the_facts_it_read():
         assert text[m["column"] - 1:m["column"] - 1 + m["length"]] == m["value"] and m["line"] == 1
     assert not [f for f in r["report"]["findings"] if f["code"] == "INPUT_MISSING"
                 and f["details"].get("missing") in ("the identity that runs Terraform", "the role ARN")]
+
+
+def page_boxes(folder):
+    """The folder's inputs on the page: a file named for a box is pasted into it; the others are
+    dropped and routed by content as web/app.mjs does (texts for one box joined by a newline)."""
+    from roledoctor.webapi import BOXES, _route_one
+    raw, slots, paths, expected = load(folder)
+    fresh: dict[str, list[str]] = {}
+    for name in raw:
+        if slots[name] in BOXES:
+            fresh.setdefault(slots[name], []).append(raw[name])
+            continue
+        routed = _route_one(paths[name].rsplit("/", 1)[-1], raw[name])
+        for part in routed["parts"]:
+            fresh.setdefault(part["input"], []).append(part["text"])
+    from roledoctor.inputs.kinds import FILE_SEPARATOR  # caller files stay apart, as web/app.mjs joins them
+    return {box: (f"\n{FILE_SEPARATOR}\n" if box == "caller_files" else "\n").join(texts)
+            for box, texts in fresh.items()}, expected
+
+
+@pytest.mark.parametrize("folder", sorted(p for p in HERE.iterdir() if (p / "expected.json").exists()),
+                         ids=lambda p: p.name)
+def test_page_and_cli_agree_on_every_scenario(folder, capsys):
+    """Each scenario on the page gives the verdict, blockers and next commands the CLI gives."""
+    raw, slots, paths, expected = load(folder)
+    if any(slots[n] not in OPTIONS and slots[n] not in ("auto", "org_policies") for n in raw):
+        pytest.skip("an input the CLI has no option for")
+    args = ["--format", "json"]
+    for name in raw:
+        args += [OPTIONS[slots[name]], paths[name]] if slots[name] in OPTIONS else []
+    args += [paths[n] for n in raw if slots[n] not in OPTIONS]
+    caller = expected.get("caller")
+    if caller:
+        args += ["--caller", caller]
+    rc, out, _ = cli(args, capsys)
+    obj = json.loads(out)
+    boxes, _ = page_boxes(folder)
+    if caller:  # the page has no --caller: pasted as a user would, the bare ARN or the OIDC subject
+        box = "error" if caller.startswith("repo:") else "aws_evidence"
+        boxes[box] = (boxes.get(box, "") + "\n" + caller + "\n").lstrip("\n")
+    page = diagnose_for_page(boxes)["report"]
+    if "org_policies" not in slots.values():  # the box reads several documents; the CLI, one per option
+        assert page["verdict"] == obj["verdict"] == expected["verdict"], folder.name
+        blockers = lambda o: sorted({f["code"] for f in o["findings"] if f["kind"] == "blocker"})  # noqa: E731
+        assert blockers(page) == blockers(obj), folder.name
+        assert page.get("next_commands", []) == obj.get("next_commands", []), folder.name
+
+
+def test_page_names_aws_evidence_and_its_facts():
+    boxes, _ = page_boxes(HERE / "s61-get-role-trust")
+    assert "AssumeRolePolicyDocument" in boxes["aws_evidence"]
+    r = diagnose_for_page(boxes)
+    box = next(i for i in r["inputs"] if i["input"] == "aws_evidence")
+    assert box["recognised"].startswith("get-role output for tf-deploy (role arn:aws:iam::111111111111:role/tf-deploy")
+    assert "maximum session 3600 s" in box["recognised"]
+    fix = next(f for f in r["fixes"] if f["name"] == "trust_policy")
+    assert fix["command"] == ("aws iam update-assume-role-policy --role-name tf-deploy "
+                              "--policy-document file://trust-policy.json")
+    assert '"arn:aws:iam::111111111111:user/alice"' in fix["document"]
+    assert r["report"]["next_commands"] and r["report"]["next_commands_policy"]["Statement"][0]["Effect"] == "Allow"

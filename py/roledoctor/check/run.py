@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from roledoctor.check.cross import cross_checks, match_roles, role_accounts, role_arn_map
 from roledoctor.check.discover import Discovery, discover
 from roledoctor.check.suppress import INVALID_CODE, Suppression, Suppressions
+from roledoctor.diagnosis.aws_evidence import aws_trusts
 from roledoctor.diagnosis.facts import classify_sources
 from roledoctor.diagnosis.hardening import identity_rules, provider_rules, trust_rules
 from roledoctor.diagnosis.input_checks import input_checks
@@ -66,7 +67,7 @@ def merge(parts: list[Inputs]) -> Inputs:
     out = Inputs()
     for p in parts:
         for name in ("recognised", "errors", "providers", "backends", "roles", "policies", "attachments",
-                     "documents", "problems"):
+                     "documents", "problems", "evidence"):
             getattr(out, name).extend(getattr(p, name))
         out.texts.update(p.texts)
         for k, v in p.variables.items():
@@ -87,6 +88,10 @@ def static_issues(inputs: Inputs, unit_of: dict[str, int], caller: str | None = 
             continue
         seen.add(id(src.policy))
         issues += trust_rules(src, accounts.get(id(role), account) if role is not None else account, None)
+    for src, acct in aws_trusts(inputs):  # trusts AWS printed (get-role, authorization details)
+        if id(src.policy) not in seen:
+            seen.add(id(src.policy))
+            issues += trust_rules(src, acct or account, None)
     for src in found["identity"]:
         if id(src.policy) not in seen:
             seen.add(id(src.policy))

@@ -10,7 +10,7 @@ def read_limited(path: str, errors: str = "replace") -> str:
     """The text of a CLI input file (`-` is stdin), refused with a one-line
     UsageError (exit 2) when over roledoctor.limits.MAX_INPUT_BYTES."""
     from roledoctor.cli import UsageError
-    from roledoctor.limits import MAX_INPUT_BYTES, check_text, too_large_message
+    from roledoctor.limits import MAX_EVIDENCE_FILE_BYTES, MAX_INPUT_BYTES, check_text, too_large_message
 
     label = "stdin" if path == "-" else path
     if path == "-":
@@ -19,11 +19,18 @@ def read_limited(path: str, errors: str = "replace") -> str:
     else:
         try:
             size = os.stat(path).st_size
-            if size > MAX_INPUT_BYTES:
+            limit = MAX_INPUT_BYTES
+            if size > MAX_INPUT_BYTES and _authorization_details(path):
+                limit = MAX_EVIDENCE_FILE_BYTES  # roledoctor.limits: large AWS output, as a file only
+            if size > limit:
                 raise UsageError(f"{label}: {too_large_message(size)}")
             with open(path, encoding="utf-8", errors=errors, newline="") as f:
-                text = f.read(MAX_INPUT_BYTES + 1)
+                text = f.read(limit + 1)
                 more = bool(f.read(1))
+            if limit > MAX_INPUT_BYTES:
+                if more:
+                    raise UsageError(f"{label}: {too_large_message(size)}")
+                return text
         except UnicodeDecodeError:
             raise UsageError(f"{label}: not UTF-8 text") from None
         except OSError as err:
@@ -35,3 +42,12 @@ def read_limited(path: str, errors: str = "replace") -> str:
     if message:
         raise UsageError(f"{label}: {message}")
     return text
+
+
+def _authorization_details(path: str) -> bool:
+    from roledoctor.inputs.evidence.authdetails import recognise_text as large_file_allowed  # authorization details
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as f:
+            return large_file_allowed(f.read(4096))
+    except OSError:
+        return False

@@ -11,6 +11,7 @@ typo) are both reported.
 
 from __future__ import annotations
 
+from roledoctor.diagnosis import evidence_rules
 from roledoctor.diagnosis.facts import DEFAULT_AUDIENCE, Case
 from roledoctor.diagnosis.model import Issue, Repair, Source, Where
 from roledoctor.evaluation import (
@@ -75,6 +76,9 @@ def _set_or_add(target: str, src: Source, path: tuple, value: str, replace: bool
 def blockers(case: Case, ev: Evaluation | None) -> list[Issue]:
     out: list[Issue] = []
     out += _error_only(case)
+    out += evidence_rules.blockers(case, ev)  # what only AWS output shows
+    if any(i.code in evidence_rules.DECISIVE for i in out):
+        return [i for i in out if i.code in evidence_rules.DECISIVE or i.code in STATED_BLOCKERS]
     if ev is None or any(i.code in STATED_BLOCKERS and i.code != "BASE_CREDENTIALS_INVALID" for i in out):
         return out  # the error states why; no policy pasted can say otherwise
     trust = ev.gate("trust")
@@ -495,12 +499,14 @@ def _org_gate(case: Case, ev: Evaluation, gate: str, code: str) -> list[Issue]:
         suggestion = _exemption(case, gate)
         msg = (f"Statement {st.index}{f' ({st.sid})' if st.sid else ''} of the {_GATE_NAMES[gate]} denies "
                f"`{case.action}` on `{role}`. Change that statement: {suggestion}")
-        return [Issue(code, msg, where, {"statement": text, "suggestion": suggestion}, uncertain=g.uncertain)]
+        return [Issue(code, msg, where, {"statement": text, "suggestion": suggestion},
+                      evidence_rules.org_repairs(case, gate, sources, st), uncertain=g.uncertain)]
     where = [Where(src.input, src.policy.span)] if src else _error_where(case)
     add = {"Effect": "Allow", "Action": case.action, "Resource": role}
     repairs = []
     if gate == "boundary" and src is not None and role and src.form in ("json", "jsonencode", "heredoc", "policy_document"):
         repairs = [Repair("boundary", "add_statement", src, value=add)]
+    repairs = repairs or evidence_rules.org_repairs(case, gate, sources, None)
     if gate == "session":
         msg = ("The caller's own session was created with a session policy that does not allow "
                f"`{case.action}`: recreate the caller's session without it (or with one that allows the role).")

@@ -14,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from roledoctor.diagnosis import callerside, conditions
+from roledoctor.diagnosis import evidence_fixes
 from roledoctor.diagnosis.blockers import blockers, principal_value
+from roledoctor.diagnosis.next_commands import minimal_policy, next_commands
 from roledoctor.diagnosis.facts import Case, build_case, literal, prepare, same_arn
 from roledoctor.diagnosis.fixers import apply_repairs
 from roledoctor.diagnosis.hardening import Target, hardening
@@ -32,7 +34,8 @@ VERDICT = {ALLOWED: "allowed", EXPLICITLY_DENIED: "denied", IMPLICITLY_DENIED: "
 # Error facts no edit of the pasted files can change (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html#API_AssumeRole_Errors).
 FATAL_ERROR_CODES = ("STS_REGION_DISABLED", "BASE_CREDENTIALS_INVALID", "CALLER_IS_ROOT", "MFA_CODE_REJECTED",
                      "MFA_NOT_PRESENT", "CLOCK_SKEW", "WEB_IDENTITY_TOKEN_INVALID", "OIDC_PROVIDER_NOT_REGISTERED",
-                     "OIDC_AUDIENCE_NOT_REGISTERED", "OIDC_TOKEN_NOT_ISSUED")
+                     "OIDC_AUDIENCE_NOT_REGISTERED", "OIDC_TOKEN_NOT_ISSUED",
+                     "ROLE_NOT_FOUND", "ROLE_NOT_YET_PROPAGATED")  # the last two: AWS output shows them
 # Input causes the error text states (errortext.CAUSES and the AccessDenied sentence).
 ERROR_INPUT_CAUSES = ("S3_BACKEND_ASSUME_ROLE_SYNTAX", "SESSION_NAME_INVALID", "PROVIDER_ROLE_ARN_INVALID",
                       "NOT_AN_ASSUME_ROLE_FAILURE")
@@ -111,6 +114,10 @@ def diagnose(raw: dict[str, str], slots: dict[str, str] | None = None, caller: s
         issues += _missing(case, ev, issues)  # (another action's denial: nothing to ask for the role)
     fixes = plan_fixes(raw, slots, caller, case, issues, verdict)
     report = build_report(case, ev, issues, fixes, verdict, filenames or {})
+    evidence_fixes.annotate(case, fixes, report)  # AWS output fixed: the document and its command
+    cmds = next_commands(case, verdict)
+    report.next_commands = [{"command": c.command, "why": c.why} for c in cmds]
+    report.next_commands_policy = minimal_policy(cmds)
     return Diagnosis(report, case, ev, issues, fixes, verdict)
 
 

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 
 from roledoctor.diagnosis import callerside
+from roledoctor.diagnosis import aws_evidence
+from roledoctor.inputs.evidence.authdetails import recognise_text as authorization_details
 from roledoctor.diagnosis.model import Source
 from roledoctor.diagnosis.rolearn import role_arn_problem
 from roledoctor.evaluation import ASSUME_ROLE, WEB_IDENTITY, Caller, Policies, PolicyLevel, Request
@@ -32,7 +34,7 @@ from roledoctor.inputs.model import AssumeRoleHop, ErrorFacts, ProviderConfig, S
 
 # Where a text came from: the page's boxes and the CLI's options.
 SLOTS = ("error", "provider", "trust_policy", "caller_policy", "scp", "rcp", "boundary", "session_policy",
-         "org_policies", "auto")
+         "org_policies", "aws_evidence", "auto")
 _MULTI_DOC_SLOTS = ("org_policies", "scp", "rcp", "auto")
 
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
@@ -107,7 +109,8 @@ def prepare(raw: dict[str, str], slots: dict[str, str] | None = None) -> Prepare
     origin: dict[str, str] = {}
     for name, text in raw.items():
         slot = slots.setdefault(name, "auto")
-        parts = split_documents(text) if slot in _MULTI_DOC_SLOTS and isinstance(text, str) else []
+        parts = split_documents(text) if slot in _MULTI_DOC_SLOTS and isinstance(text, str) and \
+            not authorization_details(text) else []
         if not parts and name == "caller_files":  # the page's box of caller files, joined (inputs/kinds.py)
             parts = split_files(text)
         if not parts:
@@ -152,6 +155,7 @@ class Case:
     oidc_platform: str | None = None  # an id of roledoctor.inputs.platforms
     caller_issues: list = field(default_factory=list)
     external_id_assumed: bool = False
+    aws: object = None  # aws_evidence.Known: what AWS output told (None: no AWS output pasted)
     _trusts: list = field(default_factory=list, repr=False)  # (Source, RoleResource|None) candidates
 
     @property
@@ -272,8 +276,10 @@ def build_case(prep: Prepared, caller_arn: str | None = None, verify: bool = Fal
     _mask_assumptions(case)
     if case.caller is not None:
         case.caller = normalise_caller(case.caller)
+    aws_evidence.apply(case)
     _build_request(case, verify)
     callerside.after_request(case)
+    aws_evidence.apply_request(case)
     return case
 
 
@@ -484,8 +490,9 @@ def _web_caller(case: Case) -> None:
     case.caller_from = "web identity"
     if case.oidc_subject is None:
         # quoted in the error box (e.g. a configure-aws-credentials log), never taken from a policy
-        for e in case.inputs.errors:
-            text = case.inputs.texts.get(e.input)
+        names = [e.input for e in case.inputs.errors] + [n for n in case.inputs.texts if case.slot(n) == "error"]
+        for name in names:  # (the error box may hold the subject alone)
+            text = case.inputs.texts.get(name)
             m = _SUBJECT.search(text) if isinstance(text, str) else None
             if m:
                 case.oidc_subject = m.group(0)

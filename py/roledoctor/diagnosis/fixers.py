@@ -49,6 +49,9 @@ def _span(src, path):
 
 def _policy(r: Repair, text: str) -> list[TextEdit]:
     src = r.source
+    if src.form == "string":  # JSON inside a JSON string (describe-policy Content): edit it decoded
+        from roledoctor.diagnosis.string_policy import edit_in_string
+        return edit_in_string(r, text, _policy)
     syntax = SYNTAX.get(src.form)
     if syntax is None:
         raise FixError(f"cannot edit a policy written as {src.form}")

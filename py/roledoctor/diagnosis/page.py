@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from roledoctor.evaluation import ALLOW, DENY, IMPLICIT_DENY, NOT_EVALUATED
 
-BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies")
+BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies", "aws_evidence")
 # Files that say where the caller comes from (roledoctor.inputs.kinds): the page's "caller_files" box.
 CALLER_KINDS = {"aws-config": "AWS config, credentials or environment", "ci-file": "CI file",
                 "oidc-token": "OIDC token (decoded, not verified)", "terragrunt": "terragrunt.hcl",
@@ -57,12 +57,20 @@ def _diagnose(inputs: dict[str, str]) -> dict:
         "gates": gates(d),
         "inputs": _inputs(d, boxes),
         "fixes": [{"name": f.name, "title": f.title or f.name, "filename": _filename(f, raw),
-                   "before": f.before, "after": f.after, "diff": f.diff, "verdict_after": f.verdict_after}
+                   "before": f.before, "after": f.after, "diff": f.diff, "verdict_after": f.verdict_after,
+                   **_apply_command(f)}
                   for f in d.fixes],
         "prevention": _prevention(d.report.prevention),
         "markdown": _render(masked, "markdown"),
         "html": html_document(masked),
     }
+
+
+def _apply_command(f) -> dict:
+    """A fix of AWS output: the corrected document and the command that applies it (evidence_fixes)."""
+    if not getattr(f, "command", None):
+        return {}
+    return {"command": f.command, "document": f.document, "document_filename": f.filename}
 
 
 def _filename(f, raw) -> str:
@@ -315,6 +323,8 @@ def describe(case, name: str, recs) -> str:
             parts.append("terraform plan JSON")
         elif r.kind in ("aws-config", "caller-source", "oidc-token"):
             parts.append(_describe_caller(r))
+        elif r.kind == "aws-evidence":  # named, with the facts read from it
+            parts.append(f"{f.title} ({'; '.join(f.facts)})" if f.facts else f.title)
     if not parts:
         return "not recognised" if any(r.kind == "problem" for r in recs) else "nothing recognised"
     return ", ".join(dict.fromkeys(parts))

@@ -36,6 +36,11 @@ class Fix:
     after: str
     diff: str = ""  # unified diff of before -> after; filled by the fixer (fixes.edits.unified_diff)
     verdict_after: str | None = None  # engine verdict with this fix applied; set on the fix that proves it
+    # Additive: when the fixed text is AWS output (get-role, describe-policy): the corrected
+    # document to save and the command that applies it (diagnosis/evidence_fixes.py).
+    command: str | None = None
+    document: str | None = None
+    filename: str | None = None
 
 
 @dataclass
@@ -52,6 +57,10 @@ class Report:
     # Additive to the contract: {"preflight": {filename, language, text}, "rego": {...},
     # "checkov": [{id, title, checks}]}; omitted from the JSON when empty.
     prevention: dict = field(default_factory=dict)
+    # Additive: read-only AWS CLI commands that fetch what is missing ([{"command", "why"}])
+    # and the smallest IAM policy they need (diagnosis/next_commands.py); omitted when empty.
+    next_commands: list[dict] = field(default_factory=list)
+    next_commands_policy: dict | None = None
 
     def ordered_findings(self) -> list[Finding]:
         return sorted(self.findings, key=sort_key)  # stable: engine order within a rank
@@ -104,6 +113,9 @@ def to_json_obj(report: Report) -> dict:
         if fix.verdict_after is not None:
             _check(fix.verdict_after, VERDICTS, "verdict_after")
             obj["verdict_after"] = fix.verdict_after
+        for key in ("command", "document", "filename"):
+            if getattr(fix, key) is not None:
+                obj[key] = getattr(fix, key)
         fixes[name] = obj
     req = report.request
     out = {
@@ -116,4 +128,8 @@ def to_json_obj(report: Report) -> dict:
     }
     if report.prevention:
         out["prevention"] = report.prevention
+    if report.next_commands:
+        out["next_commands"] = [dict(c) for c in report.next_commands]
+        if report.next_commands_policy:
+            out["next_commands_policy"] = report.next_commands_policy
     return out

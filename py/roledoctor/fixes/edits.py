@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass
+
+from roledoctor.source import common_prefix, common_suffix
 
 
 class EditError(ValueError):
@@ -51,16 +54,49 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
+_HUNK = re.compile(r"-([0-9]{1,12})(,[0-9]{1,12})? \+([0-9]{1,12})(,[0-9]{1,12})?")
+
+
 def unified_diff(before: str, after: str, name: str, context: int = 3) -> str:
     """A git-style unified diff (`a/NAME`, `b/NAME`); "" when nothing changed."""
     if before == after:
         return ""
+    if len(before) > 1_000_000:
+        return _large_diff(before, after, name, context)
     out = []
     for line in difflib.unified_diff(_lines(before), _lines(after), f"a/{name}", f"b/{name}", n=context):
         if line.endswith("\n"):
             out.append(line)
         else:  # last line without a newline: say so, as git and patch expect
             out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _large_diff(before: str, after: str, name: str, context: int) -> str:
+    """unified_diff of a long text with a few changes: only the lines around them go to difflib."""
+    p = common_prefix(before, after)
+    start = before.rfind("\n", 0, p) + 1
+    for _ in range(context):
+        if start:
+            start = before.rfind("\n", 0, start - 1) + 1
+    s = common_suffix(before, after, min(len(before), len(after)) - p)
+    d = len(after) - len(before)
+    stop = len(before)
+    if s:
+        nl = before.find("\n", len(before) - s)
+        stop = len(before) if nl < 0 else nl + 1
+        for _ in range(context):
+            nl = before.find("\n", stop)
+            stop = len(before) if nl < 0 else nl + 1
+    stop = max(stop, start)
+    skip = before.count("\n", 0, start)
+    out = []
+    for line in difflib.unified_diff(_lines(before[start:stop]), _lines(after[start:stop + d]), f"a/{name}",
+                                     f"b/{name}", n=context):
+        if skip and line.startswith("@@ "):
+            line = _HUNK.sub(lambda m: f"-{int(m.group(1)) + skip}{m.group(2) or ''} +{int(m.group(3)) + skip}"
+                             f"{m.group(4) or ''}", line, count=1)
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
 
 

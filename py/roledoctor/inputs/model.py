@@ -268,3 +268,4 @@ class Inputs:
     problems: list[Problem] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     identities: list[CallerIdentity] = field(default_factory=list)  # get-caller-identity output
+    evidence: list = field(default_factory=list)  # AWS CLI / CloudTrail output (inputs.evidence.Evidence)

@@ -30,7 +30,7 @@ def _json_log(value, text: str) -> bool:
 
 
 def classify(text: str) -> list[str]:
-    """What the text holds, cheaply: error | hcl | policy-json | plan | json | unknown (several possible)."""
+    """What the text holds, cheaply: error | hcl | policy-json | plan | json | aws-evidence | unknown (several possible)."""
     from roledoctor.inputs import hcl
     if not isinstance(text, str) or not text.strip():
         return ["unknown"]
@@ -39,12 +39,17 @@ def classify(text: str) -> list[str]:
     if own:
         return [own[0]]
     kinds = []
+    from roledoctor.inputs import evidence
     if _JSON_START.match(text):
+        if evidence.authdetails.recognise_text(text):
+            return [evidence.KIND]
         try:
             doc = jsonspan.parse(text, positions=False)
             from roledoctor.inputs.plan import is_plan
             if is_plan(doc.value):
                 return ["plan"]
+            if evidence.recognise(doc.value):
+                return [evidence.KIND]
             if _policy_in(doc.value) is not None:
                 return ["policy-json"]
             return ["error"] if _json_log(doc.value, text) else ["json"]
@@ -52,6 +57,8 @@ def classify(text: str) -> list[str]:
             pass
     if _LOGFMT.search(text) and errortext.looks_like_error(text):
         return ["error"]
+    if evidence.recognise_text(text):
+        kinds.append(evidence.KIND)
     if hcl.looks_like_hcl(text):
         kinds.append("hcl")
     if errortext.looks_like_error(text):
@@ -106,7 +113,7 @@ def _problem(ctx: _Ctx, p: Problem) -> Recognised:
 
 
 def _read(ctx: _Ctx) -> list[Recognised]:
-    from roledoctor.inputs import hcl
+    from roledoctor.inputs import evidence
     text = ctx.text
     if not text.strip():
         return [_problem(ctx, Problem(INPUT_UNPARSEABLE, "input is empty", ctx.name))]
@@ -115,12 +122,37 @@ def _read(ctx: _Ctx) -> list[Recognised]:
     if own:  # a kind with a module of its own (roledoctor.inputs.kinds)
         return own[1].read(ctx.name, text, ctx.lines)
     if _JSON_START.match(text):
+        fast = evidence.read_fast(ctx.name, text, ctx.lines)  # authorization details: tens of MB
+        if fast is not None:
+            return fast
+        if evidence.several_objects(text):  # AWS outputs one after another
+            found, whole = evidence.read_text(ctx.name, text, ctx.lines)
+            if whole:
+                return found
+    else:  # AWS CLI output below its `$ aws …` line, NoSuchEntity, the caller's bare ARN
+        found, whole = evidence.read_text(ctx.name, text, ctx.lines)
+        if whole:
+            return found
+        if found:
+            rest = [r for r in _read_kinds(ctx) if not (r.kind == "problem" and r.facts.code == INPUT_UNPARSEABLE)]
+            ids = {r.facts.arn for r in rest if r.kind == "caller-identity"}
+            return rest + [r for r in found if not (r.kind == "caller-identity" and r.facts.arn in ids)]
+    return _read_kinds(ctx)
+
+
+def _read_kinds(ctx: _Ctx) -> list[Recognised]:
+    from roledoctor.inputs import evidence, hcl
+    text = ctx.text
+    if _JSON_START.match(text):
         try:
             doc = jsonspan.parse(text)
         except jsonspan.JSONSyntaxError as err:
             if errortext.looks_like_error(text):
                 return _read_errors(ctx, mixed=True)
             return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid JSON"))]
+        aws = evidence.read_json(ctx.name, text, ctx.lines, doc)
+        if aws is not None:
+            return aws
         if _json_log(doc.value, text):
             return _read_errors(ctx, mixed=False)
         return _read_json(ctx, doc)
@@ -328,7 +360,7 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
             bucket = {"error": res.errors, "provider": res.providers, "backend-s3": res.backends, "role": res.roles,
                       "policy-resource": res.policies, "policy-document": res.policies,
                       "attachment": res.attachments, "policy-json": res.documents, "problem": res.problems,
-                      "caller-identity": res.identities}.get(r.kind)
+                      "caller-identity": res.identities, "aws-evidence": res.evidence}.get(r.kind)
             if bucket is not None:
                 bucket.append(r.facts)
     _link(res)

@@ -1,0 +1,33 @@
+"""Edit a policy held as JSON inside a JSON string (Organizations describe-policy's
+Content, https://docs.aws.amazon.com/organizations/latest/APIReference/API_Policy.html):
+decode the string, make the edit on the decoded document as on any JSON policy, and
+write the string back encoded, keeping the rest of the output as it was."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from roledoctor.diagnosis.model import Source
+from roledoctor.fixes.edits import TextEdit, apply_edits
+from roledoctor.inputs import jsonspan, policydoc
+from roledoctor.source import LineIndex
+
+
+def edit_in_string(r, text: str, edit_policy) -> list[TextEdit]:
+    src = r.source
+    span = src.policy.span
+    if span is None:
+        raise ValueError("no span for the policy string")
+    start = span.start - 1 if span.start > 0 and text[span.start - 1] == '"' else span.start
+    mapped = jsonspan.string_offsets(text, start)
+    if mapped is None:
+        raise ValueError("not a JSON string literal")
+    decoded, offsets = mapped
+    end = offsets[-1] + 1  # past the closing quote
+    policy, problems, _ = policydoc.from_json_text(decoded, LineIndex(decoded), src.input)
+    if policy is None or problems:
+        raise ValueError("the string is not a policy")
+    inner = replace(r, source=Source(src.input, policy, "json", src.label))
+    new = apply_edits(decoded, edit_policy(inner, decoded))
+    return [TextEdit(start, end, json.dumps(new))]
