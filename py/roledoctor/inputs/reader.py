@@ -299,7 +299,9 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
     for name, recs in first.items():
         for r in recs:
             if r.kind == "variable" and r.facts.default is not None and not r.facts.default.symbolic:
-                env.variables.setdefault(r.facts.name, r.facts.default.value)
+                if r.facts.name not in env.variables:
+                    env.variables[r.facts.name] = r.facts.default.value
+                    env.defaulted.add(r.facts.name)
             elif r.kind == "locals":
                 for k, node in r.facts["_nodes"].items():
                     env.locals[k] = node
@@ -310,6 +312,7 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
                 for k, a in r.facts.items():
                     if not a.symbolic:
                         env.variables[k] = a.value
+                        env.defaulted.discard(k)
     final = first
     if env.variables or env.locals:
         final = {name: read(name, text, env, cache) for name, text in inputs.items()}
@@ -345,7 +348,9 @@ def _link(res: Inputs) -> None:
     def resolve(src: PolicySource | None):
         if src is None or not src.ref:
             return None
-        m = re.fullmatch(r"data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.json", src.ref)
+        # data.X.json, data.X[0].json, data.X[count.index].json: a counted data
+        # source's instances share one configuration (its count decides only how many)
+        m = re.fullmatch(r"data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)(?:\[[^\]\n]{1,60}\])?\.json", src.ref.strip())
         if m and m.group(1) in docs:
             return docs[m.group(1)].policy
         f = file_name(src.ref)
