@@ -141,7 +141,7 @@ def _merge(statements: list, source: list | None, override: list | None) -> list
     statement block with the same sid; then each override document's statements
     replace those with the same non-blank sid, or are appended
     (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/iam_policy_document)."""
-    out = list(source or [])
+    out = [st for doc in (source or []) for st in doc]
     for st in statements + [st for doc in (override or []) for st in doc]:
         sid = st.get("Sid") if isinstance(st, dict) else None
         at = next((i for i, o in enumerate(out) if sid and isinstance(o, dict) and o.get("Sid") == sid), None)
