@@ -123,7 +123,8 @@ def _read(ctx: _Ctx) -> list[Recognised]:
             body = ctx.cache.get(("hcl", ctx.name, text)) or hcl.parse(text)
             ctx.cache[("hcl", ctx.name, text)] = body
         except hcl.HCLSyntaxError as err:
-            if errortext.looks_like_error(text):
+            # A Terraform file (what `check` reads) that does not parse is broken HCL, never error text.
+            if not str(ctx.name).endswith((".tf", ".tfvars")) and errortext.looks_like_error(text):
                 return _read_errors(ctx, mixed=True)
             return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid HCL"))]
         found = _read_hcl(ctx, body)

@@ -127,3 +127,10 @@ def test_wildcard_role_arn_is_a_wildcard_sts_resource(tmp_path):
     tf = DOC.format('  statement {\n    actions = ["sts:AssumeRole"]\n    resources = ["arn:aws:iam::*:role/*"]\n  }') + \
         'resource "aws_iam_role_policy" "p" {\n  role = "r"\n  policy = data.aws_iam_policy_document.d.json\n}\n'
     assert "CALLER_POLICY_WILDCARD_STS" in codes(tmp_path, tf)
+
+
+def test_a_broken_tf_file_is_never_read_as_error_text():
+    text = ('resource "aws_iam_role_policy" "p" {\n  # api error AccessDenied: User: arn:aws:iam::111122223333:user/x is not '
+            'authorized to perform: sts:AssumeRole\n  policy = \n}\n')
+    inputs = read_all({"main.tf": text})
+    assert [p.code for p in inputs.problems] == ["INPUT_UNPARSEABLE"] and not inputs.errors
