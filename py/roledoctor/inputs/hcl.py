@@ -311,13 +311,29 @@ def _check_depth(src: str, start: int, end: int) -> None:
             depth = max(0, depth - 1)
 
 
+# The grammar's heredoc terminal ends with `\r?\n\s*DELIMITER`: at every newline
+# of a body, `\s*` runs over all the blank lines that follow, so a body of n
+# blank lines costs n² (80,000 blank lines: a minute). In the copy lark reads,
+# the inside of a long run of blank lines becomes one `#` comment line: in code
+# that is a comment, in a heredoc body or a /* */ comment it is never read (the
+# walker takes heredoc bodies from the user's text). Same length, same offsets.
+_BLANK_RUN = re.compile(r"\n(?:[ \t]*\n){64,}")
+
+
+def _unblank(piece: str) -> str:
+    if "\n\n" not in piece:
+        return piece
+    return _BLANK_RUN.sub(lambda m: "\n" + "#" * (len(m.group()) - 2) + "\n", piece)
+
+
 def _parse_slice(src: str, start: int, end: int) -> Body:
     _check_depth(src, start, end)
-    piece = src[start:end] + "\n"
+    raw = src[start:end] + "\n"
+    piece = _unblank(raw)
     try:
         tree = parser().parse(piece)
     except _lark.exceptions.UnexpectedInput as err:
-        raise HCLSyntaxError(_describe(err, piece), start + _offset(err, piece)) from None
+        raise HCLSyntaxError(_describe(err, raw), start + _offset(err, raw)) from None
     except _lark.exceptions.LarkError as err:
         raise HCLSyntaxError(str(err).splitlines()[0], start) from None
     except RecursionError:
@@ -467,7 +483,10 @@ def _describe(err, src: str) -> str:
     if isinstance(err, _lark.exceptions.UnexpectedEOF) or (tok is not None and tok.type == "$END"):
         return "unexpected end of input (unclosed block, bracket or string?)"
     if tok is not None:
-        shown = str(tok).replace("\n", "\\n")[:40]
+        text = str(tok)
+        if getattr(tok, "start_pos", None) is not None and getattr(tok, "end_pos", None) is not None:
+            text = src[tok.start_pos:tok.end_pos]  # the user's text, not the copy lark read (_unblank)
+        shown = text.replace("\n", "\\n")[:40]
         return f"unexpected {shown!r}" if shown.strip() else "unexpected line break"
     if isinstance(err, _lark.exceptions.UnexpectedCharacters):
         ch = src[err.pos_in_stream] if err.pos_in_stream < len(src) else ""
