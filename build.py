@@ -68,9 +68,9 @@ PINS = {
     "lark-1.3.1-py3-none-any.whl": (
         "pypi", "lark==1.3.1",
         "c629b661023a014c37da873b4ff58a817398d12635d3bbb2c5a03be7fe5d1e12"),
-    "python_hcl2-6.1.1-py3-none-any.whl": (
-        "pypi", "python-hcl2==6.1.1",
-        "67a0859bdb7d4f258a3278c3f2f058e6d65df28b5f99a8c2b1f0907a51eddfc8"),
+    "python_hcl2-8.1.4-py3-none-any.whl": (
+        "pypi", "python-hcl2==8.1.4",
+        "75738bd95717d692a683495babf4d00063f1b211e2eca04b156c6d79b9a0feae"),
     "jinja2-3.1.6-py3-none-any.whl": (
         "pypi", "jinja2==3.1.6",
         "85ece4451f492d0c13c5dd7c13a64681a86afae63a5f347908daf103ce6d2f67"),
@@ -90,7 +90,7 @@ PINS = {
 # Packages in our pyodide-lock.json: name -> (wheel, import names, depends).
 LOCK_PACKAGES = {
     "lark": ("lark-1.3.1-py3-none-any.whl", ["lark"], []),
-    "python-hcl2": ("python_hcl2-6.1.1-py3-none-any.whl", ["hcl2"], ["lark"]),
+    "python-hcl2": ("python_hcl2-8.1.4-py3-none-any.whl", ["hcl2"], ["lark"]),
     "markupsafe": ("markupsafe-3.0.3-py3-none-any.whl", ["markupsafe"], []),
     "jinja2": ("jinja2-3.1.6-py3-none-any.whl", ["jinja2"], ["markupsafe"]),
     "micropip": ("micropip-0.11.1-py3-none-any.whl", ["micropip"], []),

@@ -11,6 +11,9 @@
   (e) dist/ gzip transfer size, peak JS heap and wasm memory
   (f) `roledoctor diagnose` on the example from the command line, wall time
   (g) the engine alone on CPython; `roledoctor check` on 500 .tf files
+  (j) `roledoctor check` over the Terraform corpus (tests/fixtures/terraform,
+      every module below it), and Checkov on the same directory when
+      .cache/checkov-venv holds it (tests/corpus/measure.py makes it): the ratio
 
 Options: --runs N (default 7), --skip-browser.
 """
@@ -313,6 +316,38 @@ def check_measure(results: dict) -> None:
             results["h_cli_check_500_files_s"] = time.perf_counter() - t0
 
 
+# ---- (j) the real Terraform corpus, roledoctor and (when installed) Checkov ----
+
+CORPUS = ROOT / "tests" / "fixtures" / "terraform"
+CHECKOV = ROOT / ".cache" / "checkov-venv" / "bin" / "checkov"
+CHECKOV_TRUST_CHECKS = "CKV_AWS_60,CKV_AWS_61,CKV_AWS_358,CKV_AWS_393"  # as tests/corpus/measure.py
+
+
+def corpus_measure(results: dict) -> None:
+    """(j) one `roledoctor check` process over the whole corpus, best of 3; Checkov
+    (trust checks only) on the same directory when it is installed, and the ratio."""
+    if not CORPUS.is_dir():
+        return
+    def best(cmd, env=None):
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=1800)
+            times.append(time.perf_counter() - t0)
+        return min(times), p
+
+    t, p = best([sys.executable, "-m", "roledoctor", "check", str(CORPUS), "--format", "json"])
+    results["j_check_corpus_files"] = sum(1 for _ in CORPUS.rglob("*.tf"))
+    results["j_check_corpus_s"] = t
+    if CHECKOV.exists():
+        env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
+               "LOG_LEVEL": "ERROR"}
+        ct, _ = best([str(CHECKOV), "-d", str(CORPUS), "--framework", "terraform", "--check",
+                      CHECKOV_TRUST_CHECKS, "--compact", "-o", "json", "--skip-download", "--quiet"], env)
+        results["j_checkov_corpus_s"] = ct
+        results["j_checkov_over_roledoctor"] = ct / t if t else 0.0
+
+
 # ---- (i) input size: up to roledoctor.limits.MAX_INPUT_BYTES, 2 s per MB on CPython ----
 
 def big_main_tf(size: int) -> str:
@@ -471,6 +506,7 @@ def main() -> int:
     dist_sizes(results)
     cli_measures(results)
     check_measure(results)
+    corpus_measure(results)
     size_measure(results)
     evidence_measure(results)
     if not args.skip_browser:

@@ -59,6 +59,10 @@ CASES = {
     "go duration digits": (lambda n: "1" * n + "x", quietly(go_duration_seconds, ValueError)),
     "go duration units": (lambda n: "1h" * (n // 2) + "!", quietly(go_duration_seconds, ValueError)),
     "HCL reader, many blocks": (provider_blocks, lambda t: read_all({"big.tf": t})),
+    # the grammar's heredoc terminal backtracks over blank lines (hcl._unblank)
+    "HCL reader, blank lines in an unclosed heredoc": (lambda n: "a = <<EOT\n" + "\n" * n, lambda t: read_all({"h.tf": t})),
+    "HCL reader, blank lines in a heredoc": (lambda n: "a = <<EOT\n" + " \n" * (n // 2) + "EOT\n",
+                                             lambda t: read_all({"h.tf": t})),
 }
 
 

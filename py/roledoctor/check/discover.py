@@ -266,7 +266,7 @@ def discover(paths: list[str], recursive: bool = False) -> Discovery:
                     queue.append((target, root, _display(full)))
         if not names and caller is None:
             raise DiscoveryError(f"{_display(d)}: no *.tf or *.tfvars files (give a Terraform directory, "
-                                 "or --recursive)")
+                                 "or leave out --single-module)")
         if unit.files:
             found.units.append(unit)
     return found

@@ -18,7 +18,7 @@ from roledoctor.check.discover import Discovery, discover
 from roledoctor.check.suppress import INVALID_CODE, Suppression, Suppressions
 from roledoctor.diagnosis.aws_evidence import aws_trusts
 from roledoctor.diagnosis.facts import classify_sources
-from roledoctor.diagnosis.hardening import identity_rules, provider_rules, trust_rules
+from roledoctor.diagnosis.hardening import identity_rules, provider_rules, trust_rules, trusts
 from roledoctor.diagnosis.input_checks import input_checks
 from roledoctor.diagnosis.model import Issue
 from roledoctor.findings import Evidence, Finding, make_finding
@@ -83,7 +83,7 @@ def static_issues(inputs: Inputs, unit_of: dict[str, int], caller: str | None = 
     accounts = role_accounts(inputs, unit_of, arns, account)
     found = classify_sources(inputs)
     seen: set[int] = set()
-    for src, role in sorted(found["trust"], key=lambda t: t[1] is None):  # roles first, then loose documents
+    for src, role in sorted(trusts(inputs, found["trust"]), key=lambda t: t[1] is None):  # roles first, then loose documents
         if id(src.policy) in seen:
             continue
         seen.add(id(src.policy))
@@ -128,7 +128,7 @@ def read_units(found: Discovery) -> tuple[Inputs, dict[str, int]]:
 
 
 def check(paths: list[str], caller: str | None = None, account: str | None = None,
-          recursive: bool = False) -> CheckResult:
+          recursive: bool = True) -> CheckResult:
     """Raises check.discover.DiscoveryError when a PATH is unusable (exit 2)."""
     found = discover(paths, recursive=recursive)
     return check_discovered(found, caller, account)

@@ -29,8 +29,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--account", metavar="ID",
                         help="the AWS account the roles are created in, when no provider block says "
                              "(enables the cross-account trust check)")
-    parser.add_argument("-r", "--recursive", action="store_true",
-                        help="scan every directory with .tf files below each PATH as its own module")
+    # Every module below PATH by default, as Checkov, tfsec and Trivy scan a directory.
+    scope = parser.add_mutually_exclusive_group()
+    scope.add_argument("-r", "--recursive", dest="recursive", action="store_true", default=True,
+                       help="scan every directory with .tf files below each PATH as its own module (the default)")
+    scope.add_argument("--single-module", "--no-recursive", dest="recursive", action="store_false",
+                       help="scan only the module in each PATH (and the local modules it calls)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
 
 

@@ -72,11 +72,44 @@ def _account_of(v: str) -> str | None:
     return a.account if a else None
 
 
+# `ATTR = data.aws_iam_policy_document.NAME` (also NAME[0] / NAME[count.index]): where a document goes.
+_DOC_USE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*=[ \t]*\[?[ \t]*data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)")
+_NEUTRAL_USES = ("source_policy_documents", "override_policy_documents", "for_each", "count", "depends_on", "value")
+
+
+def _folder(name: str) -> str:
+    name = name.replace("\\", "/")
+    return name.rsplit("/", 1)[0] if "/" in name else ""
+
+
+def resource_policy_documents(inputs: Inputs) -> set[tuple[str, str]]:
+    """(folder, data.aws_iam_policy_document address) of documents that reach
+    resource policies only (a KMS key policy, a bucket policy): set as another
+    argument than assume_role_policy somewhere in their module, never as a role's
+    trust (https://developer.hashicorp.com/terraform/language/modules: a module is
+    the .tf files of one folder). Their Principal is not a trust: no trust rules."""
+    uses: dict[tuple[str, str], set[str]] = {}
+    for name, text in (inputs.texts or {}).items():
+        if "aws_iam_policy_document" not in text:
+            continue
+        for m in _DOC_USE.finditer(text):
+            uses.setdefault((_folder(name), "data.aws_iam_policy_document." + m.group(2)), set()).add(m.group(1))
+    return {k for k, attrs in uses.items()
+            if "assume_role_policy" not in attrs and attrs - set(_NEUTRAL_USES)}
+
+
+def trusts(inputs: Inputs, found: list) -> list:
+    """classify_sources' trusts without the documents that go to resource policies only."""
+    not_trust = resource_policy_documents(inputs)
+    return [(src, role) for src, role in found
+            if role is not None or (_folder(src.input), src.label) not in not_trust]
+
+
 def hardening(inputs: Inputs, slot_of=lambda name: "auto", target: Target | None = None,
               role_account: str | None = None) -> list[Issue]:
     found = classify_sources(inputs, slot_of)
     out: list[Issue] = []
-    for src, role in found["trust"]:
+    for src, role in trusts(inputs, found["trust"]):
         repairable = target is not None and target.trust is not None and target.trust.policy is src.policy
         out += trust_rules(src, role_account, target if repairable else None)
     for src in found["identity"]:
@@ -113,7 +146,7 @@ def trust_rules(src: Source, role_account: str | None, target: Target | None) ->
                              {"checkov": "CKV_AWS_60"}, repairs))
         for i, v in enumerate(aws):
             path = base + ("AWS", i) if (base + ("AWS", 0)) in pol.spans else base + ("AWS",)
-            if _is_root(v):
+            if _is_root(v) and not keys & CONFUSED_DEPUTY:  # narrowed to a principal, an org or an external ID
                 repairs = []
                 # Only the caller's own account root is narrowed to the caller (same account: no one else lost
                 # who was not already meant by "the caller"); another account's root is left to the blockers.
@@ -164,7 +197,9 @@ def _github_rules(src: Source, st, target: Target | None, plat=None) -> list[Iss
     subs = [c for c in st.conditions if _GH_SUB_KEY.fullmatch(c.key)]
     auds = [c for c in st.conditions if c.key.lower().endswith(":aud") and GITHUB_ISSUER in c.key.lower()]
     subject = target.subject if target else None
-    bad = [(c, v) for c in subs for v in c.values if unsafe_subject(v)]
+    # A subject with a part the code does not decide ("${local.x[each.key]}") could be any
+    # value, safe or not: judged only when every value would be unsafe.
+    bad = [(c, v) for c in subs for v in c.values if unsafe_subject(v) and "${" not in v]
     if not subs or bad:
         repairs = []
         if subject and not unsafe_subject(subject) and src.form != "policy_document":
@@ -232,6 +267,18 @@ def _add_condition(src: Source, st, operator: str, key: str, value: str) -> Repa
     return Repair("trust_policy", "add_key", src, st.path + ("Condition",), {key: value}, key=operator)
 
 
+def _any_role(resource: str) -> bool:
+    """`*`, or a role ARN with a wildcard account or name (arn:aws:iam::*:role/*,
+    arn:aws:iam::111122223333:role/*): it matches roles nobody listed
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html)."""
+    if resource == "*":
+        return True
+    a = parse_arn(resource)
+    if a is None or a.service not in ("iam", "*"):
+        return False
+    return "*" in a.account or a.resource in ("*", "role/*") or a.resource.startswith("role/*")
+
+
 def identity_rules(src: Source, target: Target | None) -> list[Issue]:
     out = []
     pol = src.policy
@@ -241,7 +288,7 @@ def identity_rules(src: Source, target: Target | None) -> list[Issue]:
         acts = [a for a in st.action if a == "*" or a.lower().startswith("sts:")]
         wild_sts = [a for a in acts if "*" in a or "?" in a]
         assume = [a for a in acts if a.lower().startswith("sts:assumerole")]
-        star_res = st.resource is not None and "*" in st.resource
+        star_res = st.resource is not None and any(_any_role(r) for r in st.resource)
         if not wild_sts and not (assume and star_res):
             continue
         repairs = []

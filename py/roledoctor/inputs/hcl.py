@@ -43,7 +43,7 @@ def _user_cache_dir() -> str | None:
 # build and tests may point it elsewhere first); None: no disk cache. The file
 # is a pickle: roledoctor.privatefile reads it only when no other user could
 # have written it.
-CACHE_NAME = "hcl2-6.1.1-lark-1.3.1.tables"
+CACHE_NAME = "hcl2-8.1.4-lark-1.3.1.tables"
 _CACHE_DIR = _user_cache_dir()
 LARK_CACHE: str | None = os.path.join(_CACHE_DIR, CACHE_NAME) if _CACHE_DIR else None
 _TABLES_MAGIC = b"roledoctor-lark-tables 1 "  # + the grammar key + newline, then lark's save()
@@ -86,12 +86,12 @@ def _key(grammar: str) -> bytes:
 
 def _new_parser(grammar: str):
     _load_lark()
-    return _lark.Lark(grammar, parser="lalr", propagate_positions=True)
+    return _lark.Lark(grammar, parser="lalr", propagate_positions=True, postlex=_PostLex())
 
 
 def tables(p, key: bytes) -> bytes:
     buf = io.BytesIO()
-    p.save(buf)
+    p.save(buf, {"postlex"})  # our _PostLex is given again at load time, never pickled
     return _TABLES_MAGIC + key + b"\n" + buf.getvalue()
 
 
@@ -102,7 +102,8 @@ def from_tables(data: bytes, key: bytes):
     if not data.startswith(head):
         return None
     _load_lark()
-    return _lark.Lark.load(io.BytesIO(data[len(head):]))
+    # Lark.load takes no options; _load is what lark's own cache uses to pass the postlexer again
+    return _lark.Lark.__new__(_lark.Lark)._load(io.BytesIO(data[len(head):]), postlex=_PostLex())
 
 
 def fresh_tables() -> bytes:
@@ -310,13 +311,29 @@ def _check_depth(src: str, start: int, end: int) -> None:
             depth = max(0, depth - 1)
 
 
+# The grammar's heredoc terminal ends with `\r?\n\s*DELIMITER`: at every newline
+# of a body, `\s*` runs over all the blank lines that follow, so a body of n
+# blank lines costs n² (80,000 blank lines: a minute). In the copy lark reads,
+# the inside of a long run of blank lines becomes one `#` comment line: in code
+# that is a comment, in a heredoc body or a /* */ comment it is never read (the
+# walker takes heredoc bodies from the user's text). Same length, same offsets.
+_BLANK_RUN = re.compile(r"\n(?:[ \t]*\n){64,}")
+
+
+def _unblank(piece: str) -> str:
+    if "\n\n" not in piece:
+        return piece
+    return _BLANK_RUN.sub(lambda m: "\n" + "#" * (len(m.group()) - 2) + "\n", piece)
+
+
 def _parse_slice(src: str, start: int, end: int) -> Body:
     _check_depth(src, start, end)
-    piece = src[start:end] + "\n"
+    raw = src[start:end] + "\n"
+    piece = _unblank(raw)
     try:
         tree = parser().parse(piece)
     except _lark.exceptions.UnexpectedInput as err:
-        raise HCLSyntaxError(_describe(err, piece), start + _offset(err, piece)) from None
+        raise HCLSyntaxError(_describe(err, raw), start + _offset(err, raw)) from None
     except _lark.exceptions.LarkError as err:
         raise HCLSyntaxError(str(err).splitlines()[0], start) from None
     except RecursionError:
@@ -399,7 +416,7 @@ def top_level_blocks(src: str):
             if depth < 0:
                 return None
             if depth == 0:
-                head = _HEADER.match(src, start)
+                head = _HEADER.match(src, _after_comments(src, start, i))
                 kind, label = (head.group(1), head.group(2)) if head else ("", "")
                 relevant = kind in _RELEVANT_KINDS or (kind in ("resource", "data") and label.startswith("aws_iam_"))
                 out.append((start, i, relevant))
@@ -413,6 +430,24 @@ def top_level_blocks(src: str):
     if depth != 0 or not only_comments(src[start:]):
         return None
     return out
+
+
+def _after_comments(src: str, i: int, end: int) -> int:
+    """The first offset in src[i:end] that is not a blank or a comment: where a
+    block's header starts when comments precede it."""
+    while i < end:
+        ch = src[i]
+        if ch.isspace() or ch == "\ufeff":
+            i += 1
+        elif ch == "#" or src.startswith("//", i):
+            j = src.find("\n", i, end)
+            i = end if j < 0 else j + 1
+        elif src.startswith("/*", i):
+            j = src.find("*/", i + 2, end)
+            i = end if j < 0 else j + 2
+        else:
+            break
+    return i
 
 
 def only_comments(text: str) -> bool:
@@ -448,7 +483,10 @@ def _describe(err, src: str) -> str:
     if isinstance(err, _lark.exceptions.UnexpectedEOF) or (tok is not None and tok.type == "$END"):
         return "unexpected end of input (unclosed block, bracket or string?)"
     if tok is not None:
-        shown = str(tok).replace("\n", "\\n")[:40]
+        text = str(tok)
+        if getattr(tok, "start_pos", None) is not None and getattr(tok, "end_pos", None) is not None:
+            text = src[tok.start_pos:tok.end_pos]  # the user's text, not the copy lark read (_unblank)
+        shown = text.replace("\n", "\\n")[:40]
         return f"unexpected {shown!r}" if shown.strip() else "unexpected line break"
     if isinstance(err, _lark.exceptions.UnexpectedCharacters):
         ch = src[err.pos_in_stream] if err.pos_in_stream < len(src) else ""
@@ -458,13 +496,47 @@ def _describe(err, src: str) -> str:
 
 # ---- walker ---------------------------------------------------------------
 
-_SKIP = ("new_line_or_comment", "new_line_and_or_comma")
+_SKIP = ("new_line_or_comment",)
+_PUNCT = frozenset(("LPAR", "RPAR", "LBRACE", "RBRACE", "LSQB", "RSQB", "COMMA", "DOT", "EQ", "COLON",
+                    "DBLQUOTE", "INTERP_START", "ELLIPSIS", "COLONS"))
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\n")
 
 
 def _kids(tree) -> list:
+    """Children that carry meaning: no newlines or comments, no punctuation."""
     return [c for c in tree.children
-            if not (isinstance(c, _lark.Tree) and c.data in _SKIP)]
+            if not (isinstance(c, _lark.Tree) and c.data in _SKIP)
+            and not (isinstance(c, _lark.Token) and c.type in _PUNCT)]
+
+
+# Operators that continue an expression on the next line. HCL ignores newlines
+# inside ( ) and [ ] (https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md,
+# "Expressions"), so `(a\n || b)` is one expression; an LALR parser cannot tell
+# that newline from the one ending an attribute, so, as python-hcl2's own
+# postlexer does, a newline directly before a binary operator is folded into the
+# operator token. MINUS is left out: it also starts a negative number.
+_CONTINUING = frozenset(("DOUBLE_EQ", "NEQ", "LT", "GT", "LEQ", "GEQ", "ASTERISK", "SLASH", "PERCENT",
+                         "DOUBLE_AMP", "DOUBLE_PIPE", "PLUS", "QMARK"))
+
+
+class _PostLex:
+    always_accept = ()
+
+    def process(self, stream):
+        pending = None
+        for tok in stream:
+            if tok.type == "NL_OR_COMMENT":
+                if pending is not None:
+                    yield pending
+                pending = tok
+                continue
+            if pending is not None:
+                if tok.type not in _CONTINUING:
+                    yield pending
+                pending = None
+            yield tok
+        if pending is not None:
+            yield pending
 
 
 _BASE = [0]  # offset of the parsed slice in the user's text (one parse at a time)
@@ -478,6 +550,23 @@ def _pos(x) -> tuple[int, int]:
     if getattr(m, "empty", True):
         return b, b
     return m.start_pos + b, m.end_pos + b
+
+
+def _span(x) -> tuple[int, int]:
+    """Like _pos, without the newlines and comments a binary operation may end with."""
+    s, e = _pos(x)
+    while isinstance(x, _lark.Tree) and x.children:
+        last = x.children[-1]
+        if isinstance(last, _lark.Tree) and last.data in _SKIP:
+            rest = [c for c in x.children if not (isinstance(c, _lark.Tree) and c.data in _SKIP)]
+            return s, _span(rest[-1])[1] if rest else e
+        x = last
+    return s, e
+
+
+def _name(x) -> str:
+    """identifier, keyword or literal_value (HCL reserves no keywords) -> its text."""
+    return str(x.children[0]) if isinstance(x, _lark.Tree) else str(x)
 
 
 class _Walker:
@@ -500,64 +589,77 @@ class _Walker:
         return out
 
     def attribute(self, tree) -> Attribute:
-        ident, _eq, expr = tree.children[0], tree.children[1], tree.children[2]
+        ident, expr = _kids(tree)[0], _kids(tree)[-1]
         s, e = _pos(ident)
         node = self.expr(expr)
-        return Attribute(str(ident.children[0]), s, e, node, s, node.end)
+        return Attribute(_name(ident), s, e, node, s, node.end)
 
     def block(self, tree) -> Block:
         kids = _kids(tree)
-        ident = kids[0]
-        body = kids[-1]
+        ident, body = kids[0], kids[-1]
         labels, lspans = [], []
         for lab in kids[1:-1]:
-            if isinstance(lab, _lark.Tree) and lab.data == "identifier":
-                labels.append(str(lab.children[0]))
-            elif isinstance(lab, _lark.Token):
-                labels.append(_decode(str(lab)[1:-1], lab.start_pos + 1 + _BASE[0])[0])
+            if isinstance(lab, _lark.Tree) and lab.data == "string":
+                n = self.string(lab)
+                labels.append(n.value if n.kind == "str" else self.text[n.start:n.end].strip('"'))
             else:
-                labels.append(self.text[_pos(lab)[0]:_pos(lab)[1]].strip('"'))
+                labels.append(_name(lab))
             lspans.append(_pos(lab))
         s, e = _pos(tree)
         ts, te = _pos(ident)
-        return Block(str(ident.children[0]), labels, self.body(body), s, e, ts, te, lspans)
+        return Block(_name(ident), labels, self.body(body), s, e, ts, te, lspans)
+
+    def string(self, x) -> Node:
+        """A quoted template: str when it is all literal text, template when it
+        interpolates, expr when it holds %{ } directives (decided at plan time)."""
+        s, e = _pos(x)
+        parts: list = []
+        offs: list[int] = []
+        literal = True
+        for p in _kids(x):
+            k = p.children[0] if isinstance(p, _lark.Tree) and p.data == "string_part" else p
+            if isinstance(k, _lark.Token):  # STRING_CHARS, ESCAPED_INTERPOLATION, ESCAPED_DIRECTIVE
+                val, o = _decode(str(k), k.start_pos + _BASE[0])
+                if parts and isinstance(parts[-1], str):
+                    parts[-1] += val
+                else:
+                    parts.append(val)
+                offs.extend(o[:-1])
+            elif k.data == "interpolation":
+                literal = False
+                parts.append(self.expr(_kids(k)[0]))
+            else:  # template_if_start, template_for_start, ...
+                return Node("expr", s, e, self.text[s:e])
+        if literal:
+            offs.append(e - 1)
+            return Node("str", s, e, parts[0] if parts else "", offs)
+        return Node("template", s, e, parts)
 
     def expr(self, x) -> Node:
-        s, e = _pos(x)
+        s, e = _span(x)
         if isinstance(x, _lark.Token):
-            if x.type == "STRING_LIT":
-                val, offs = _decode(str(x)[1:-1], x.start_pos + 1 + _BASE[0])
-                return Node("str", s, e, val, offs)
             return Node("expr", s, e, str(x))
         d = x.data
         if d == "expr_term":
             kids = _kids(x)
-            toks = [k for k in kids if not (isinstance(k, _lark.Token) and k.type in ("LPAR", "RPAR"))]
-            if len(kids) != len(toks) and toks:  # ( expression )
-                inner = self.expr(toks[0])
+            paren = any(isinstance(k, _lark.Token) and k.type == "LPAR" for k in x.children)
+            if paren and kids:  # ( expression )
+                inner = self.expr(kids[0])
                 return inner if inner.kind != "expr" else Node("expr", s, e, self.text[s:e])
-            return self.expr(toks[0]) if toks else Node("expr", s, e, self.text[s:e])
+            return self.expr(kids[0]) if kids else Node("expr", s, e, self.text[s:e])
         if d == "identifier":
+            return Node("ref", s, e, str(x.children[0]))
+        if d == "literal_value":
             name = str(x.children[0])
-            if name in ("true", "false"):
-                return Node("bool", s, e, name == "true")
-            if name == "null":
-                return Node("null", s, e, None)
-            return Node("ref", s, e, name)
+            return Node("null", s, e, None) if name == "null" else Node("bool", s, e, name == "true")
         if d in ("int_lit", "float_lit"):
             raw = "".join(str(t) for t in x.children)
             try:
                 return Node("num", s, e, int(raw) if d == "int_lit" else float(raw))
             except ValueError:
                 return Node("expr", s, e, raw)
-        if d == "string_with_interpolation":
-            parts: list = []
-            for k in x.children:
-                if isinstance(k, _lark.Token):
-                    parts.append(_decode(str(k), k.start_pos + _BASE[0])[0])
-                elif k.data == "interpolation_maybe_nested":
-                    parts.append(self.expr(_kids(k)[0]))
-            return Node("template", s, e, parts)
+        if d == "string":
+            return self.string(x)
         if d == "tuple":
             return Node("tuple", s, e, [self.expr(k) for k in _kids(x) if isinstance(k, _lark.Tree)])
         if d == "object":
@@ -565,11 +667,16 @@ class _Walker:
             for el in _kids(x):
                 if not isinstance(el, _lark.Tree) or el.data != "object_elem":
                     continue
-                ek = [k for k in el.children if not (isinstance(k, _lark.Token) and k.type in ("EQ", "COLON"))]
+                ek = _kids(el)
                 key_t, val_t = ek[0], ek[-1]
                 ks, ke = _pos(key_t)
-                key_node = self.expr(key_t)
-                if key_node.kind == "ref" and "." not in key_node.value:
+                inner = _kids(key_t)[0] if isinstance(key_t, _lark.Tree) and key_t.data == "object_elem_key" else key_t
+                if isinstance(inner, _lark.Tree) and inner.data == "keyword":
+                    key_node = Node("ref", ks, ke, _name(inner))
+                else:
+                    key_node = self.expr(inner)
+                if key_node.kind == "ref" and "." not in key_node.value and "[" not in key_node.value \
+                        and self.text[ks:ke].strip() == key_node.value:
                     key = key_node.value  # bare identifier key
                 elif key_node.kind in ("str", "num", "bool"):
                     key = str(key_node.value)
@@ -579,28 +686,34 @@ class _Walker:
             return Node("object", s, e, items)
         if d == "function_call":
             kids = _kids(x)
-            name = str(kids[0].children[0])
+            names = [k for k in kids if isinstance(k, _lark.Tree) and k.data == "identifier"]
+            name = "::".join(_name(k) for k in names)  # provider::aws::arn_parse
             args = []
-            if len(kids) > 1 and isinstance(kids[1], _lark.Tree) and kids[1].data == "arguments":
-                args = [self.expr(k) for k in _kids(kids[1]) if isinstance(k, _lark.Tree)]
+            for k in kids:
+                if isinstance(k, _lark.Tree) and k.data == "arguments":
+                    args = [self.expr(a) for a in _kids(k) if isinstance(a, _lark.Tree)]
             return Node("call", s, e, (name, args))
         if d == "get_attr_expr_term":
             base = self.expr(x.children[0])
-            attr = str(x.children[1].children[0].children[0])
+            attr = _name(_kids(x.children[1])[0])
             if base.kind == "ref":
                 return Node("ref", s, e, f"{base.value}.{attr}")
             return Node("expr", s, e, self.text[s:e])
         if d == "index_expr_term":
             base = self.expr(x.children[0])
-            idx = [k for k in _kids(x.children[1])]
+            index = x.children[1]
+            idx = _kids(index)
             if base.kind == "ref" and len(idx) == 1:
-                i = self.expr(idx[0]) if isinstance(idx[0], _lark.Tree) else None
-                if i is not None and i.kind in ("num", "str"):
+                if isinstance(idx[0], _lark.Token):  # short_index: a.0
+                    i = Node("num", s, e, int(str(idx[0])))
+                else:
+                    i = self.expr(idx[0])
+                if i.kind in ("num", "str"):
                     return Node("ref", s, e, f"{base.value}[{i.value!r}]" if i.kind == "str" else f"{base.value}[{i.value}]")
             return Node("expr", s, e, self.text[s:e])
         if d in ("heredoc_template", "heredoc_template_trim"):
             tok = x.children[0]
-            raw = str(tok)
+            raw = str(tok).rstrip("\n")  # the token ends with the closing line's newline
             m = _HEREDOC.match(raw)
             if not m:
                 return Node("expr", s, e, raw)
@@ -611,7 +724,7 @@ class _Walker:
             body = self.text[body_start:body_end].replace("\r", "")
             if m.group(1):
                 body = _trim_heredoc(body)
-            return Node("heredoc", s, e, (body, body_start, body_end, bool(m.group(1))))
+            return Node("heredoc", s, e - (len(str(tok)) - len(raw)), (body, body_start, body_end, bool(m.group(1))))
         if d == "unary_op":
             kids = x.children
             if str(kids[0]) == "-":

@@ -24,6 +24,12 @@ class Env:
     text: str = ""  # source text of the nodes being evaluated (for symbolic rendering)
     _busy: set = field(default_factory=set)
     local_texts: dict[str, str] = field(default_factory=dict)  # local name -> its source text
+    # Iterator symbols of the `dynamic` block being expanded: name -> {"key": k, "value": v}
+    # (https://developer.hashicorp.com/terraform/language/expressions/dynamic-blocks)
+    scope: dict[str, dict] = field(default_factory=dict)
+    # Variables whose value is their declared default: callers may pass another one
+    # (https://developer.hashicorp.com/terraform/language/values/variables)
+    defaulted: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -31,6 +37,7 @@ class Result:
     value: Any
     symbolic: bool = False
     refs: list[str] = field(default_factory=list)
+    defaulted: bool = False  # the value uses a variable's default
 
 
 def _src(node: Node, text: str) -> str:
@@ -45,6 +52,7 @@ def evaluate(node: Node, env: Env | None = None) -> Result:
     env = env or Env()
     refs: list[str] = []
     symbolic = [False]
+    defaulted = [False]
 
     def ev(n: Node) -> Any:
         k = n.kind
@@ -80,6 +88,13 @@ def evaluate(node: Node, env: Env | None = None) -> Result:
                 return ev(args[0])
             if name == "concat" and all(a.kind == "tuple" for a in args):
                 return [x for a in args for x in ev(a)]
+            if name == "lookup" and len(args) in (2, 3):  # lookup(map, key, default)
+                m, k = ev(args[0]), ev(args[1])
+                if isinstance(m, dict) and isinstance(k, str) and not symbolic[0]:
+                    if k in m:
+                        return m[k]
+                    if len(args) == 3:
+                        return ev(args[2])
             symbolic[0] = True
             for a in args:
                 ev(a)  # collect refs
@@ -89,7 +104,11 @@ def evaluate(node: Node, env: Env | None = None) -> Result:
 
     def lookup(ref: str):
         parts = ref.split(".")
+        if parts[0] in env.scope:
+            return _dig(env.scope[parts[0]], parts[1:])
         if parts[0] == "var" and len(parts) >= 2 and parts[1] in env.variables:
+            if parts[1] in env.defaulted:
+                defaulted[0] = True
             return _dig(env.variables[parts[1]], parts[2:])
         if parts[0] == "local" and len(parts) >= 2 and parts[1] in env.locals and parts[1] not in env._busy:
             env._busy.add(parts[1])
@@ -110,7 +129,7 @@ def evaluate(node: Node, env: Env | None = None) -> Result:
         value = ev(node)
     except RecursionError:
         return Result(None, True, refs)
-    return Result(value, symbolic[0], refs)
+    return Result(value, symbolic[0], refs, defaulted[0])
 
 
 def _dig(value, rest: list[str]):

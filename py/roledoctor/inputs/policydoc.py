@@ -81,11 +81,17 @@ def from_hcl_node(node: Node, env: Env, lines: LineIndex, input_name: str, form:
         r = evaluate(n, env)
         if r.symbolic:
             unresolved.append(lines.text[n.start:n.end])
+        if r.defaulted:
+            defaulted.append(lines.text[n.start:n.end])
         return r.value
 
+    defaulted: list[str] = []
     obj = walk(node, ())
     src = PolicySource(form, input=input_name, unresolved=unresolved)
     policy, problems = build(obj, spans, keys, lines, input_name, src)
+    if problems and defaulted:  # judged on a variable default callers may override: unknown, not invalid
+        src.unresolved.extend(f"{d}: a variable default" for d in defaulted)
+        return None, [], src
     return policy, problems, src
 
 
@@ -95,10 +101,99 @@ _STATEMENT_LISTS = (("actions", "Action"), ("not_actions", "NotAction"),
                     ("resources", "Resource"), ("not_resources", "NotResource"))
 
 
+def _each(body, type_: str, env: Env, unknown: list):
+    """The `type_` blocks of `body`, static ones and those a `dynamic "type_"`
+    block makes when its for_each is known (literal, local, variable default),
+    with the iterator symbol bound while each is read
+    (https://developer.hashicorp.com/terraform/language/expressions/dynamic-blocks).
+    An unknown for_each makes an unknown number of blocks: `unknown` says so."""
+    for blk in body.blocks:
+        if blk.type == type_:
+            yield blk
+            continue
+        if blk.type != "dynamic" or blk.labels[:1] != [type_]:
+            continue
+        fe = blk.body.attributes.get("for_each")
+        content = blk.body.blocks_of("content")
+        it = blk.body.attributes.get("iterator")
+        name = it.value.value if it is not None and it.value.kind == "ref" else type_
+        r = evaluate(fe.value, env) if fe is not None else None
+        if r is None or r.symbolic or not isinstance(r.value, (list, dict)) or not content:
+            unknown.append(f"dynamic \"{type_}\"")
+            continue
+        if r.defaulted:
+            unknown.append(f"dynamic \"{type_}\" over a variable default")
+        pairs = r.value.items() if isinstance(r.value, dict) else enumerate(r.value)
+        saved = env.scope.get(name)
+        try:
+            for k, v in pairs:
+                env.scope[name] = {"key": k, "value": v}
+                yield content[0]
+        finally:
+            if saved is None:
+                env.scope.pop(name, None)
+            else:
+                env.scope[name] = saved
+
+
+def _merge(statements: list, source: list | None, override: list | None) -> list:
+    """The provider's merge: source documents' statements first, replaced by a
+    statement block with the same sid; then each override document's statements
+    replace those with the same non-blank sid, or are appended
+    (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/iam_policy_document)."""
+    out = [st for doc in (source or []) for st in doc]
+    for st in statements + [st for doc in (override or []) for st in doc]:
+        sid = st.get("Sid") if isinstance(st, dict) else None
+        at = next((i for i, o in enumerate(out) if sid and isinstance(o, dict) and o.get("Sid") == sid), None)
+        if at is None:
+            out.append(st)
+        else:
+            out[at] = st
+    return out
+
+
+def _documents(a, env: Env, unknown: list, what: str):
+    """A list of policy JSON texts -> [[statement, ...] per document], or None when unknown."""
+    if a is None:
+        return None
+    r = evaluate(a.value, env)
+    docs = r.value if isinstance(r.value, list) else None
+    if r.symbolic or docs is None or r.defaulted:
+        unknown.append(what)
+        return None
+    import json
+    out = []
+    for d in docs:
+        try:
+            parsed = json.loads(d) if isinstance(d, str) else None
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            unknown.append(what)
+            return None
+        st = parsed.get("Statement", [])
+        out.append(st if isinstance(st, list) else [st])
+    return out
+
+
 def from_document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
+    policy, problems, src, unknown = _document_block(block, env, lines, input_name)
+    if problems and env.defaulted and any(p.code == POLICY_INVALID for p in problems):
+        # Judged on variable defaults callers may override: read it again with
+        # those variables unknown (the code alone decides no more than that).
+        bare = Env(variables={k: v for k, v in env.variables.items() if k not in env.defaulted},
+                   locals=env.locals, documents=env.documents, text=env.text, local_texts=env.local_texts)
+        policy, problems, src, unknown = _document_block(block, bare, lines, input_name)
+    if problems and unknown:  # a part this code does not decide: unknown is not wrong
+        return None, [], src
+    return policy, problems, src
+
+
+def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
     spans: dict = {(): lines.span(block.start, block.end)}
     keys: dict = {}
     unresolved: list[str] = []
+    unknown: list[str] = []  # what the code alone does not decide
     obj: dict = {}
 
     def val(n: Node, path: tuple):
@@ -106,6 +201,8 @@ def from_document_block(block: Block, env: Env, lines: LineIndex, input_name: st
         r = evaluate(n, env)
         if r.symbolic:
             unresolved.append(lines.text[n.start:n.end])
+        if r.defaulted:
+            unknown.append(lines.text[n.start:n.end])
         if n.kind == "tuple":
             for i, c in enumerate(n.value):
                 spans[path + (i,)] = lines.span(c.start, c.end)
@@ -121,7 +218,7 @@ def from_document_block(block: Block, env: Env, lines: LineIndex, input_name: st
     if "policy_id" in b.attributes:
         obj["Id"] = val(b.attributes["policy_id"].value, ("Id",))
     statements = []
-    for i, st in enumerate(b.blocks_of("statement")):
+    for i, st in enumerate(_each(b, "statement", env, unknown)):
         p = ("Statement", i)
         spans[p] = lines.span(st.start, st.end)
         s: dict = {}
@@ -137,9 +234,11 @@ def from_document_block(block: Block, env: Env, lines: LineIndex, input_name: st
                 a = sb.attributes[arg]
                 keys[p + (element,)] = lines.span(a.name_start, a.name_end)
                 v = val(a.value, p + (element,))
+                if v is None:  # null: the argument is not set
+                    continue
                 s[element] = v if isinstance(v, list) else [v] if isinstance(v, str) else v
         for arg, element in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-            blocks = sb.blocks_of(arg)
+            blocks = list(_each(sb, arg, env, unknown))
             if not blocks:
                 continue
             spans[p + (element,)] = lines.span(blocks[0].start, blocks[0].end)
@@ -147,7 +246,10 @@ def from_document_block(block: Block, env: Env, lines: LineIndex, input_name: st
             for pb in blocks:
                 t = pb.body.attributes.get("type")
                 ids = pb.body.attributes.get("identifiers")
-                kind = evaluate(t.value, env).value if t else None
+                tr = evaluate(t.value, env) if t else None
+                if tr is not None and (tr.symbolic or tr.defaulted):
+                    unknown.append(lines.text[t.value.start:t.value.end])  # a principal type decided elsewhere
+                kind = tr.value if tr else None
                 kind = kind if isinstance(kind, str) else "AWS"
                 if kind == "*":  # type "*" identifiers ["*"] renders as "Principal": "*"
                     princ = "*"  # type: ignore[assignment]
@@ -159,20 +261,24 @@ def from_document_block(block: Block, env: Env, lines: LineIndex, input_name: st
                     r = evaluate(ids.value, env)
                     if r.symbolic:
                         unresolved.append(lines.text[ids.value.start:ids.value.end])
+                    if r.defaulted:
+                        unknown.append(lines.text[ids.value.start:ids.value.end])
                     items = r.value if isinstance(r.value, list) else [r.value]
                     if ids.value.kind == "tuple":
                         for j, c in enumerate(ids.value.value):
                             spans[p + (element, kind, base + j)] = lines.span(c.start, c.end)
                     lst.extend(items)
             s[element] = princ
-        conds = sb.blocks_of("condition")
+        conds = list(_each(sb, "condition", env, unknown))
         if conds:
             spans[p + ("Condition",)] = lines.span(conds[0].start, conds[0].end)
             c_obj: dict = {}
             for cb in conds:
                 ta, va, vs = (cb.body.attributes.get(k) for k in ("test", "variable", "values"))
-                test = evaluate(ta.value, env).value if ta else None
-                var = evaluate(va.value, env).value if va else None
+                tr = evaluate(ta.value, env) if ta else None
+                vr = evaluate(va.value, env) if va else None
+                test = tr.value if tr else None
+                var = vr.value if vr else None
                 if not isinstance(test, str) or not isinstance(var, str):
                     c_obj.setdefault(str(test), {})[str(var)] = []
                     continue
@@ -189,17 +295,29 @@ def from_document_block(block: Block, env: Env, lines: LineIndex, input_name: st
                 c_obj[test][var] = list(c_obj[test][var]) + list(values)
             s["Condition"] = c_obj
         statements.append(s)
+    source = _documents(b.attributes.get("source_policy_documents"), env, unknown, "source_policy_documents")
+    override = _documents(b.attributes.get("override_policy_documents"), env, unknown, "override_policy_documents")
+    if source or override:
+        merged_span = lines.span(block.start, block.end)
+        n_own = len(statements)
+        statements = _merge(statements, source, override)
+        if len(statements) != n_own or source:  # positions moved: spans of the whole block
+            for k in [k for k in spans if len(k) >= 2 and k[0] == "Statement"]:
+                del spans[k]
+            for i in range(len(statements)):
+                spans[("Statement", i)] = merged_span
     if statements:
         obj["Statement"] = statements
         spans[("Statement",)] = spans[("Statement", 0)]
     src = PolicySource("policy_document", input=input_name, unresolved=unresolved)
-    if b.attributes.get("source_policy_documents") or b.attributes.get("override_policy_documents"):
-        src.unresolved.append("source_policy_documents/override_policy_documents are not merged")
+    for u in dict.fromkeys(unknown):
+        src.unresolved.append(f"{u}: decided outside this code")
     if not statements:
         return None, [Problem(POLICY_INVALID, "aws_iam_policy_document has no statement block", input_name,
-                              lines.span(block.start, block.end), lines.line_text(lines.span(block.start, block.end).line))], src
+                              lines.span(block.start, block.end),
+                              lines.line_text(lines.span(block.start, block.end).line))], src, unknown
     policy, problems = build(obj, spans, keys, lines, input_name, src)
-    return policy, problems, src
+    return policy, problems, src, unknown
 
 
 # ---- telling policy kinds apart -----------------------------------------

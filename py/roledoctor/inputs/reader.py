@@ -163,7 +163,8 @@ def _read_kinds(ctx: _Ctx) -> list[Recognised]:
             body = ctx.cache.get(("hcl", ctx.name, text)) or hcl.parse(text)
             ctx.cache[("hcl", ctx.name, text)] = body
         except hcl.HCLSyntaxError as err:
-            if errortext.looks_like_error(text):
+            # A Terraform file (what `check` reads) that does not parse is broken HCL, never error text.
+            if not str(ctx.name).endswith((".tf", ".tfvars")) and errortext.looks_like_error(text):
                 return _read_errors(ctx, mixed=True)
             return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid HCL"))]
         found = _read_hcl(ctx, body)
@@ -339,7 +340,9 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
     for name, recs in first.items():
         for r in recs:
             if r.kind == "variable" and r.facts.default is not None and not r.facts.default.symbolic:
-                env.variables.setdefault(r.facts.name, r.facts.default.value)
+                if r.facts.name not in env.variables:
+                    env.variables[r.facts.name] = r.facts.default.value
+                    env.defaulted.add(r.facts.name)
             elif r.kind == "locals":
                 for k, node in r.facts["_nodes"].items():
                     env.locals[k] = node
@@ -350,6 +353,7 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
                 for k, a in r.facts.items():
                     if not a.symbolic:
                         env.variables[k] = a.value
+                        env.defaulted.discard(k)
     final = first
     if env.variables or env.locals:
         final = {name: read(name, text, env, cache) for name, text in inputs.items()}
@@ -385,7 +389,9 @@ def _link(res: Inputs) -> None:
     def resolve(src: PolicySource | None):
         if src is None or not src.ref:
             return None
-        m = re.fullmatch(r"data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.json", src.ref)
+        # data.X.json, data.X[0].json, data.X[count.index].json: a counted data
+        # source's instances share one configuration (its count decides only how many)
+        m = re.fullmatch(r"data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)(?:\[[^\]\n]{1,60}\])?\.json", src.ref.strip())
         if m and m.group(1) in docs:
             return docs[m.group(1)].policy
         f = file_name(src.ref)

@@ -46,6 +46,44 @@ class Found:
     other_blocks: list[str] = field(default_factory=list)
 
 
+def _mask_interpolations(text: str, start: int, end: int) -> str:
+    """A heredoc is a template: its ${ ... } are evaluated before the result is
+    JSON (https://developer.hashicorp.com/terraform/language/expressions/strings#heredoc-strings).
+    Quotes inside an interpolation (`${trimprefix(var.x, "/")}`) are HCL, not JSON:
+    they become ' so the JSON reading sees one string; the length, and so every
+    offset, stays the same. One pass over text[start:end]."""
+    quotes: list[int] = []
+    i = text.find("${", start, end)
+    while i != -1:
+        if i > start and text[i - 1] == "$":  # $${ is a literal ${
+            i = text.find("${", i + 2, end)
+            continue
+        depth, in_str, j = 1, False, i + 2
+        while j < end and depth:
+            ch = text[j]
+            if in_str:
+                if ch == "\\":
+                    j += 1
+                elif ch == '"':
+                    in_str = False
+                    quotes.append(j)
+            elif ch == '"':
+                in_str = True
+                quotes.append(j)
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+            j += 1
+        i = text.find("${", j, end)
+    if not quotes:
+        return text
+    chars = list(text[start:end])
+    for q in quotes:
+        chars[q - start] = "'"
+    return text[:start] + "".join(chars) + text[end:]
+
+
 class Reader:
     def __init__(self, name: str, text: str, lines: LineIndex, env: Env):
         self.name = name
@@ -164,7 +202,8 @@ class Reader:
             return pol, src, probs
         if n.kind == "heredoc":
             _body, start, end, _trim = n.value
-            pol, probs, _ = policydoc.from_json_text(self.text, self.lines, self.name, start, end, form="heredoc")
+            text = _mask_interpolations(self.text, start, end)
+            pol, probs, _ = policydoc.from_json_text(text, self.lines, self.name, start, end, form="heredoc")
             return pol, PolicySource("heredoc", input=self.name), probs
         if n.kind == "str" and n.value.lstrip().startswith("{"):
             pol, probs, _ = policydoc.from_json_text(n.value, self.lines, self.name, offsets=n.offsets, form="string")
