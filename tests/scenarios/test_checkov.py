@@ -113,17 +113,39 @@ def document_block(name: str, pol: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+NARROWING = {"aws:principalarn", "aws:principalorgid", "sts:externalid"}
+
+
+def root_narrowed(pol: dict) -> bool:
+    """A statement trusting an account root, narrowed by a condition. roledoctor does not
+    report TRUST_ACCOUNT_ROOT_PRINCIPAL for it (the narrowing is the fix that finding
+    proposes); Checkov's CKV_AWS_61 reads no conditions and fails it
+    (https://github.com/bridgecrewio/checkov/blob/main/checkov/terraform/checks/resource/aws/IAMRoleAllowAssumeFromAccount.py)."""
+    for st in pol["Statement"]:
+        aws = (st.get("Principal") or {}).get("AWS", []) if isinstance(st.get("Principal"), dict) else []
+        aws = aws if isinstance(aws, list) else [aws]
+        keys = {k.lower() for kv in (st.get("Condition") or {}).values() for k in kv}
+        if any(a.endswith(":root") or a.isdigit() for a in aws) and keys & NARROWING:
+            return True
+    return False
+
+
 def test_checkov_passes_on_corrected_trust_policies(tmp_path):
     exe = checkov_exe()
     trusts = fixed_trusts()
     assert len(trusts) >= 15
     expected: dict[str, set] = {}
+    known_failures: set[tuple[str, str]] = set()  # Checkov's, by design (root_narrowed)
     tf = []
     for name, pol in trusts.items():
         tf.append(f'resource "aws_iam_role" "{name}" {{\n  name = {hcl_string(name)}\n'
                   f"  assume_role_policy = <<POLICY\n{json.dumps(pol, indent=2)}\nPOLICY\n}}\n")
         github = GITHUB in json.dumps(pol)
-        expected[f"aws_iam_role.{name}"] = {"CKV_AWS_60", "CKV_AWS_61"} | ({"CKV_AWS_393"} if github else set())
+        narrowed = root_narrowed(pol)
+        expected[f"aws_iam_role.{name}"] = {"CKV_AWS_60"} | (set() if narrowed else {"CKV_AWS_61"}) | (
+            {"CKV_AWS_393"} if github else set())
+        if narrowed:
+            known_failures.add(("CKV_AWS_61", f"aws_iam_role.{name}"))
         if github:
             tf.append(document_block(name, pol))
             expected[f"aws_iam_policy_document.{name}"] = {"CKV_AWS_358"}
@@ -137,8 +159,8 @@ def test_checkov_passes_on_corrected_trust_policies(tmp_path):
     report = json.loads(out)
     report = report[0] if isinstance(report, list) else report
     results = report.get("results", {})
-    failed = [(c["check_id"], c["resource"]) for c in results.get("failed_checks", [])]
-    assert not failed, failed
+    failed = {(c["check_id"], c["resource"]) for c in results.get("failed_checks", [])}
+    assert failed == known_failures, (sorted(failed - known_failures), sorted(known_failures - failed))
     passed: dict[str, set] = {}
     for c in results.get("passed_checks", []):
         passed.setdefault(c["resource"].replace("data.", ""), set()).add(c["check_id"])
