@@ -53,7 +53,9 @@ def test_no_third_party_tree_is_tracked():
 # Paths outside the repository: the development machine's folders and the
 # notes beside the repository. Only the catalogue test may compare with the
 # original contract there, and it skips when it is absent.
-OUTSIDE = re.compile(r"\.\./shared|/work/|research/[a-z-]+\.md|\bresearch §|DESIGN\.md|seed-article")
+OUTSIDE_MARKS = (r"\.\./" + "shared", "/" + "work/", r"research/[a-z-]+\.md", r"\bresearch §", r"DESIGN\.md",
+                 "seed-article")  # spelt in parts so this file does not match itself
+OUTSIDE = re.compile("|".join(OUTSIDE_MARKS))
 ALLOWED = {"tests/unit/findings/test_catalogue.py", "tests/build/test_repo.py"}
 
 

@@ -201,12 +201,7 @@ def _github_rules(src: Source, st, target: Target | None, plat=None) -> list[Iss
     # value, safe or not: judged only when every value would be unsafe.
     bad = [(c, v) for c in subs for v in c.values if unsafe_subject(v) and "${" not in v]
     if not subs or bad:
-        repairs = []
-        if subject and not unsafe_subject(subject) and src.form != "policy_document":
-            if bad and len(bad[0][0].values) == 1:
-                repairs = [Repair("trust_policy", "set_string", src, bad[0][0].path, subject)]
-            elif not subs:
-                repairs = [_add_condition(src, st, "StringLike", f"{GITHUB_ISSUER}:sub", subject)]
+        repairs = _subject_repairs(src, st, subs, bad, subject, unsafe_subject, "StringLike", f"{GITHUB_ISSUER}:sub")
         where = [Where(src.input, bad[0][0].span)] if bad else [Where(src.input, pol.span_at(st.path))]
         what = f"`{bad[0][1]}` pins no repository and ref" if bad else "there is no `sub` condition"
         out.append(Issue("OIDC_SUBJECT_WILDCARD", f"Statement {st.index} trusts GitHub Actions OIDC, but {what}: "
@@ -223,6 +218,16 @@ def _github_rules(src: Source, st, target: Target | None, plat=None) -> list[Iss
     return out
 
 
+def _subject_repairs(src: Source, st, subs, bad, subject, is_unsafe, operator: str, key: str) -> list:
+    """The subject the job's token carries, in place of the one unsafe value, or as a new
+    condition when there is none (GitHub and the other platforms alike)."""
+    if not subject or is_unsafe(subject) or src.form == "policy_document":
+        return []
+    if bad and len(bad[0][0].values) == 1:
+        return [Repair("trust_policy", "set_string", src, bad[0][0].path, subject)]
+    return [_add_condition(src, st, operator, key, subject)] if not subs else []
+
+
 def _platform_rules(src: Source, st, target: Target | None, plat, host: str) -> list[Issue]:
     out = []
     pol = src.policy
@@ -231,12 +236,8 @@ def _platform_rules(src: Source, st, target: Target | None, plat, host: str) -> 
     subject = target.subject if target else None
     bad = [(c, v) for c in subs for v in c.values if _unsafe_for(plat, v)]
     if not subs or bad:
-        repairs = []
-        if subject and not _unsafe_for(plat, subject) and src.form != "policy_document":
-            if bad and len(bad[0][0].values) == 1:
-                repairs = [Repair("trust_policy", "set_string", src, bad[0][0].path, subject)]
-            elif not subs:
-                repairs = [_add_condition(src, st, "StringEquals", f"{host}:sub", subject)]
+        repairs = _subject_repairs(src, st, subs, bad, subject, lambda v: _unsafe_for(plat, v),
+                                   "StringEquals", f"{host}:sub")
         where = [Where(src.input, bad[0][0].span)] if bad else [Where(src.input, pol.span_at(st.path))]
         what = f"`{bad[0][1]}` does not pin {plat.pin}" if bad else "there is no `sub` condition"
         out.append(Issue("OIDC_SUBJECT_WILDCARD", f"Statement {st.index} trusts {plat.name} OIDC, but {what}: "
