@@ -13,7 +13,7 @@ import importlib
 
 MODULES = (
     "roledoctor.inputs", "roledoctor.evaluation", "roledoctor.findings", "roledoctor.render",
-    "roledoctor.fixes.edits", "roledoctor.redaction", "roledoctor.webapi", "roledoctor.diagnosis",
+    "roledoctor.fixes.edits", "roledoctor.fixes.apply", "roledoctor.redaction", "roledoctor.webapi", "roledoctor.diagnosis",
     "roledoctor.diagnosis.page", "jinja2", "jinja2.sandbox", "json", "difflib",
     # readers of caller files (roledoctor.inputs.kinds) and the YAML parser they use
     "roledoctor.inputs.kinds", "roledoctor.inputs.cifiles", "roledoctor.inputs.awsconfig",

@@ -19,7 +19,7 @@ ALLOWED = {
     "redaction": {"limits"},
     "findings": {"render"},
     "render": {"findings", "redaction", TOP},
-    "fixes": {"source"},
+    "fixes": {"source", "policy", "inputs", "evaluation"},
     "diagnosis": {"evaluation", "inputs", "findings", "fixes", "policy", "source", "limits", "render"},
     "check": {"inputs", "diagnosis", "evaluation", "findings", "render", "limits", TOP},
 }

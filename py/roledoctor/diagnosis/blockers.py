@@ -14,6 +14,7 @@ from __future__ import annotations
 from roledoctor.diagnosis import evidence_rules
 from roledoctor.diagnosis.facts import DEFAULT_AUDIENCE, Case
 from roledoctor.diagnosis.model import Issue, Repair, Source, Where
+from roledoctor.fixes.sts_values import go_duration  # noqa: F401  (input_checks and callers import it from here)
 from roledoctor.evaluation import (
     ALLOW, DENY, IMPLICIT_DENY, NOT_EVALUATED, SET_SOURCE_IDENTITY, TAG_SESSION, Evaluation,
 )
@@ -499,14 +500,12 @@ def _org_gate(case: Case, ev: Evaluation, gate: str, code: str) -> list[Issue]:
         suggestion = _exemption(case, gate)
         msg = (f"Statement {st.index}{f' ({st.sid})' if st.sid else ''} of the {_GATE_NAMES[gate]} denies "
                f"`{case.action}` on `{role}`. Change that statement: {suggestion}")
-        return [Issue(code, msg, where, {"statement": text, "suggestion": suggestion},
-                      evidence_rules.org_repairs(case, gate, sources, st), uncertain=g.uncertain)]
+        return [Issue(code, msg, where, {"statement": text, "suggestion": suggestion}, uncertain=g.uncertain)]
     where = [Where(src.input, src.policy.span)] if src else _error_where(case)
     add = {"Effect": "Allow", "Action": case.action, "Resource": role}
     repairs = []
     if gate == "boundary" and src is not None and role and src.form in ("json", "jsonencode", "heredoc", "policy_document"):
         repairs = [Repair("boundary", "add_statement", src, value=add)]
-    repairs = repairs or evidence_rules.org_repairs(case, gate, sources, None)
     if gate == "session":
         msg = ("The caller's own session was created with a session policy that does not allow "
                f"`{case.action}`: recreate the caller's session without it (or with one that allows the role).")
@@ -608,11 +607,3 @@ def _duration(case: Case, ev: Evaluation) -> list[Issue]:
                       [Repair("provider", "set_arg", case.provider, key="duration", value=go_duration(mx),
                               hop=case.target)] if hop is not None and case.provider is not None else [])]
     return []  # below 900 s: DURATION_OUT_OF_RANGE comes from input_checks
-
-
-def go_duration(seconds: int) -> str:
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600}h"
-    if seconds % 60 == 0:
-        return f"{seconds // 60}m"
-    return f"{seconds}s"

@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from roledoctor.diagnosis import callerside, conditions
-from roledoctor.diagnosis import evidence_fixes
+from roledoctor.fixes import evidence as evidence_fixes
 from roledoctor.diagnosis.blockers import blockers, principal_value
 from roledoctor.diagnosis.next_commands import minimal_policy, next_commands
 from roledoctor.diagnosis.facts import Case, build_case, literal, prepare, same_arn
-from roledoctor.diagnosis.fixers import apply_repairs
+from roledoctor.fixes import plan as fix_plan
+from roledoctor.fixes.apply import apply_repairs
 from roledoctor.diagnosis.hardening import Target, hardening
 from roledoctor.diagnosis.input_checks import input_checks
 from roledoctor.diagnosis.model import Issue, Repair, Where
@@ -108,6 +109,7 @@ def diagnose(raw: dict[str, str], slots: dict[str, str] | None = None, caller: s
         target.identity = []  # the caller policy is hop 0's; a later hop's caller is a role of the chain
     issues += hardening(case.inputs, case.slot, target, case.role_account)
     issues = _dedupe(issues)
+    fix_plan.plan(case, ev, issues)  # repairs of the codes fixes/plan.py has a planner for
     verdict = verdict_of(case, ev, issues)
     if verdict == "undetermined" and not (case.error and case.error.cause == "NOT_AN_ASSUME_ROLE_FAILURE"
                                           and case.role_arn is None):

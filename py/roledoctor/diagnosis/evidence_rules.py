@@ -97,39 +97,3 @@ def _oidc(case, k) -> list[Issue]:
                       f"--client-id {missing[0]}`).", [Where(ev.input, prov.get("span") or ev.span)],
                       {"audience": missing[0], "client_ids": prov["client_ids"]})]
     return []
-
-
-def org_repairs(case, gate: str, sources, st) -> list:
-    """Repairs of an SCP or RCP that AWS printed (describe-policy): exempt the caller on the
-    Deny that applies, or add the missing Allow at the level that lacks one."""
-    from roledoctor.diagnosis.blockers import principal_value
-    from roledoctor.diagnosis.model import Repair
-    from roledoctor.evaluation.matching import match_action
-    k = case.aws
-    if k is None or not sources or gate not in ("scp", "rcp"):
-        return []
-    held = [s for s in sources if s.label in k.refs]
-    if st is not None:
-        src = next((s for s in held if s.policy is not None and any(x.path == st.path for x in s.policy.statements)
-                    and st.policy.endswith(s.label.split("/", 1)[-1]) or False), None)
-        src = src or next((s for s in held if st.policy.startswith(s.label.split("/", 1)[0])
-                           and s.policy.spans.get(tuple(st.path))), None)
-        who = principal_value(case) if gate == "scp" else None
-        if src is None or not who:
-            return []
-        stmt = next((x for x in src.policy.statements if x.path == st.path), None)
-        if stmt is None or stmt.conditions:
-            return []
-        return [Repair(gate, "add_key", src, tuple(st.path), {"ArnNotLike": {"aws:PrincipalArn": who}},
-                       key="Condition")]
-    levels = k.scp_levels if gate == "scp" else k.rcp_levels
-    for _, ss in levels or []:
-        allows = any(x.effect == "Allow" and match_action(x, case.action)[0]
-                     for s in ss for x in s.policy.statements)
-        if not allows:
-            src = next((s for s in ss if s.label in k.refs), None)
-            if src is None:
-                return []
-            return [Repair(gate, "add_statement", src, value={"Effect": "Allow", "Action": case.action,
-                                                               "Resource": case.role_arn or "*"})]
-    return []

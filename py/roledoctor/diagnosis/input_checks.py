@@ -5,37 +5,27 @@ rules follow the provider's schema and STS (https://registry.terraform.io/provid
 role_arn a valid IAM role ARN; session_name `[\\w+=,.@-]{2,64}`; external_id
 `[\\w+=,.@:/-]{2,1224}`; duration a Go duration within 15m..12h; v5.0.0
 removed `duration_seconds`; the S3 backend takes `assume_role = { … }` since
-Terraform 1.6 (#33625).
+Terraform 1.6 (#33625). The fixes of these findings are planned in fixes/provider.py.
 """
 
 from __future__ import annotations
 
-import re
-
-from roledoctor.diagnosis.blockers import go_duration
-from roledoctor.diagnosis.model import Issue, Repair, Where
+from roledoctor.diagnosis.model import Issue, Where
 from roledoctor.diagnosis.rolearn import PARTITIONS, role_arn_problem  # noqa: F401
 from roledoctor.findings.prevention import go_duration_seconds
+from roledoctor.fixes.sts_values import (  # noqa: F401  (sanitise: the value a fix writes)
+    EXTERNAL_BAD as _EXTERNAL_BAD, EXTERNAL_ID as _EXTERNAL_ID, MAX_DURATION, MIN_DURATION, SESSION_BAD as _SESSION_BAD,
+    SESSION_NAME as _SESSION_NAME, sanitise,
+)
 from roledoctor.inputs import Inputs
 from roledoctor.inputs.model import AssumeRoleHop, POLICY_INVALID
 
-# One character class per part, fully anchored: linear time.
-_SESSION_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
-_EXTERNAL_ID = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,1224}")
-_SESSION_BAD = re.compile(r"[^A-Za-z0-9_+=,.@-]")
-_EXTERNAL_BAD = re.compile(r"[^A-Za-z0-9_+=,.@:/-]")
-MIN_DURATION, MAX_DURATION = 900, 43200
 # backend "s3" arguments removed with the nested assume_role attribute (Terraform 1.6, https://developer.hashicorp.com/terraform/language/backend/s3#assume-role-configuration)
 _S3_REMOVED = {"session_name": "assume_role.session_name", "external_id": "assume_role.external_id",
                "assume_role_duration_seconds": "assume_role.duration",
                "assume_role_policy": "assume_role.policy", "assume_role_policy_arns": "assume_role.policy_arns",
                "assume_role_tags": "assume_role.tags", "assume_role_transitive_tag_keys":
                "assume_role.transitive_tag_keys"}
-
-
-def sanitise(value: str, bad: re.Pattern, low: int, high: int) -> str:
-    s = bad.sub("-", value.strip())[:high]
-    return s if len(s) >= low else (s + "-" * low)[:low]
 
 
 def input_checks(inputs: Inputs, slot_of=lambda name: "auto", display=lambda name: name) -> list[Issue]:
@@ -87,9 +77,7 @@ def hop_checks(prov, hop: AssumeRoleHop, count: int, web: bool = False) -> list[
             why, fixed = bad
             out.append(Issue("PROVIDER_ROLE_ARN_INVALID", f"`role_arn` `{a.value}` is not a valid IAM role ARN: {why}."
                              + (f" Valid form: `{fixed}`." if fixed else " Valid form: `arn:aws:iam::ACCOUNT:role/NAME`."),
-                             [Where(prov.input, a.span)], {"value": a.value, "valid": fixed},
-                             [Repair("provider", "set_arg", prov, key="role_arn", value=fixed, hop=hop.index)]
-                             if fixed and not web else []))
+                             [Where(prov.input, a.span)], {"value": a.value, "valid": fixed}))
     d = hop.duration
     if d is not None and not d.symbolic and d.value is not None:
         try:
@@ -100,9 +88,7 @@ def hop_checks(prov, hop: AssumeRoleHop, count: int, web: bool = False) -> list[
             fixed, why = "1h", "it is not a Go duration (e.g. `1h`, `45m`)"
         if fixed:
             out.append(Issue("DURATION_OUT_OF_RANGE", f"`duration = \"{d.value}\"`: {why}.",
-                             [Where(prov.input, d.span)], {"value": d.value, "valid": fixed},
-                             [Repair("provider", "set_arg", prov, key="duration", value=fixed, hop=hop.index)]
-                             if not web else []))
+                             [Where(prov.input, d.span)], {"value": d.value, "valid": fixed}))
     for name, rx, bad, low, high, code in (
             ("session_name", _SESSION_NAME, _SESSION_BAD, 2, 64, "SESSION_NAME_INVALID"),
             ("external_id", _EXTERNAL_ID, _EXTERNAL_BAD, 2, 1224, "EXTERNAL_ID_INVALID")):
@@ -114,19 +100,13 @@ def hop_checks(prov, hop: AssumeRoleHop, count: int, web: bool = False) -> list[
         out.append(Issue(code, f"`{name}` {f'`{shown}` ' if name == 'session_name' else ''}breaks the STS pattern "
                          f"`{rx.pattern}` (the provider's unanchored check lets it through to STS)."
                          + (f" Sanitised: `{fixed}`." if name == "session_name" else ""),
-                         [Where(prov.input, arg.span)], {"valid": fixed} if name == "session_name" else {},
-                         [Repair("provider", "set_arg", prov, key=name, value=fixed, hop=hop.index)]
-                         if not web else []))
+                         [Where(prov.input, arg.span)], {"valid": fixed} if name == "session_name" else {}))
     ds = hop.duration_seconds
     if ds is not None:
-        secs = ds.value if isinstance(ds.value, int) and not isinstance(ds.value, bool) else None
-        repl = go_duration(max(MIN_DURATION, min(MAX_DURATION, secs))) if secs else None
         out.append(Issue("DEPRECATED_ARGUMENT", "`duration_seconds` was removed from `assume_role` in provider "
                          "v5.0.0; use `duration` (a Go duration string).",
                          [Where(prov.input, ds.name_span or ds.span)], {"argument": "duration_seconds",
-                                                                         "replacement": "duration"},
-                         [Repair("provider", "rename_arg", prov, key="duration_seconds", value=("duration", repl),
-                                 hop=hop.index)] if repl and hop.duration is None else []))
+                                                                         "replacement": "duration"}))
     return out
 
 
@@ -135,8 +115,7 @@ def backend_checks(b) -> list[Issue]:
     if b.assume_role_form == "block":
         out.append(Issue("S3_BACKEND_ASSUME_ROLE_SYNTAX", "`backend \"s3\"` takes `assume_role` as an attribute "
                          "since Terraform 1.6: write `assume_role = { … }`, not a block.",
-                         [Where(b.input, b.assume_role.span)], {"form": "block"},
-                         [Repair("provider", "s3_attribute_syntax", b)]))
+                         [Where(b.input, b.assume_role.span)], {"form": "block"}))
     elif b.assume_role_form == "top-level":
         out.append(Issue("S3_BACKEND_ASSUME_ROLE_SYNTAX", "`role_arn` at the top of `backend \"s3\"` was removed; "
                          "write `assume_role = { role_arn = \"…\" }`.", [Where(b.input, b.role_arn.name_span)],
@@ -150,6 +129,4 @@ def backend_checks(b) -> list[Issue]:
         class _P:  # the backend stands in for the provider in hop messages
             input = b.input
         out += [i for i in hop_checks(_P, b.assume_role, 1) if i.code != "DEPRECATED_ARGUMENT"]
-        for i in out:
-            i.repairs = [r for r in i.repairs if r.op == "s3_attribute_syntax"]
     return out

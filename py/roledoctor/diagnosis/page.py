@@ -67,7 +67,7 @@ def _diagnose(inputs: dict[str, str]) -> dict:
 
 
 def _apply_command(f) -> dict:
-    """A fix of AWS output: the corrected document and the command that applies it (evidence_fixes)."""
+    """A fix of AWS output: the corrected document and the command that applies it (fixes/evidence.py)."""
     if not getattr(f, "command", None):
         return {}
     return {"command": f.command, "document": f.document, "document_filename": f.filename}

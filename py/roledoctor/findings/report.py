@@ -37,7 +37,7 @@ class Fix:
     diff: str = ""  # unified diff of before -> after; filled by the fixer (fixes.edits.unified_diff)
     verdict_after: str | None = None  # engine verdict with this fix applied; set on the fix that proves it
     # Additive: when the fixed text is AWS output (get-role, describe-policy): the corrected
-    # document to save and the command that applies it (diagnosis/evidence_fixes.py).
+    # document to save and the command that applies it (fixes/evidence.py).
     command: str | None = None
     document: str | None = None
     filename: str | None = None

@@ -1,7 +1,7 @@
 """A fix of a document AWS printed (the trust in get-role output, an SCP from
 describe-policy, a managed policy version, an inline policy): the corrected document
 to save, and the AWS CLI command that applies it. The fix itself is built and proven
-like any other (fixers.py, then a second engine run on the edited output); this only
+like any other (fixes/apply.py, then a second engine run on the edited output); this only
 names it. Commands (https://docs.aws.amazon.com/cli/latest/reference/):
 iam update-assume-role-policy, iam create-policy-version --set-as-default,
 iam put-{user,role,group}-policy, organizations update-policy.

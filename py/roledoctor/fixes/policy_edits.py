@@ -1,57 +1,34 @@
-"""Repairs -> minimal TextEdits in the form the user pasted (fixes/edits.py):
-JSON stays JSON with its indentation and key order, `jsonencode` stays HCL,
-`aws_iam_policy_document` stays a data block, comments are kept.
+"""Repairs of a policy -> minimal TextEdits in the form the user pasted: JSON stays
+JSON with its indentation and key order, `jsonencode` stays HCL, a heredoc keeps
+its JSON, `aws_iam_policy_document` stays a data block, comments are kept.
 
-Offsets are those of the raw text (facts.prepare keeps them when it splits a
-box into documents), so edits apply to what the user pasted.
+Offsets are those of the raw text (facts.prepare keeps them when it splits a box
+into documents), so edits apply to what the user pasted.
 """
 
 from __future__ import annotations
 
-from roledoctor.diagnosis.model import Repair
-from roledoctor.fixes.edits import (
-    EditError, TextEdit, _indent_at, detect_style, insert_element, quote_string, replace_string,
-)
-from roledoctor.inputs.model import ProviderConfig, S3Backend
+from typing import Any
+
+from roledoctor.fixes.edits import TextEdit, _indent_at, detect_style, insert_element, quote_string, replace_string
+from roledoctor.fixes.errors import FixError
+from roledoctor.fixes.model import Repair
 
 SYNTAX = {"json": "json", "jsonencode": "hcl", "heredoc": "json_in_hcl", "policy_document": "hcl"}
-OPS = ("set_string", "set_value", "set_object", "add_item", "add_key", "add_statement",
-       "set_arg", "add_arg", "rename_arg", "s3_attribute_syntax")
 
 
-class FixError(ValueError):
-    pass
-
-
-def input_of(repair: Repair) -> str:
-    src = repair.source
-    return src.input
-
-
-def edits_for(repair: Repair, text: str) -> list[TextEdit]:
-    """The edits for one repair on `text` (the text of its input). Raises FixError."""
-    try:
-        if isinstance(repair.source, (ProviderConfig, S3Backend)):
-            return _provider(repair, text)
-        return _policy(repair, text)
-    except (EditError, KeyError, IndexError, TypeError, ValueError) as err:
-        raise FixError(f"{repair.op}: {err}") from None
-
-
-# ---- policies ------------------------------------------------------------------------
-
-def _span(src, path):
+def _span(src: Any, path: tuple) -> Any:
     span = src.policy.spans.get(tuple(path))
     if span is None:
         raise FixError(f"no element at {path}")
     return span
 
 
-def _policy(r: Repair, text: str) -> list[TextEdit]:
+def policy_edits(r: Repair, text: str) -> list[TextEdit]:
     src = r.source
     if src.form == "string":  # JSON inside a JSON string (describe-policy Content): edit it decoded
-        from roledoctor.diagnosis.string_policy import edit_in_string
-        return edit_in_string(r, text, _policy)
+        from roledoctor.fixes.string_policy import edit_in_string
+        return edit_in_string(r, text, policy_edits)
     syntax = SYNTAX.get(src.form)
     if syntax is None:
         raise FixError(f"cannot edit a policy written as {src.form}")
@@ -104,7 +81,7 @@ def _policy(r: Repair, text: str) -> list[TextEdit]:
     raise FixError(f"unknown op {r.op}")
 
 
-def _decoded(src, path) -> str:
+def _decoded(src: Any, path: tuple) -> str:
     """The current string value at a JSON path of the policy."""
     pol = src.policy
     st = next(s for s in pol.statements if tuple(path[:len(s.path)]) == tuple(s.path))
@@ -120,7 +97,7 @@ def _decoded(src, path) -> str:
     raise FixError(f"cannot read {path}")
 
 
-def _doc_statement(src, text: str, stmt: dict) -> TextEdit:
+def _doc_statement(src: Any, text: str, stmt: dict) -> TextEdit:
     """A new `statement { … }` at the end of a data "aws_iam_policy_document" block."""
     block = src.policy.spans[()]
     close = text.rfind("}", block.start, block.end)
@@ -139,73 +116,3 @@ def _doc_statement(src, text: str, stmt: dict) -> TextEdit:
     if text[line_start:close].strip() == "":
         return TextEdit(line_start, line_start, "\n" + "\n".join(lines) + "\n")
     return TextEdit(close, close, "\n" + "\n".join(lines) + "\n")
-
-
-# ---- provider / backend ---------------------------------------------------------------
-
-def _hop(config, index):
-    if isinstance(config, S3Backend):
-        return config.assume_role
-    return config.assume_role[index or 0]
-
-
-def _provider(r: Repair, text: str) -> list[TextEdit]:
-    cfg = r.source
-    if r.op == "s3_attribute_syntax":
-        hop = cfg.assume_role
-        start = hop.span.start
-        name_end = start + len("assume_role")
-        if text[start:name_end] != "assume_role":
-            raise FixError("assume_role block not found")
-        brace = text.find("{", name_end)
-        return [TextEdit(name_end, brace, " = ")]
-    hop = _hop(cfg, r.hop)
-    if r.op == "set_arg":
-        a = hop.args[r.key]
-        lit = text[a.span.start:a.span.end]
-        if lit.startswith('"') and lit.endswith('"'):
-            return [replace_string(text, a.span.start, a.span.end, r.value, "hcl")]
-        return [TextEdit(a.span.start, a.span.end, quote_string(r.value, "hcl"))]
-    if r.op == "add_arg":
-        if r.key in hop.args:
-            return _provider(Repair(r.target, "set_arg", cfg, key=r.key, value=r.value, hop=r.hop), text)
-        brace = text.find("{", hop.span.start)
-        if brace < 0 or brace >= hop.span.end:
-            raise FixError("assume_role block has no body")
-        return [insert_element(text, brace, r.value, "hcl", key=r.key)]
-    if r.op == "rename_arg":
-        a = hop.args[r.key]
-        new_name, new_value = r.value
-        return [TextEdit(a.name_span.start, a.name_span.end, new_name),
-                TextEdit(a.span.start, a.span.end, quote_string(new_value, "hcl"))]
-    raise FixError(f"unknown op {r.op}")
-
-
-def apply_repairs(texts: dict[str, str], repairs: list[Repair], raw_of) -> tuple[dict[str, list[TextEdit]], list[Repair]]:
-    """Edits per raw input for the repairs that can be made; conflicting or failing ones are skipped."""
-    per: dict[str, list[TextEdit]] = {}
-    done: list[Repair] = []
-    for r in repairs:
-        raw = raw_of(input_of(r))
-        text = texts.get(raw)
-        if text is None:
-            continue
-        try:
-            new = edits_for(r, text)
-        except FixError:
-            continue
-        have = per.setdefault(raw, [])
-        if all(e in have for e in new):
-            done.append(r)
-            continue
-        if any(_overlap(e, h) for e in new for h in have):
-            continue
-        have.extend(new)
-        done.append(r)
-    return per, done
-
-
-def _overlap(a: TextEdit, b: TextEdit) -> bool:
-    if a.start == a.end == b.start == b.end:
-        return True
-    return a.start < b.end and b.start < a.end

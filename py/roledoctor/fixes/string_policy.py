@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Callable
 
-from roledoctor.diagnosis.model import Source
+from roledoctor.fixes.model import Repair, Source
 from roledoctor.fixes.edits import TextEdit, apply_edits
 from roledoctor.inputs import jsonspan, policydoc
 from roledoctor.source import LineIndex
 
 
-def edit_in_string(r, text: str, edit_policy) -> list[TextEdit]:
+def edit_in_string(r: Repair, text: str, edit_policy: Callable[[Repair, str], list[TextEdit]]) -> list[TextEdit]:
     src = r.source
     span = src.policy.span
     if span is None:

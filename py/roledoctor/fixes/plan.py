@@ -1,0 +1,59 @@
+"""Fix planning: a table from finding code to the planner that turns the finding
+into `Repair`s (intents; fixes/apply.py makes them text edits, diagnosis/diagnose.py
+proves them by a second engine run).
+
+A planner gets the diagnosis facts (`case`: the inputs, the chosen caller, role,
+policies, and the engine's evaluation `ev`) and the finding, and returns the
+repairs that would remove that finding, or none. Planners live in small modules
+named for what they fix (provider.py, org.py, trust.py, …) and register here.
+Blocker rules that read the fix straight off the engine's trace (a principal to
+add, a resource to correct) still hand their repairs over with the finding.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol
+
+from roledoctor.fixes.model import Repair
+
+
+class Finding(Protocol):
+    """What a planner reads of a finding (diagnosis.model.Issue)."""
+
+    code: str
+    where: list[Any]
+    details: dict[str, Any]
+    repairs: list[Repair]
+
+
+Planner = Callable[[Any, Any, Finding], list[Repair]]  # (case, evaluation or None, finding) -> repairs
+
+PLANNERS: dict[str, Planner] = {}
+
+
+def planner(*codes: str) -> Callable[[Planner], Planner]:
+    """Register a planner for these finding codes."""
+    def register(fn: Planner) -> Planner:
+        for code in codes:
+            if code in PLANNERS:
+                raise ValueError(f"{code}: two planners")
+            PLANNERS[code] = fn
+        return fn
+    return register
+
+
+def plan(case: Any, ev: Any, findings: list[Any]) -> None:
+    """Add the planned repairs to each finding whose code has a planner."""
+    _load()
+    for f in findings:
+        fn = PLANNERS.get(f.code)
+        if fn is None:
+            continue
+        for r in fn(case, ev, f):
+            if r not in f.repairs:
+                f.repairs.append(r)
+
+
+def _load() -> None:
+    # the planner modules register themselves on import
+    from roledoctor.fixes import org, provider  # noqa: F401

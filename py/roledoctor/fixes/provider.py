@@ -1,0 +1,89 @@
+"""Planners for the provider's `assume_role` block and the `backend "s3"` block:
+a value STS or the provider refuses is replaced by the nearest valid one, a removed
+argument by its successor, the block form of the backend's `assume_role` by the
+attribute form (https://developer.hashicorp.com/terraform/language/backend/s3#assume-role-configuration).
+The finding points at the argument (its span); the planner finds it again in the
+inputs, so the rule that reports it needs to know nothing about edits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roledoctor.fixes.model import Repair
+from roledoctor.fixes.plan import Finding, planner
+from roledoctor.fixes.sts_values import (
+    EXTERNAL_BAD, MAX_DURATION, MIN_DURATION, go_duration, sanitise,
+)
+from roledoctor.inputs.model import AssumeRoleHop, S3Backend
+
+
+def _hop_at(case: Any, where: Any) -> tuple[Any, AssumeRoleHop, str] | None:
+    """(provider, hop, argument name) whose argument (or name) is at `where`; web identity blocks excluded."""
+    for prov in case.inputs.providers:
+        if prov.input != where.input:
+            continue
+        for hop in prov.assume_role:
+            for name, a in hop.args.items():
+                if where.span is not None and where.span in (a.span, a.name_span):
+                    return prov, hop, name
+    return None
+
+
+def _first(f: Finding) -> Any:
+    return f.where[0] if f.where else None
+
+
+@planner("PROVIDER_ROLE_ARN_INVALID", "DURATION_OUT_OF_RANGE", "SESSION_NAME_INVALID")
+def valid_value(case: Any, ev: Any, f: Finding) -> list[Repair]:
+    """The valid value the finding names (details["valid"])."""
+    got = _hop_at(case, _first(f)) if _first(f) else None
+    fixed = f.details.get("valid")
+    if got is None or not fixed:
+        return []
+    prov, hop, name = got
+    return [Repair("provider", "set_arg", prov, key=name, value=fixed, hop=hop.index)]
+
+
+@planner("EXTERNAL_ID_INVALID")
+def external_id(case: Any, ev: Any, f: Finding) -> list[Repair]:
+    """The sanitised external ID (never shown in the finding: it is a shared secret of sorts)."""
+    got = _hop_at(case, _first(f)) if _first(f) else None
+    if got is None:
+        return []
+    prov, hop, name = got
+    value = hop.args[name].value
+    if not isinstance(value, str):
+        return []
+    return [Repair("provider", "set_arg", prov, key=name, value=sanitise(value, EXTERNAL_BAD, 2, 1224),
+                   hop=hop.index)]
+
+
+@planner("DEPRECATED_ARGUMENT")
+def deprecated(case: Any, ev: Any, f: Finding) -> list[Repair]:
+    """`duration_seconds = N` (removed in provider v5.0.0) -> `duration = "<Go duration>"`."""
+    got = _hop_at(case, _first(f)) if _first(f) else None
+    if got is None:
+        return []
+    prov, hop, name = got
+    if name != "duration_seconds" or hop.duration is not None:
+        return []
+    secs = hop.args[name].value
+    if not isinstance(secs, int) or isinstance(secs, bool) or not secs:
+        return []
+    repl = go_duration(max(MIN_DURATION, min(MAX_DURATION, secs)))
+    return [Repair("provider", "rename_arg", prov, key=name, value=("duration", repl), hop=hop.index)]
+
+
+@planner("S3_BACKEND_ASSUME_ROLE_SYNTAX")
+def backend_syntax(case: Any, ev: Any, f: Finding) -> list[Repair]:
+    where = _first(f)
+    for b in case.inputs.backends:
+        if where is None or b.input != where.input or not isinstance(b, S3Backend):
+            continue
+        if b.assume_role_form == "block" and b.assume_role is not None and b.assume_role.span == where.span:
+            return [Repair("provider", "s3_attribute_syntax", b)]
+    return []
+
+
+
