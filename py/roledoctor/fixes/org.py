@@ -1,6 +1,6 @@
-"""Planners for the organization's policies (SCP_BLOCKS, RCP_BLOCKS): exempt the
-caller on the Deny that applies, or add the missing Allow at the level that lacks
-one (an SCP allow-list: every level from the root to the account must allow,
+"""Planners for the organization's policies (SCP_BLOCKS, RCP_BLOCKS), pasted or
+printed by AWS (describe-policy): exempt the caller on the Deny that applies
+(fixes/deny.py), or add the missing Allow at the level that lacks one (an SCP allow-list: every level from the root to the account must allow,
 https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html).
 """
 
@@ -10,10 +10,12 @@ from typing import Any
 
 from roledoctor.evaluation.matching import match_action
 from roledoctor.evaluation.model import ROLE, USER
-from roledoctor.fixes.model import Repair
+from roledoctor.fixes.deny import exempt
+from roledoctor.fixes.model import Repair, Source
 from roledoctor.fixes.plan import Finding, planner
 
 GATES = {"SCP_BLOCKS": "scp", "RCP_BLOCKS": "rcp"}
+EDITABLE = ("json", "jsonencode", "heredoc", "policy_document", "string")
 
 
 def caller_arn(case: Any) -> str | None:
@@ -28,38 +30,41 @@ def caller_arn(case: Any) -> str | None:
 def org_policy(case: Any, ev: Any, f: Finding) -> list[Repair]:
     gate = GATES[f.code]
     g = ev.gate(gate) if ev is not None else None
-    if g is None:
+    sources = list((case.scps if gate == "scp" else case.rcps) or [])
+    if g is None or not sources:
         return []
-    sources = case.scps if gate == "scp" else case.rcps
-    st = g.matched[0] if g.matched else None
-    return org_repairs(case, gate, sources, st)
+    editable = [s for s in sources if s.form in EDITABLE]
+    if g.matched:  # a Deny applies: take the caller out of it
+        st = g.matched[0]
+        src = source_for(editable, st)
+        return exempt(gate, src, st, caller_arn(case)) if src is not None else []
+    return _missing_allow(case, gate, editable)
 
 
-def org_repairs(case: Any, gate: str, sources: Any, st: Any) -> list[Repair]:
-    """Repairs of an SCP or RCP that AWS printed (describe-policy)."""
+def source_for(sources: list[Source], st: Any) -> Source | None:
+    """The policy a trace statement (label `scp[LEVEL]/NAME`) comes from."""
+    level = st.policy.split("/", 1)[0]
+    for s in sources:
+        if s.label == st.policy:
+            return s
+    for s in sources:
+        if st.policy.endswith("/" + (s.policy.id or s.policy.source)) and s.label.split("/", 1)[0] in (level, s.label):
+            return s
+    held = [s for s in sources if s.label.split("/", 1)[0] == level and tuple(st.path) in s.policy.spans]
+    return held[0] if len(held) == 1 else None
+
+
+def _missing_allow(case: Any, gate: str, sources: list[Source]) -> list[Repair]:
+    """An allow-list without the action: add the Allow at the (first) level that lacks one."""
     k = case.aws
-    if k is None or not sources or gate not in ("scp", "rcp"):
-        return []
-    held = [s for s in sources if s.label in k.refs]
-    if st is not None:
-        src = next((s for s in held if s.policy is not None and any(x.path == st.path for x in s.policy.statements)
-                    and st.policy.endswith(s.label.split("/", 1)[-1]) or False), None)
-        src = src or next((s for s in held if st.policy.startswith(s.label.split("/", 1)[0])
-                           and s.policy.spans.get(tuple(st.path))), None)
-        who = caller_arn(case) if gate == "scp" else None
-        if src is None or not who:
-            return []
-        stmt = next((x for x in src.policy.statements if x.path == st.path), None)
-        if stmt is None or stmt.conditions:
-            return []
-        return [Repair(gate, "add_key", src, tuple(st.path), {"ArnNotLike": {"aws:PrincipalArn": who}},
-                       key="Condition")]
-    levels = k.scp_levels if gate == "scp" else k.rcp_levels
-    for _, ss in levels or []:
+    levels = (k.scp_levels if gate == "scp" else k.rcp_levels) if k is not None else None
+    if not levels:
+        levels = [("pasted", sources)]
+    for _, ss in levels:
         allows = any(x.effect == "Allow" and match_action(x, case.action)[0]
                      for s in ss for x in s.policy.statements)
         if not allows:
-            src = next((s for s in ss if s.label in k.refs), None)
+            src = next((s for s in ss if s in sources), None)
             if src is None:
                 return []
             return [Repair(gate, "add_statement", src, value={"Effect": "Allow", "Action": case.action,
