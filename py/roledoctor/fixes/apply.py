@@ -10,7 +10,7 @@ from roledoctor.fixes.edits import EditError, TextEdit
 from roledoctor.fixes.errors import FixError
 from roledoctor.fixes.model import Repair
 from roledoctor.fixes.policy_edits import policy_edits
-from roledoctor.fixes.provider_edits import provider_edits
+from roledoctor.fixes.provider_edits import nest_s3_assume_role, provider_edits
 
 __all__ = ["OPS", "FixError", "apply_repairs", "edits_for", "input_of"]
 
@@ -18,6 +18,7 @@ __all__ = ["OPS", "FixError", "apply_repairs", "edits_for", "input_of"]
 OPS: dict[str, Callable[[Repair, str], list[TextEdit]]] = {
     **{op: policy_edits for op in ("set_string", "set_value", "set_object", "add_item", "add_key", "add_statement")},
     **{op: provider_edits for op in ("set_arg", "add_arg", "rename_arg", "s3_attribute_syntax")},
+    "s3_nest_assume_role": nest_s3_assume_role,
 }
 
 

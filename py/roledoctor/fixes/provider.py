@@ -12,6 +12,7 @@ from typing import Any
 
 from roledoctor.fixes.model import Repair
 from roledoctor.fixes.plan import Finding, planner
+from roledoctor.fixes.provider_edits import S3_MOVED
 from roledoctor.fixes.sts_values import (
     EXTERNAL_BAD, MAX_DURATION, MIN_DURATION, go_duration, sanitise,
 )
@@ -19,7 +20,8 @@ from roledoctor.inputs.model import AssumeRoleHop, S3Backend
 
 
 def _hop_at(case: Any, where: Any) -> tuple[Any, AssumeRoleHop, str] | None:
-    """(provider, hop, argument name) whose argument (or name) is at `where`; web identity blocks excluded."""
+    """(provider or backend, hop, argument name) whose argument (or name) is at `where`; web identity
+    blocks excluded."""
     for prov in case.inputs.providers:
         if prov.input != where.input:
             continue
@@ -27,6 +29,13 @@ def _hop_at(case: Any, where: Any) -> tuple[Any, AssumeRoleHop, str] | None:
             for name, a in hop.args.items():
                 if where.span is not None and where.span in (a.span, a.name_span):
                     return prov, hop, name
+    for b in case.inputs.backends:  # backend "s3" { assume_role = { … } }: the same arguments
+        hop = b.assume_role
+        if b.input != where.input or hop is None or b.assume_role_form != "attribute":
+            continue
+        for name, a in hop.args.items():
+            if where.span is not None and where.span in (a.span, a.name_span):
+                return b, hop, name
     return None
 
 
@@ -61,10 +70,12 @@ def external_id(case: Any, ev: Any, f: Finding) -> list[Repair]:
 
 @planner("DEPRECATED_ARGUMENT")
 def deprecated(case: Any, ev: Any, f: Finding) -> list[Repair]:
-    """`duration_seconds = N` (removed in provider v5.0.0) -> `duration = "<Go duration>"`."""
+    """`duration_seconds = N` (removed in provider v5.0.0) -> `duration = "<Go duration>"`; a removed
+    argument of `backend "s3"` moves into its `assume_role = { … }`."""
     got = _hop_at(case, _first(f)) if _first(f) else None
     if got is None:
-        return []
+        b = _backend_arg_at(case, _first(f)) if _first(f) else None
+        return [Repair("provider", "s3_nest_assume_role", b)] if b is not None else []
     prov, hop, name = got
     if name != "duration_seconds" or hop.duration is not None:
         return []
@@ -83,7 +94,18 @@ def backend_syntax(case: Any, ev: Any, f: Finding) -> list[Repair]:
             continue
         if b.assume_role_form == "block" and b.assume_role is not None and b.assume_role.span == where.span:
             return [Repair("provider", "s3_attribute_syntax", b)]
+        if b.assume_role_form == "top-level" and b.role_arn is not None and where.span == b.role_arn.name_span:
+            return [Repair("provider", "s3_nest_assume_role", b)]
     return []
+
+
+def _backend_arg_at(case: Any, where: Any) -> Any:
+    """The backend "s3" one of whose top-level removed arguments is at `where`."""
+    for b in case.inputs.backends:
+        if b.input == where.input and any(where.span in (a.span, a.name_span) for n, a in b.args.items()
+                                          if n in S3_MOVED):
+            return b
+    return None
 
 
 

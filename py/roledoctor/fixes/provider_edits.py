@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from roledoctor.fixes.edits import TextEdit, insert_element, quote_string, replace_string
+from roledoctor.fixes.edits import TextEdit, _indent_at, insert_element, quote_string, replace_string
 from roledoctor.fixes.errors import FixError
 from roledoctor.fixes.model import Repair
 from roledoctor.inputs.model import S3Backend
@@ -50,3 +50,69 @@ def provider_edits(r: Repair, text: str) -> list[TextEdit]:
         return [TextEdit(a.name_span.start, a.name_span.end, new_name),
                 TextEdit(a.span.start, a.span.end, quote_string(new_value, "hcl"))]
     raise FixError(f"unknown op {r.op}")
+
+
+# backend "s3" arguments removed with the nested assume_role attribute (Terraform 1.6,
+# https://developer.hashicorp.com/terraform/language/backend/s3#assume-role-configuration): old -> key in assume_role
+S3_MOVED = {"role_arn": "role_arn", "session_name": "session_name", "external_id": "external_id",
+            "assume_role_duration_seconds": "duration", "assume_role_policy": "policy",
+            "assume_role_policy_arns": "policy_arns", "assume_role_tags": "tags",
+            "assume_role_transitive_tag_keys": "transitive_tag_keys"}
+
+
+def _line(text: str, a: Any) -> tuple[int, int]:
+    """(start, end) of the whole line(s) of attribute `a`, its newline included; the attribute must be alone there."""
+    start = text.rfind("\n", 0, (a.name_span or a.span).start) + 1
+    end = text.find("\n", a.span.end)
+    end = len(text) if end < 0 else end + 1
+    if text[start:(a.name_span or a.span).start].strip() or text[a.span.end:end].split("#")[0].split("//")[0].strip():
+        raise FixError("the argument shares its line with others")
+    return start, end
+
+
+def _moved_value(text: str, old: str, a: Any) -> str:
+    """The value as the user wrote it; seconds of `assume_role_duration_seconds` become a Go duration."""
+    if old == "assume_role_duration_seconds":
+        from roledoctor.fixes.sts_values import go_duration
+        if not isinstance(a.value, int) or isinstance(a.value, bool):
+            raise FixError("assume_role_duration_seconds is not a number")
+        return quote_string(go_duration(a.value), "hcl")
+    return text[a.span.start:a.span.end]
+
+
+def nest_s3_assume_role(r: Repair, text: str) -> list[TextEdit]:
+    """Move `role_arn` and the removed `assume_role_*` / `session_name` / `external_id` arguments of
+    `backend "s3"` into `assume_role = { … }` (a new one in place of the first, or the existing one)."""
+    b = r.source
+    if not isinstance(b, S3Backend):
+        raise FixError("not a backend \"s3\" block")
+    moved = [(old, new, b.args[old]) for old, new in S3_MOVED.items() if old in b.args]
+    if not moved or any(a.span is None for _, _, a in moved):
+        raise FixError("nothing to move")
+    moved.sort(key=lambda m: m[2].span.start)
+    lines = [_line(text, a) for _, _, a in moved]
+    first = moved[0][2]
+    indent = _indent_at(text, (first.name_span or first.span).start)
+    unit = "  " if not indent.startswith("\t") else "\t"
+    nl = "\r\n" if "\r\n" in text else "\n"
+    width = max(len(new) for _, new, _ in moved)
+    edits = []
+    if b.assume_role is not None and b.assume_role_form == "attribute":
+        hop = b.assume_role
+        close = text.rfind("}", hop.span.start, hop.span.end)
+        inner = _indent_at(text, close) + unit
+        have = [k for k in moved if k[1] not in hop.args]
+        if not have:
+            raise FixError("assume_role already holds these arguments")
+        body = "".join(f"{inner}{new.ljust(width)} = {_moved_value(text, old, a)}{nl}" for old, new, a in have)
+        line_start = text.rfind("\n", 0, close) + 1
+        if text[line_start:close].strip():
+            raise FixError("assume_role = { … } is on one line")
+        edits.append(TextEdit(line_start, line_start, body))
+        edits += [TextEdit(s, e, "") for s, e in lines]
+        return edits
+    body = "".join(f"{indent}{unit}{new.ljust(width)} = {_moved_value(text, old, a)}{nl}" for old, new, a in moved)
+    block = f"{indent}assume_role = {{{nl}{body}{indent}}}{nl}"
+    edits.append(TextEdit(lines[0][0], lines[0][1], block))
+    edits += [TextEdit(s, e, "") for s, e in lines[1:]]
+    return edits
