@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from roledoctor.fixes.edits import unified_diff
+from roledoctor.fixes.string_policy import decode
 
 
 def _sources(case) -> list:
@@ -21,15 +22,16 @@ def _sources(case) -> list:
 
 
 def _text(after: str, src) -> str | None:
-    """The document as saved for the apply command: pretty JSON (a JSON string is decoded)."""
+    """The document as saved for the apply command: pretty JSON (a JSON or URL-encoded string is decoded)."""
     span = src.policy.span
     if span is None:
         return None
     raw = after[span.start:span.end]
-    if src.form == "string":  # the span is inside the string literal
-        raw = after[span.start - 1:]
+    if src.form in ("string", "urlencoded"):  # the span is inside the string literal, or is the literal
+        at = span.start - 1 if span.start > 0 and after[span.start - 1] == '"' and after[span.start] != '"' \
+            else span.start
         try:
-            raw = json.JSONDecoder().raw_decode(raw)[0]
+            raw = decode(after[at:], src.form)
         except ValueError:
             return None
     try:

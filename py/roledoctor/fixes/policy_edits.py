@@ -26,7 +26,7 @@ def _span(src: Any, path: tuple) -> Any:
 
 def policy_edits(r: Repair, text: str) -> list[TextEdit]:
     src = r.source
-    if src.form == "string":  # JSON inside a JSON string (describe-policy Content): edit it decoded
+    if src.form in ("string", "urlencoded"):  # describe-policy Content, get-role via the API: edit it decoded
         from roledoctor.fixes.string_policy import edit_in_string
         return edit_in_string(r, text, policy_edits)
     syntax = SYNTAX.get(src.form)

@@ -1,0 +1,31 @@
+"""Planners for the role's trust policy.
+
+EXTERNAL_ID_MISMATCH when no provider block was pasted (the request is known from
+CloudTrail's requestParameters, or from the error): the only document at hand is the
+trust, so its `sts:ExternalId` is set to the value the caller sent; the finding says
+that the other remedy is the caller sending the trust's value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roledoctor.fixes.model import Repair
+from roledoctor.fixes.plan import Finding, planner
+
+
+@planner("EXTERNAL_ID_MISMATCH")
+def external_id_in_trust(case: Any, ev: Any, f: Finding) -> list[Repair]:
+    sent, want = f.details.get("provider_value"), f.details.get("trust_value")
+    src = case.trust
+    if f.repairs or src is None or not isinstance(sent, str) or not isinstance(want, str):
+        return []
+    for st in src.policy.statements:
+        for c in st.conditions:
+            if c.key.lower() != "sts:externalid" or want not in c.values:
+                continue
+            path = tuple(c.path)
+            if len(c.values) > 1 or (path + (0,)) in src.policy.spans:
+                path = path + (c.values.index(want),)
+            return [Repair("trust_policy", "set_string", src, path, sent)]
+    return []
