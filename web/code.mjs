@@ -163,8 +163,10 @@ export async function copyText(text) {
   }
 }
 
+// `text` may also be a Blob (the zip of all fixed files).
 export function download(filename, text, type = "text/plain") {
-  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
+  const blob = text instanceof Blob ? text : new Blob([text], { type: `${type};charset=utf-8` });
+  const url = URL.createObjectURL(blob);
   const a = el("a", { href: url, download: filename, class: "offscreen" });
   document.body.append(a);
   a.click();

@@ -5,6 +5,7 @@
 
 import { el, codeBlock, fileButtons, splitDiff, unifiedDiff, languageOf, download } from "./code.mjs";
 import { drawPath, gateWord } from "./diagram.mjs";
+import { zipFiles } from "./zip.mjs";
 
 export const INPUT_TITLES = {
   error: "Error output", provider: "Provider configuration", trust_policy: "Trust policy",
@@ -90,6 +91,43 @@ function fixBlock(fix, dup) {
     ...(fix.command ? applyBlock(fix) : []));
 }
 
+// The fixed files: each proven fix; an alternative side by side with the fix it
+// stands in for ("Either … Or …", both proven); one button saves them all as a zip.
+function fixesBlock(fixes) {
+  const dup = (f) => fixes.findIndex((g) => g.filename === f.filename) !== fixes.indexOf(f);
+  const alts = fixes.filter((f) => f.alternative);
+  const paired = new Set(alts.flatMap((a) => a.replaces ?? []));
+  const shown = new Set();
+  const items = fixes.filter((f) => !f.alternative && !paired.has(f.name)).map((f) => fixBlock(f, dup(f)));
+  for (const alt of alts) {
+    const either = fixes.filter((f) => !f.alternative && (alt.replaces ?? []).includes(f.name) && !shown.has(f.name));
+    either.forEach((f) => shown.add(f.name));
+    items.push(el("div", { class: "alternatives", role: "group", "aria-label": `Two ways to fix it: ${either.map((f) => f.title).join(", ") || "this fix"} or ${alt.title}` },
+      el("div", { class: "option" }, el("p", { class: "option-word", text: "Either" }), ...either.map((f) => fixBlock(f, dup(f)))),
+      el("div", { class: "option" }, el("p", { class: "option-word", text: "Or" }), fixBlock(alt, dup(alt)))));
+  }
+  const all = el("div", { class: "actions" }, el("button", { type: "button", text: "Download all fixed files",
+    onclick: () => download("roledoctor-fixes.zip", zipFiles(fixedFiles(fixes))) }));
+  return el("div", { class: "fixes" }, el("h3", { text: "Fixed files" }), all, ...items);
+}
+
+// What the zip holds: each fixed file under its name, alternatives under alternative/,
+// the commands that apply fixed AWS documents in apply.sh. A second file of one name gets a number.
+export function fixedFiles(fixes) {
+  const out = [];
+  const taken = new Set();
+  const add = (name, text) => {
+    let unique = name;
+    for (let k = 2; taken.has(unique); k++) unique = name.replace(/(\.[^./]+)?$/, (ext) => `-${k}${ext}`);
+    taken.add(unique);
+    out.push({ name: unique, text });
+  };
+  for (const f of fixes) add(`${f.alternative ? "alternative/" : ""}${f.filename}`, f.after);
+  const commands = fixes.filter((f) => f.command && !f.alternative).map((f) => `${f.command}\n`);
+  if (commands.length) add("apply.sh", commands.join(""));
+  return out;
+}
+
 // A fix of AWS output: the corrected document and the command that applies it (run by the user).
 function applyBlock(fix) {
   return [el("p", { text: `Save the corrected document as ${fix.document_filename}, then apply it:` }),
@@ -136,9 +174,7 @@ export function renderDiagnosis(container, page, { onEvidence, width }) {
     parts.push(el("details", { class: "assumptions" }, el("summary", { text: `Assumptions (${page.report.assumptions.length})` }),
       el("ul", {}, ...page.report.assumptions.map((a) => el("li", { text: a })))));
   }
-  if (page.fixes?.length) {
-    parts.push(el("div", { class: "fixes" }, el("h3", { text: "Fixed files" }), ...page.fixes.map((f, i) => fixBlock(f, page.fixes.findIndex((g) => g.filename === f.filename) !== i))));
-  }
+  if (page.fixes?.length) parts.push(fixesBlock(page.fixes));
   if (page.report?.next_commands?.length) parts.push(nextCommandsBlock(page.report));
   if (page.prevention?.length) {
     parts.push(el("div", { class: "prevention" }, el("h3", { text: "Prevent it next time" }), ...page.prevention.map(preventionBlock)));

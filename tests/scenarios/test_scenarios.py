@@ -3,6 +3,7 @@
 Each folder holds the pasted inputs, a README.md and expected.json with:
 verdict; blockers (exactly these blocker codes); input_codes and
 hardening_includes (at least these); verdict_after (of the proposed fixes);
+alternatives (the inputs that alternative fixes edit);
 fixed_trust_policy_principal; caller (the --caller value).
 """
 
@@ -50,6 +51,10 @@ def test_scenario(folder):
             assert fix["verdict_after"] == expected["verdict_after"], name
     else:
         assert all(fx.get("verdict_after") == "allowed" for fx in obj["fixes"].values())
+    if "alternatives" in expected:  # the inputs an alternative fix edits, each proven
+        alts = [f for f in d.fixes if f.alternative]
+        assert sorted({f.raw for f in alts}) == sorted(expected["alternatives"]), [f.name for f in d.fixes]
+        assert all(f.verdict_after == "allowed" and f.replaces for f in alts)
     # every fixed file parses again, with no problems
     for fx in d.fixes:  # (a box of several documents is split as the diagnosis splits it)
         res = prepare({fx.raw: fx.after}, {fx.raw: d.case.prepared.slots.get(fx.raw, "auto")}).inputs

@@ -59,6 +59,7 @@ class ProposedFix:
     alternative: bool = False
     title: str = ""
     case_after: Case | None = field(default=None, repr=False)  # the re-evaluated facts
+    replaces: list[str] = field(default_factory=list)  # an alternative: the primary fixes it stands in for
 
 
 @dataclass
@@ -249,14 +250,17 @@ def plan_fixes(raw, slots, caller, case: Case, issues: list[Issue], verdict: str
         fixes = got
         for issue, alt in alternatives:
             others = [r for r in repairs if r not in issue.repairs]
-            alt_fixes = _try(raw, slots, caller, case, others + [alt])
+            alt_fixes = _try(raw, slots, caller, case, others + [alt] + list(alt.also))
             if alt_fixes:
                 primary_after = {f.raw: f.after for f in fixes}
+                own = {case.raw_name(r.source.input) for r in issue.repairs if not r.alternative}
+                replaced = [f.name for f in fixes if not f.alternative and f.raw in own]
                 for f in alt_fixes:
                     if primary_after.get(f.raw) != f.after:
                         f.alternative = True
                         f.name += "_alternative"
                         f.title += " (alternative)"
+                        f.replaces = replaced
                         issue.details["alternative_fix"] = {"target": f.name, "diff": f.diff,
                                                             "verdict_after": f.verdict_after}
                         fixes.append(f)

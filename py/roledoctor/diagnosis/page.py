@@ -58,7 +58,7 @@ def _diagnose(inputs: dict[str, str]) -> dict:
         "inputs": _inputs(d, boxes),
         "fixes": [{"name": f.name, "title": f.title or f.name, "filename": _filename(f, raw),
                    "before": f.before, "after": f.after, "diff": f.diff, "verdict_after": f.verdict_after,
-                   **_apply_command(f)}
+                   "alternative": f.alternative, "replaces": f.replaces, **_apply_command(f)}
                   for f in d.fixes],
         "prevention": _prevention(d.report.prevention),
         "markdown": _render(masked, "markdown"),

@@ -32,3 +32,4 @@ class Repair:
     key: str | None = None
     hop: int | None = None
     alternative: bool = False  # offered beside the primary plan, not applied with it
+    also: tuple["Repair", ...] = ()  # applied with this one for its proof (an alternative's other half)

@@ -52,6 +52,8 @@ def plan(case: Any, ev: Any, findings: list[Any]) -> None:
         for r in fn(case, ev, f):
             if r not in f.repairs:
                 f.repairs.append(r)
+    from roledoctor.fixes.terraform import alternatives
+    alternatives(case, findings)  # a fixed AWS document the pasted code also defines: the code's edit beside it
 
 
 def _load() -> None:
