@@ -71,13 +71,17 @@ def _line(text: str, a: Any) -> tuple[int, int]:
 
 
 def _moved_value(text: str, old: str, a: Any) -> str:
-    """The value as the user wrote it; seconds of `assume_role_duration_seconds` become a Go duration."""
+    """The value as the user wrote it (with its end-of-line comment); seconds of
+    `assume_role_duration_seconds` become a Go duration."""
+    eol = text.find("\n", a.span.end)
+    rest = text[a.span.end:len(text) if eol < 0 else eol].rstrip("\r").strip()
+    comment = f"  {rest}" if rest.startswith(("#", "//")) else ""
     if old == "assume_role_duration_seconds":
         from roledoctor.fixes.sts_values import go_duration
         if not isinstance(a.value, int) or isinstance(a.value, bool):
             raise FixError("assume_role_duration_seconds is not a number")
-        return quote_string(go_duration(a.value), "hcl")
-    return text[a.span.start:a.span.end]
+        return quote_string(go_duration(a.value), "hcl") + comment
+    return text[a.span.start:a.span.end] + comment
 
 
 def nest_s3_assume_role(r: Repair, text: str) -> list[TextEdit]:
