@@ -10,18 +10,19 @@ iam put-{user,role,group}-policy, organizations update-policy.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from roledoctor.fixes.edits import unified_diff
 from roledoctor.fixes.string_policy import decode
 
 
-def _sources(case) -> list:
+def _sources(case: Any) -> list[Any]:
     out = [case.trust, case.boundary, case.session] + list(case.identity or []) + list(case.scps or []) + \
         list(case.rcps or [])
     return [x for x in out if x is not None]
 
 
-def _text(after: str, src) -> str | None:
+def _text(after: str, src: Any) -> str | None:
     """The document as saved for the apply command: pretty JSON (a JSON or URL-encoded string is decoded)."""
     span = src.policy.span
     if span is None:
@@ -43,7 +44,7 @@ def _text(after: str, src) -> str | None:
     return json.dumps(value, indent=4) + "\n"
 
 
-def _command(d) -> tuple[str, str] | None:
+def _command(d: Any) -> tuple[str, str] | None:
     """(file name, command) that applies the corrected document `d` (a DocRef)."""
     if d.role == "trust":
         name = d.owner.split("/", 1)[-1]
@@ -61,7 +62,7 @@ def _command(d) -> tuple[str, str] | None:
     return None
 
 
-def annotate(case, fixes, report) -> None:
+def annotate(case: Any, fixes: list[Any], report: Any) -> None:
     k = case.aws
     if k is None or not k.refs:
         return

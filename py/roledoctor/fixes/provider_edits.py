@@ -90,19 +90,20 @@ def nest_s3_assume_role(r: Repair, text: str) -> list[TextEdit]:
     b = r.source
     if not isinstance(b, S3Backend):
         raise FixError("not a backend \"s3\" block")
-    moved = [(old, new, b.args[old]) for old, new in S3_MOVED.items() if old in b.args]
-    if not moved or any(a.span is None for _, _, a in moved):
+    moved = [(old, new, b.args[old]) for old, new in S3_MOVED.items() if old in b.args and b.args[old].span]
+    if not moved:
         raise FixError("nothing to move")
-    moved.sort(key=lambda m: m[2].span.start)
-    lines = [_line(text, a) for _, _, a in moved]
-    first = moved[0][2]
-    indent = _indent_at(text, (first.name_span or first.span).start)
+    lines = sorted(_line(text, a) for _, _, a in moved)
+    moved.sort(key=lambda m: _line(text, m[2]))
+    indent = _indent_at(text, lines[0][0])
     unit = "  " if not indent.startswith("\t") else "\t"
     nl = "\r\n" if "\r\n" in text else "\n"
     width = max(len(new) for _, new, _ in moved)
     edits = []
     if b.assume_role is not None and b.assume_role_form == "attribute":
         hop = b.assume_role
+        if hop.span is None:
+            raise FixError("assume_role has no place in the text")
         close = text.rfind("}", hop.span.start, hop.span.end)
         inner = _indent_at(text, close) + unit
         have = [k for k in moved if k[1] not in hop.args]
