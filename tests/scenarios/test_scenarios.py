@@ -3,7 +3,7 @@
 Each folder holds the pasted inputs, a README.md and expected.json with:
 verdict; blockers (exactly these blocker codes); input_codes and
 hardening_includes (at least these); verdict_after (of the proposed fixes);
-alternatives (the inputs that alternative fixes edit);
+alternatives (the inputs that alternative fixes edit); placeholder (what the user must replace);
 fixed_trust_policy_principal; caller (the --caller value).
 """
 
@@ -55,6 +55,9 @@ def test_scenario(folder):
         alts = [f for f in d.fixes if f.alternative]
         assert sorted({f.raw for f in alts}) == sorted(expected["alternatives"]), [f.name for f in d.fixes]
         assert all(f.verdict_after == "allowed" and f.replaces for f in alts)
+    if "placeholder" in expected:  # a value only the user knows: written as a placeholder, and said so
+        assert any(expected["placeholder"] in f.after for f in d.fixes)
+        assert any(expected["placeholder"] in (x.get("fix") or "") for x in obj["findings"])
     # every fixed file parses again, with no problems
     for fx in d.fixes:  # (a box of several documents is split as the diagnosis splits it)
         res = prepare({fx.raw: fx.after}, {fx.raw: d.case.prepared.slots.get(fx.raw, "auto")}).inputs

@@ -24,6 +24,7 @@ class Finding(Protocol):
     where: list[Any]
     details: dict[str, Any]
     repairs: list[Repair]
+    fix: str | None  # the fix text shown, when it must say more than the catalogue's
 
 
 Planner = Callable[[Any, Any, Finding], list[Repair]]  # (case, evaluation or None, finding) -> repairs

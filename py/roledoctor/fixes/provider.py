@@ -109,3 +109,26 @@ def _backend_arg_at(case: Any, where: Any) -> Any:
 
 
 
+
+
+# What the user must replace: roledoctor never invents an external ID (a shared value only the
+# role's owner and the caller know, https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html).
+EXTERNAL_ID_PLACEHOLDER = "REPLACE-WITH-YOUR-EXTERNAL-ID"
+
+
+@planner("EXTERNAL_ID_MISSING")
+def external_id_pattern(case: Any, ev: Any, f: Finding) -> list[Repair]:
+    """The trust matches the external ID with a pattern (`StringLike` "acme-*"): the provider gets
+    the pattern with a placeholder for its wildcards, and the finding says to replace it."""
+    values = f.details.get("expected") or []
+    pattern = next((v for v in values if isinstance(v, str) and ("*" in v or "?" in v)), None)
+    if pattern is None or case.provider is None or not case.hops or not str(f.details.get("operator", "")).startswith(
+            "StringLike"):
+        return []
+    f.repairs[:] = [r for r in f.repairs if r.key != "external_id"]
+    value = pattern.replace("*", EXTERNAL_ID_PLACEHOLDER).replace("?", "X")
+    f.details["placeholder"] = EXTERNAL_ID_PLACEHOLDER
+    f.fix = (f"Add `external_id` to the provider's `assume_role` block: the fix writes `{value}`; replace "
+             f"`{EXTERNAL_ID_PLACEHOLDER}` by the external ID the role's owner gave you (it must match `{pattern}`). "
+             "roledoctor does not invent it; feed it from a variable.")
+    return [Repair("provider", "add_arg", case.provider, key="external_id", value=value, hop=case.target)]
