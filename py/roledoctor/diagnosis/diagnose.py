@@ -45,7 +45,8 @@ REQUEST_INVALID = ("PROVIDER_ROLE_ARN_MISSING", "PROVIDER_ROLE_ARN_INVALID", "DU
                    "SESSION_NAME_INVALID", "EXTERNAL_ID_INVALID", "S3_BACKEND_ASSUME_ROLE_SYNTAX",
                    "DEPRECATED_ARGUMENT", "PROFILE_CHAIN_BROKEN", "PROFILE_FEATURE_UNSUPPORTED")
 FIX_TITLES = {"trust_policy": "Trust policy", "provider": "Provider block", "caller_policy": "Caller policy",
-              "boundary": "Permissions boundary", "org_policies": "Organization policies"}
+              "boundary": "Permissions boundary", "org_policies": "Organization policies",
+              "scp": "Service control policy", "rcp": "Resource control policy", "ci_file": "CI file"}
 
 
 @dataclass

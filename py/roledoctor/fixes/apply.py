@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from roledoctor.fixes.ci import grant_edits
 from roledoctor.fixes.edits import EditError, TextEdit
 from roledoctor.fixes.errors import FixError
 from roledoctor.fixes.model import Repair
@@ -19,6 +20,7 @@ OPS: dict[str, Callable[[Repair, str], list[TextEdit]]] = {
     **{op: policy_edits for op in ("set_string", "set_value", "set_object", "add_item", "add_key", "add_statement")},
     **{op: provider_edits for op in ("set_arg", "add_arg", "rename_arg", "s3_attribute_syntax")},
     "s3_nest_assume_role": nest_s3_assume_role,
+    "ci_grant_token": grant_edits,
 }
 
 

@@ -59,4 +59,4 @@ def plan(case: Any, ev: Any, findings: list[Any]) -> None:
 
 def _load() -> None:
     # the planner modules register themselves on import
-    from roledoctor.fixes import org, provider, trust  # noqa: F401
+    from roledoctor.fixes import ci, org, provider, trust  # noqa: F401
