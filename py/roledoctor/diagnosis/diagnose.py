@@ -46,7 +46,8 @@ REQUEST_INVALID = ("PROVIDER_ROLE_ARN_MISSING", "PROVIDER_ROLE_ARN_INVALID", "DU
                    "DEPRECATED_ARGUMENT", "PROFILE_CHAIN_BROKEN", "PROFILE_FEATURE_UNSUPPORTED")
 FIX_TITLES = {"trust_policy": "Trust policy", "provider": "Provider block", "caller_policy": "Caller policy",
               "boundary": "Permissions boundary", "org_policies": "Organization policies",
-              "scp": "Service control policy", "rcp": "Resource control policy", "ci_file": "CI file"}
+              "scp": "Service control policy", "rcp": "Resource control policy", "ci_file": "CI file",
+              "role": "Role"}
 
 
 @dataclass

@@ -11,7 +11,7 @@ from roledoctor.fixes.edits import EditError, TextEdit
 from roledoctor.fixes.errors import FixError
 from roledoctor.fixes.model import Repair
 from roledoctor.fixes.policy_edits import policy_edits
-from roledoctor.fixes.provider_edits import nest_s3_assume_role, provider_edits
+from roledoctor.fixes.provider_edits import nest_s3_assume_role, provider_edits, role_attribute
 
 __all__ = ["OPS", "FixError", "apply_repairs", "edits_for", "input_of"]
 
@@ -21,6 +21,7 @@ OPS: dict[str, Callable[[Repair, str], list[TextEdit]]] = {
     **{op: provider_edits for op in ("set_arg", "add_arg", "rename_arg", "s3_attribute_syntax")},
     "s3_nest_assume_role": nest_s3_assume_role,
     "ci_grant_token": grant_edits,
+    "set_role_attr": role_attribute,
 }
 
 

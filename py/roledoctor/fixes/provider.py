@@ -16,7 +16,7 @@ from roledoctor.fixes.provider_edits import S3_MOVED
 from roledoctor.fixes.sts_values import (
     EXTERNAL_BAD, MAX_DURATION, MIN_DURATION, go_duration, sanitise,
 )
-from roledoctor.inputs.model import AssumeRoleHop, S3Backend
+from roledoctor.inputs.model import AssumeRoleHop, RoleResource, S3Backend
 
 
 def _hop_at(case: Any, where: Any) -> tuple[Any, AssumeRoleHop, str] | None:
@@ -132,3 +132,14 @@ def external_id_pattern(case: Any, ev: Any, f: Finding) -> list[Repair]:
              f"`{EXTERNAL_ID_PLACEHOLDER}` by the external ID the role's owner gave you (it must match `{pattern}`). "
              "roledoctor does not invent it; feed it from a variable.")
     return [Repair("provider", "add_arg", case.provider, key="external_id", value=value, hop=case.target)]
+
+
+@planner("DURATION_EXCEEDS_MAX_SESSION")
+def raise_max_session(case: Any, ev: Any, f: Finding) -> list[Repair]:
+    """Beside lowering `duration`: raise the role's `max_session_duration` in the pasted
+    `aws_iam_role` (up to 12 h, https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html)."""
+    role = case.role_resource
+    want = f.details.get("requested")
+    if not isinstance(role, RoleResource) or not isinstance(want, int) or not MIN_DURATION <= want <= MAX_DURATION:
+        return []
+    return [Repair("role", "set_role_attr", role, key="max_session_duration", value=want, alternative=True)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from roledoctor.fixes.edits import TextEdit, _indent_at, insert_element, quote_string, replace_string
+from roledoctor.fixes.edits import Raw, TextEdit, _indent_at, insert_element, quote_string, replace_string
 from roledoctor.fixes.errors import FixError
 from roledoctor.fixes.model import Repair
 from roledoctor.inputs.model import S3Backend
@@ -121,3 +121,18 @@ def nest_s3_assume_role(r: Repair, text: str) -> list[TextEdit]:
     edits.append(TextEdit(lines[0][0], lines[0][1], block))
     edits += [TextEdit(s, e, "") for s, e in lines[1:]]
     return edits
+
+
+def role_attribute(r: Repair, text: str) -> list[TextEdit]:
+    """Set a number attribute of a pasted `resource "aws_iam_role"` (e.g. `max_session_duration`),
+    adding it to the block when it is absent."""
+    role = r.source
+    a = role.args.get(r.key) if r.key else None
+    if a is not None and a.span is not None:
+        return [TextEdit(a.span.start, a.span.end, str(int(r.value)))]
+    if role.span is None:
+        raise FixError("the role resource has no place in the text")
+    brace = text.find("{", role.span.start, role.span.end)
+    if brace < 0:
+        raise FixError("the role resource has no body")
+    return [insert_element(text, brace, Raw(str(int(r.value))), "hcl", key=r.key)]
