@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from roledoctor.fixes.deny import exempt
 from roledoctor.fixes.model import Repair
 from roledoctor.fixes.plan import Finding, planner
 
@@ -29,3 +30,20 @@ def external_id_in_trust(case: Any, ev: Any, f: Finding) -> list[Repair]:
                 path = path + (c.values.index(want),)
             return [Repair("trust_policy", "set_string", src, path, sent)]
     return []
+
+
+@planner("TRUST_EXPLICIT_DENY")
+def trust_deny(case: Any, ev: Any, f: Finding) -> list[Repair]:
+    """A Deny of the trust that exempts principals through a negated condition the owner wrote
+    (`StringNotEquals` on `aws:PrincipalAccount`, `aws:PrincipalOrgID`, …): the caller's value joins
+    it. A Deny that names the caller itself is a decision, not a mistake: no edit."""
+    g = ev.gate("trust") if ev is not None else None
+    src = case.trust
+    if g is None or not g.matched or src is None or src.form not in ("json", "jsonencode", "heredoc", "string",
+                                                                       "urlencoded"):
+        return []
+    st = g.matched[0]
+    if st.principal is not None and st.principal.grant not in ("wildcard", "account"):
+        return []
+    repairs = exempt("trust_policy", src, st, None)
+    return [r for r in repairs if r.op == "add_item"]
