@@ -66,7 +66,7 @@ def policy_edits(r: Repair, text: str) -> list[TextEdit]:
         raise FixError("neither a list nor a string")
     if r.op == "add_key":
         if doc:
-            raise FixError("adding elements to aws_iam_policy_document is not supported")
+            return [_doc_conditions(src, text, r)]
         span = _span(src, r.path)
         if text[span.start] != "{":
             raise FixError("not an object")
@@ -116,3 +116,37 @@ def _doc_statement(src: Any, text: str, stmt: dict) -> TextEdit:
     if text[line_start:close].strip() == "":
         return TextEdit(line_start, line_start, "\n" + "\n".join(lines) + "\n")
     return TextEdit(close, close, "\n" + "\n".join(lines) + "\n")
+
+
+def _doc_conditions(src: Any, text: str, r: Repair) -> TextEdit:
+    """Conditions added to a `statement { … }` of aws_iam_policy_document: one
+    `condition { test, variable, values }` block each, at the end of the statement
+    (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/iam_policy_document#condition)."""
+    path = tuple(r.path)
+    if len(path) < 2 or path[0] != "Statement" or (len(path) > 2 and path[2] != "Condition"):
+        raise FixError("aws_iam_policy_document: only conditions can be added to a statement")
+    rest = path[2:]
+    if rest == () and r.key == "Condition":
+        triples = [(op, k, v) for op, kv in r.value.items() for k, v in kv.items()]
+    elif rest == ("Condition",):
+        triples = [(r.key, k, v) for k, v in r.value.items()]
+    elif len(rest) == 2:
+        triples = [(rest[1], r.key, r.value)]
+    else:
+        raise FixError("aws_iam_policy_document: unknown condition path")
+    block = _span(src, path[:2])
+    close = text.rfind("}", block.start, block.end)
+    if close < 0:
+        raise FixError("statement block not found")
+    indent = _indent_at(text, block.start)
+    inner = indent + ("\t" if indent.startswith("\t") else "  ")
+    q = lambda v: quote_string(v, "hcl")  # noqa: E731
+    lines = []
+    for op, key, value in triples:
+        values = value if isinstance(value, list) else [value]
+        lines += [f"{inner}condition {{", f"{inner}  test     = {q(op)}", f"{inner}  variable = {q(key)}",
+                  f"{inner}  values   = [{', '.join(q(str(v)) for v in values)}]", f"{inner}}}"]
+    line_start = text.rfind("\n", 0, close) + 1
+    if text[line_start:close].strip() == "":
+        return TextEdit(line_start, line_start, "\n".join(lines) + "\n")
+    return TextEdit(close, close, "\n" + "\n".join(lines) + "\n" + indent)

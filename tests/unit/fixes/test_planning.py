@@ -111,3 +111,34 @@ def test_url_encoded_document_is_edited_decoded_and_encoded_back():
     assert json.loads(unquote(value))["Statement"][0]["Principal"]["AWS"] == CALLER
     start = after.index('"%7B')
     assert json.loads(decode(after[start:], "urlencoded")) == json.loads(unquote(value))
+
+
+DOC = '''data "aws_iam_policy_document" "p" {
+  statement {
+    effect  = "Deny"
+    actions = ["sts:AssumeRole"]
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+'''
+
+
+@pytest.mark.parametrize("path,key,value", [
+    (("Statement", 0), "Condition", {"ArnNotLike": {"aws:PrincipalArn": CALLER}}),
+    (("Statement", 0, "Condition"), "ArnNotLike", {"aws:PrincipalArn": CALLER}),
+    (("Statement", 0, "Condition", "ArnNotLike"), "aws:PrincipalArn", CALLER),
+])
+def test_a_condition_added_to_a_policy_document_is_a_condition_block(path, key, value):
+    res = read_all({"scp": DOC})
+    pol = res.policies[0].policy
+    src = Source("scp", pol, "policy_document", "scp")
+    after = apply_edits(DOC, edits_for(Repair("scp", "add_key", src, path, value, key=key), DOC))
+    assert ('    condition {\n      test     = "ArnNotLike"\n      variable = "aws:PrincipalArn"\n'
+            f'      values   = ["{CALLER}"]\n    }}\n  }}\n}}\n') in after, after
+    again = read_all({"scp": after}).policies[0].policy
+    assert {(c.operator, c.key) for c in again.statements[0].conditions} == {
+        ("Bool", "aws:SecureTransport"), ("ArnNotLike", "aws:PrincipalArn")}
