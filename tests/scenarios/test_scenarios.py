@@ -3,7 +3,8 @@
 Each folder holds the pasted inputs, a README.md and expected.json with:
 verdict; blockers (exactly these blocker codes); input_codes and
 hardening_includes (at least these); verdict_after (of the proposed fixes);
-fixed_trust_policy_principal; caller (the --caller value).
+fixed_trust_policy_principal; caller (the --caller value);
+evidence_inputs (code -> the inputs of its one finding's evidence, in order).
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ def test_scenario(folder):
     for f in obj["findings"]:
         for e in f["evidence"]:
             assert e["line"] >= 0
+    if obj["verdict"] == "undetermined":  # no prevention for a fault not yet known
+        assert "prevention" not in obj
+    for code, inputs in expected.get("evidence_inputs", {}).items():  # one finding per cause, every input's line
+        found = [f for f in obj["findings"] if f["code"] == code]
+        assert len(found) == 1, codes
+        assert [e["input"] for e in found[0]["evidence"]] == inputs, found[0]["evidence"]
     if "verdict_after" in expected:
         assert obj["fixes"], f"no fix proposed; findings {codes}"
         for name, fix in obj["fixes"].items():

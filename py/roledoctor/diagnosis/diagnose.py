@@ -107,7 +107,7 @@ def diagnose(raw: dict[str, str], slots: dict[str, str] | None = None, caller: s
     if case.target not in (None, 0):
         target.identity = []  # the caller policy is hop 0's; a later hop's caller is a role of the chain
     issues += hardening(case.inputs, case.slot, target, case.role_account)
-    issues = _dedupe(issues)
+    issues = _dedupe(issues, {e.input for e in case.inputs.errors})
     verdict = verdict_of(case, ev, issues)
     if verdict == "undetermined" and not (case.error and case.error.cause == "NOT_AN_ASSUME_ROLE_FAILURE"
                                           and case.role_arn is None):
@@ -202,24 +202,54 @@ def _missing(case: Case, ev, issues) -> list[Issue]:
     return out
 
 
-def _dedupe(issues: list[Issue]) -> list[Issue]:
+def _dedupe(issues: list[Issue], error_inputs: set[str] | frozenset[str] = frozenset()) -> list[Issue]:
+    """One finding per cause, with the evidence of every input that shows it:
+    - the same code at the same place is one finding (their repairs joined);
+    - a blocker code is one cause, wherever it shows;
+    - a finding that only the error text shows (e.g. STS's ValidationError on
+      `roleSessionName`) restates the one the configuration shows with the same
+      code: its evidence joins that finding instead of making a second card."""
     out: list[Issue] = []
     seen: dict[tuple, Issue] = {}
     for i in issues:
         first = i.where[0] if i.where else None
         key = (i.code, first.input if first else None, getattr(first.span, "start", None) if first else None)
         if key in seen:
-            seen[key].repairs += [r for r in i.repairs if r not in seen[key].repairs]
+            _merge(seen[key], i, error_inputs)
             continue
-        # one blocker code once: a second site is more evidence
         same = next((o for o in out if o.code == i.code and load_catalogue()[i.code].kind == "blocker"), None)
+        if same is None and i.where:
+            same = next((o for o in out if o.code == i.code and _shown_apart(o, i, error_inputs)), None)
         if same is not None:
-            same.where += [w for w in i.where if w not in same.where]
-            same.repairs += i.repairs
+            _merge(same, i, error_inputs)
             continue
         seen[key] = i
         out.append(i)
     return out
+
+
+def _only_error(issue: Issue, error_inputs: set[str] | frozenset[str]) -> bool:
+    return bool(issue.where) and all(w.input in error_inputs for w in issue.where)
+
+
+def _shown_apart(a: Issue, b: Issue, error_inputs: set[str] | frozenset[str]) -> bool:
+    """One of the two is shown by the error text alone, the other by a pasted file."""
+    return _only_error(a, error_inputs) != _only_error(b, error_inputs) and bool(a.where)
+
+
+def _merge(into: Issue, other: Issue, error_inputs: set[str] | frozenset[str]) -> None:
+    """`other` is more evidence of `into`'s cause. A pasted file's finding speaks
+    first (its message names the argument to change); the error's lines follow."""
+    if _only_error(into, error_inputs) and other.where and not _only_error(other, error_inputs):
+        into.message = other.message or into.message
+        into.details = {**into.details, **other.details}
+        into.uncertain = other.uncertain
+        into.where = list(other.where) + [w for w in into.where if w not in other.where]
+    else:
+        into.where += [w for w in other.where if w not in into.where]
+        for k, v in other.details.items():
+            into.details.setdefault(k, v)
+    into.repairs += [r for r in other.repairs if r not in into.repairs]
 
 
 # ---- fixes -------------------------------------------------------------------------------
@@ -337,6 +367,7 @@ def build_report(case: Case, ev, issues: list[Issue], fixes: list[ProposedFix], 
         key = f.name if f.name not in rep.fixes else f"{f.name}:{f.raw}"
         rep.fixes[key] = Fix(f.before, f.after, f.diff, f.verdict_after)
     rep.sources = {name: path for name, path in filenames.items()}
-    from roledoctor.diagnosis.prevention import prevention_section
-    rep.prevention = prevention_section(case, fixes, issues)
+    if verdict != "undetermined":  # a check against a fault not yet known would guard nothing
+        from roledoctor.diagnosis.prevention import prevention_section
+        rep.prevention = prevention_section(case, fixes, issues)
     return rep
