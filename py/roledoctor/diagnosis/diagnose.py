@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from roledoctor.diagnosis import callerside, conditions
+from roledoctor.diagnosis import callerside, conditions, joined
 from roledoctor.diagnosis import evidence_fixes
 from roledoctor.diagnosis.blockers import blockers, principal_value
 from roledoctor.diagnosis.next_commands import minimal_policy, next_commands
@@ -73,6 +73,8 @@ class Diagnosis:
 def verdict_of(case: Case, ev: Evaluation | None, issues: list[Issue]) -> str:
     if any(i.code in FATAL_ERROR_CODES or i.code in REQUEST_INVALID for i in issues):
         return "denied"
+    if any(i.code == "PROVIDER_ROLE_ARN_MISMATCH" and "defined_arn" in i.details for i in issues):
+        return "denied"  # role names are unique in an account: `role_arn` names no role (STS: AccessDenied)
     if ev is None:
         return "undetermined"
     v = VERDICT.get(ev.verdict, "undetermined")
@@ -159,6 +161,7 @@ def _context_inputs(case: Case, ev) -> list[Issue]:
                              f"`{name}` ({r.address}).",
                              [Where(case.provider.input, h.role_arn.span) if h.role_arn else Where(case.provider.input, h.span)],
                              {"provider_role": case.role_arn, "role_resource": name}))
+    out += joined.target_role_conflicts(case)
     for e in case.inputs.errors:
         code = {"role-arn-not-set": "PROVIDER_ROLE_ARN_MISSING", "role-arn-missing": "PROVIDER_ROLE_ARN_MISSING",
                 "duration-out-of-range": "DURATION_OUT_OF_RANGE",

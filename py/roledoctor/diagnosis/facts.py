@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from roledoctor.diagnosis import callerside
-from roledoctor.diagnosis import aws_evidence
+from roledoctor.diagnosis import aws_evidence, joined
 from roledoctor.inputs.evidence.authdetails import recognise_text as authorization_details
 from roledoctor.diagnosis.model import Source
 from roledoctor.diagnosis.rolearn import role_arn_problem
@@ -277,6 +277,7 @@ def build_case(prep: Prepared, caller_arn: str | None = None, verify: bool = Fal
     if case.caller is not None:
         case.caller = normalise_caller(case.caller)
     aws_evidence.apply(case)
+    joined.join_caller_role(case)  # the path a session ARN hides, from the caller role's pasted definition
     _build_request(case, verify)
     callerside.after_request(case)
     aws_evidence.apply_request(case)
