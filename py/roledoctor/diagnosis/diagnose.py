@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from roledoctor.diagnosis import callerside, conditions, joined
+from roledoctor.diagnosis import any_caller, callerside, conditions, joined
 from roledoctor.diagnosis import evidence_fixes
 from roledoctor.diagnosis.blockers import blockers, principal_value
 from roledoctor.diagnosis.next_commands import minimal_policy, next_commands
@@ -97,11 +97,15 @@ def diagnose(raw: dict[str, str], slots: dict[str, str] | None = None, caller: s
              filenames: dict[str, str] | None = None) -> Diagnosis:
     slots = dict(slots or {})
     case, ev = _run(raw, slots, caller)
+    basis = case  # the case the engine answered; another only when the caller cannot matter
+    if ev is None and (got := any_caller.decide(case, verdict_of)) is not None:
+        basis, ev, why = got
+        case.assumptions.append(why)
     display = case.raw_name
     issues: list[Issue] = []
     issues += input_checks(case.inputs, case.slot, display)
     issues += _context_inputs(case, ev)
-    issues += blockers(case, ev)
+    issues += blockers(basis, ev)
     issues += callerside.issues(case, issues)  # profiles, CI files, tokens
     issues += conditions.never_matches(case.inputs, case.slot)
     target = Target(trust=case.trust, identity=list(case.identity or []), principal=principal_value(case),
@@ -110,7 +114,7 @@ def diagnose(raw: dict[str, str], slots: dict[str, str] | None = None, caller: s
         target.identity = []  # the caller policy is hop 0's; a later hop's caller is a role of the chain
     issues += hardening(case.inputs, case.slot, target, case.role_account)
     issues = _dedupe(issues, {e.input for e in case.inputs.errors})
-    verdict = verdict_of(case, ev, issues)
+    verdict = verdict_of(basis, ev, issues)
     if verdict == "undetermined" and not (case.error and case.error.cause == "NOT_AN_ASSUME_ROLE_FAILURE"
                                           and case.role_arn is None):
         issues += _missing(case, ev, issues)  # (another action's denial: nothing to ask for the role)

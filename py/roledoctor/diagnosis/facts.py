@@ -505,6 +505,11 @@ def _tags(arg) -> dict[str, str]:
     return {str(k): str(x) for k, x in v.items()} if isinstance(v, dict) else {}
 
 
+def build_request(case: Case, verify: bool = False) -> None:
+    """The engine's Request and Policies for the case's caller, role and hop."""
+    _build_request(case, verify)
+
+
 def _build_request(case: Case, verify: bool) -> None:
     if case.role_arn is None:
         case.missing.append(("the role ARN", "the error pasted does not name it: paste the provider block"
