@@ -453,7 +453,10 @@ def _choose_caller(case: Case, caller_arn: str | None) -> None:
         case.caller, case.caller_from = Caller(arn=caller_arn.strip()), "--caller"
     elif err and err.caller:
         case.caller, case.caller_from = Caller(arn=err.caller), "error"
-    elif case.prepared.inputs.identities:
+    if case.caller is not None:
+        _other_identities(case)
+        return
+    if case.prepared.inputs.identities:
         who = case.prepared.inputs.identities[0]
         unique = (who.user_id or "").split(":", 1)[0] or None
         case.caller = Caller(arn=who.arn, account=who.account, unique_id=unique)
@@ -468,6 +471,34 @@ def _choose_caller(case: Case, caller_arn: str | None) -> None:
         case.missing.append(("the identity that runs Terraform",
                              "paste the error output (it names the caller), the output of "
                              "`aws sts get-caller-identity`, or give --caller ARN"))
+
+
+def _other_identities(case: Case) -> None:
+    """Another identity printed elsewhere (get-caller-identity in a CI log): said, never chosen silently.
+    It may be the base credentials before a profile's own role, so it is not taken as an error."""
+    mine = _session_role(case.caller.arn)
+    err = case.error
+    if case.caller_from == "--caller" and err is not None and err.caller and _session_role(err.caller) != mine:
+        case.assumptions.append(f"the caller is taken from --caller: `{case.caller.arn}`; the error names "
+                                f"`{err.caller}`")
+    for who in case.prepared.inputs.identities:
+        if who.arn and _session_role(who.arn) != mine:
+            case.assumptions.append(f"the caller is taken from the {case.caller_from}: `{case.caller.arn}`; "
+                                    f"{case.raw_name(who.input)} also prints the identity `{who.arn}` (e.g. the "
+                                    "credentials before a profile's role), which is not the one STS refused")
+            return
+
+
+def _session_role(arn: str | None) -> str:
+    """A role session and its role compare equal: assumed-role/NAME/… and role/…/NAME."""
+    a = parse_arn(arn)
+    if a is None:
+        return arn or ""
+    if a.kind == "assumed-role":
+        return f"{a.account}:role:{(a.resource.split('/') + [''])[1]}"
+    if a.kind == "role":
+        return f"{a.account}:role:{role_name_and_path(a.resource)[0]}"
+    return f"{a.account}:{a.resource}"
 
 
 def _web_caller(case: Case) -> None:

@@ -65,3 +65,19 @@ def test_a_role_definition_gives_its_path_and_account():
 def test_a_symbolic_path_says_nothing():
     hcl = 'resource "aws_iam_role" "a" {\n  name = "deployer"\n  path = var.path\n}\n'
     assert definitions(read_all({"roles.tf": hcl}).roles) == []
+
+
+def test_another_identity_printed_elsewhere_is_said_not_chosen():
+    from pathlib import Path
+    folder = Path(__file__).resolve().parents[2] / "scenarios" / "s01-trust-omits-caller"
+    error = (folder / "error.txt").read_text(encoding="utf-8")
+    # get-caller-identity output, https://docs.aws.amazon.com/cli/latest/reference/sts/get-caller-identity.html
+    who = json.dumps({"UserId": "AIDAEXAMPLEUSERID1234", "Account": "222222222222",
+                      "Arn": "arn:aws:iam::222222222222:user/base"}, indent=4)
+    same = json.dumps({"UserId": "AROAEXAMPLEROLEID1234:x", "Account": "222222222222",
+                       "Arn": "arn:aws:sts::222222222222:assumed-role/ci/other-session"}, indent=4)
+    for printed, said in ((who, True), (same, False)):
+        raw = {"error": error, "aws_evidence": printed}
+        obj = to_json_obj(diagnose(raw, {k: k for k in raw}).report)
+        assert obj["request"]["caller"] == "arn:aws:sts::222222222222:assumed-role/ci/gha-run-17"
+        assert any("arn:aws:iam::222222222222:user/base" in a for a in obj["assumptions"]) is said
