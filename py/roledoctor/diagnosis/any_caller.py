@@ -26,6 +26,7 @@ _CALLER_KEYS = ("aws:principal", "aws:userid", "aws:username", "aws:multifactora
                 "aws:sourceidentity", "aws:tokenissuetime", "aws:sourceaccount", "aws:sourcearn", "aws:sourceowner",
                 "aws:resourceaccount", "aws:resourceorg")
 _NAME = "roledoctor-any-caller"
+ANY = "any caller"  # Case.caller_from of a representative: its ARN is never shown (rules.common.principal_value)
 
 
 def _policies(case) -> list:
@@ -84,8 +85,8 @@ def decide(case, verdict_of) -> tuple[object, Evaluation, str] | None:
     from roledoctor.diagnosis.facts import build_request
     runs = []
     for caller in representatives(case):
-        c = replace(case, caller=normalise_caller(caller), assumptions=list(case.assumptions), missing=[],
-                    request=None, policies=None)
+        c = replace(case, caller=normalise_caller(caller), caller_from=ANY, assumptions=list(case.assumptions),
+                    missing=[], request=None, policies=None)
         build_request(c)
         if c.request is None or c.missing:
             return None

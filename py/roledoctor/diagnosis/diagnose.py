@@ -307,6 +307,8 @@ def _try(raw, slots, caller, case: Case, repairs: list[Repair]) -> list[Proposed
     for name, edits in per.items():
         new_raw[name] = apply_edits(raw[name], edits)
     case2, ev2 = _run(new_raw, slots, caller, verify=True)
+    if ev2 is None and (got := any_caller.decide(case2, verdict_of)) is not None:
+        ev2 = got[1]  # every caller holding the policies gets the same answer
     if case2.inputs.problems or ev2 is None:
         return None
     still = [i for i in blockers(case2, None) if i.code in FATAL_ERROR_CODES]

@@ -10,7 +10,7 @@ from roledoctor.evaluation.model import ROLE, USER, StatementTrace
 def principal_value(case: Case) -> str | None:
     """The ARN a trust should name for this caller (role ARN with path, never a session)."""
     c = case.caller
-    if c is None:
+    if c is None or case.caller_from == "any caller":  # a representative caller (diagnosis/any_caller.py)
         return None
     if c.type == ROLE:
         return c.role_arn
