@@ -4,7 +4,9 @@ Each folder holds the pasted inputs, a README.md and expected.json with:
 verdict; blockers (exactly these blocker codes); input_codes and
 hardening_includes (at least these); verdict_after (of the proposed fixes);
 alternatives (the inputs that alternative fixes edit); placeholder (what the user must replace);
-fixed_trust_policy_principal; caller (the --caller value).
+fixed_trust_policy_principal; caller (the --caller value);
+evidence_inputs (code -> the inputs of its one finding's evidence, in order); missing (what
+INPUT_MISSING must name).
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ def test_scenario(folder):
     for f in obj["findings"]:
         for e in f["evidence"]:
             assert e["line"] >= 0
+    if obj["verdict"] == "undetermined":  # no prevention for a fault not yet known
+        assert "prevention" not in obj
+    missing = [f.get("details", {}).get("missing") for f in obj["findings"] if f["code"] == "INPUT_MISSING"]
+    for what in expected.get("missing", []):  # an undetermined verdict names the input that could change it
+        assert what in missing, missing
+    for code, inputs in expected.get("evidence_inputs", {}).items():  # one finding per cause, every input's line
+        found = [f for f in obj["findings"] if f["code"] == code]
+        assert len(found) == 1, codes
+        assert [e["input"] for e in found[0]["evidence"]] == inputs, found[0]["evidence"]
     if "verdict_after" in expected:
         assert obj["fixes"], f"no fix proposed; findings {codes}"
         for name, fix in obj["fixes"].items():

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from roledoctor.diagnosis import callerside, conditions
+from roledoctor.diagnosis import any_caller, callerside, conditions, joined
 from roledoctor.fixes import evidence as evidence_fixes
 from roledoctor.diagnosis.blockers import blockers, principal_value
 from roledoctor.diagnosis.next_commands import minimal_policy, next_commands
@@ -77,6 +77,8 @@ class Diagnosis:
 def verdict_of(case: Case, ev: Evaluation | None, issues: list[Issue]) -> str:
     if any(i.code in FATAL_ERROR_CODES or i.code in REQUEST_INVALID for i in issues):
         return "denied"
+    if any(i.code == "PROVIDER_ROLE_ARN_MISMATCH" and "defined_arn" in i.details for i in issues):
+        return "denied"  # role names are unique in an account: `role_arn` names no role (STS: AccessDenied)
     if ev is None:
         return "undetermined"
     v = VERDICT.get(ev.verdict, "undetermined")
@@ -99,11 +101,15 @@ def diagnose(raw: dict[str, str], slots: dict[str, str] | None = None, caller: s
              filenames: dict[str, str] | None = None) -> Diagnosis:
     slots = dict(slots or {})
     case, ev = _run(raw, slots, caller)
+    basis = case  # the case the engine answered; another only when the caller cannot matter
+    if ev is None and (got := any_caller.decide(case, verdict_of)) is not None:
+        basis, ev, why = got
+        case.assumptions.append(why)
     display = case.raw_name
     issues: list[Issue] = []
     issues += input_checks(case.inputs, case.slot, display)
     issues += _context_inputs(case, ev)
-    issues += blockers(case, ev)
+    issues += blockers(basis, ev)
     issues += callerside.issues(case, issues)  # profiles, CI files, tokens
     issues += conditions.never_matches(case.inputs, case.slot)
     target = Target(trust=case.trust, identity=list(case.identity or []), principal=principal_value(case),
@@ -111,9 +117,9 @@ def diagnose(raw: dict[str, str], slots: dict[str, str] | None = None, caller: s
     if case.target not in (None, 0):
         target.identity = []  # the caller policy is hop 0's; a later hop's caller is a role of the chain
     issues += hardening(case.inputs, case.slot, target, case.role_account)
-    issues = _dedupe(issues)
-    fix_plan.plan(case, ev, issues)  # repairs of the codes fixes/plan.py has a planner for
-    verdict = verdict_of(case, ev, issues)
+    issues = _dedupe(issues, {e.input for e in case.inputs.errors})
+    fix_plan.plan(basis, ev, issues)  # repairs of the codes fixes/plan.py has a planner for
+    verdict = verdict_of(basis, ev, issues)
     if verdict == "undetermined" and not (case.error and case.error.cause == "NOT_AN_ASSUME_ROLE_FAILURE"
                                           and case.role_arn is None):
         issues += _missing(case, ev, issues)  # (another action's denial: nothing to ask for the role)
@@ -164,6 +170,7 @@ def _context_inputs(case: Case, ev) -> list[Issue]:
                              f"`{name}` ({r.address}).",
                              [Where(case.provider.input, h.role_arn.span) if h.role_arn else Where(case.provider.input, h.span)],
                              {"provider_role": case.role_arn, "role_resource": name}))
+    out += joined.target_role_conflicts(case)
     for e in case.inputs.errors:
         code = {"role-arn-not-set": "PROVIDER_ROLE_ARN_MISSING", "role-arn-missing": "PROVIDER_ROLE_ARN_MISSING",
                 "duration-out-of-range": "DURATION_OUT_OF_RANGE",
@@ -207,24 +214,54 @@ def _missing(case: Case, ev, issues) -> list[Issue]:
     return out
 
 
-def _dedupe(issues: list[Issue]) -> list[Issue]:
+def _dedupe(issues: list[Issue], error_inputs: set[str] | frozenset[str] = frozenset()) -> list[Issue]:
+    """One finding per cause, with the evidence of every input that shows it:
+    - the same code at the same place is one finding (their repairs joined);
+    - a blocker code is one cause, wherever it shows;
+    - a finding that only the error text shows (e.g. STS's ValidationError on
+      `roleSessionName`) restates the one the configuration shows with the same
+      code: its evidence joins that finding instead of making a second card."""
     out: list[Issue] = []
     seen: dict[tuple, Issue] = {}
     for i in issues:
         first = i.where[0] if i.where else None
         key = (i.code, first.input if first else None, getattr(first.span, "start", None) if first else None)
         if key in seen:
-            seen[key].repairs += [r for r in i.repairs if r not in seen[key].repairs]
+            _merge(seen[key], i, error_inputs)
             continue
-        # one blocker code once: a second site is more evidence
         same = next((o for o in out if o.code == i.code and load_catalogue()[i.code].kind == "blocker"), None)
+        if same is None and i.where:
+            same = next((o for o in out if o.code == i.code and _shown_apart(o, i, error_inputs)), None)
         if same is not None:
-            same.where += [w for w in i.where if w not in same.where]
-            same.repairs += i.repairs
+            _merge(same, i, error_inputs)
             continue
         seen[key] = i
         out.append(i)
     return out
+
+
+def _only_error(issue: Issue, error_inputs: set[str] | frozenset[str]) -> bool:
+    return bool(issue.where) and all(w.input in error_inputs for w in issue.where)
+
+
+def _shown_apart(a: Issue, b: Issue, error_inputs: set[str] | frozenset[str]) -> bool:
+    """One of the two is shown by the error text alone, the other by a pasted file."""
+    return _only_error(a, error_inputs) != _only_error(b, error_inputs) and bool(a.where)
+
+
+def _merge(into: Issue, other: Issue, error_inputs: set[str] | frozenset[str]) -> None:
+    """`other` is more evidence of `into`'s cause. A pasted file's finding speaks
+    first (its message names the argument to change); the error's lines follow."""
+    if _only_error(into, error_inputs) and other.where and not _only_error(other, error_inputs):
+        into.message = other.message or into.message
+        into.details = {**into.details, **other.details}
+        into.uncertain = other.uncertain
+        into.where = list(other.where) + [w for w in into.where if w not in other.where]
+    else:
+        into.where += [w for w in other.where if w not in into.where]
+        for k, v in other.details.items():
+            into.details.setdefault(k, v)
+    into.repairs += [r for r in other.repairs if r not in into.repairs]
 
 
 # ---- fixes -------------------------------------------------------------------------------
@@ -278,6 +315,8 @@ def _try(raw, slots, caller, case: Case, repairs: list[Repair]) -> list[Proposed
     for name, edits in per.items():
         new_raw[name] = apply_edits(raw[name], edits)
     case2, ev2 = _run(new_raw, slots, caller, verify=True)
+    if ev2 is None and (got := any_caller.decide(case2, verdict_of)) is not None:
+        ev2 = got[1]  # every caller holding the policies gets the same answer
     if case2.inputs.problems or ev2 is None:
         return None
     still = [i for i in blockers(case2, None) if i.code in FATAL_ERROR_CODES]
@@ -345,6 +384,7 @@ def build_report(case: Case, ev, issues: list[Issue], fixes: list[ProposedFix], 
         key = f.name if f.name not in rep.fixes else f"{f.name}:{f.raw}"
         rep.fixes[key] = Fix(f.before, f.after, f.diff, f.verdict_after)
     rep.sources = {name: path for name, path in filenames.items()}
-    from roledoctor.diagnosis.prevention import prevention_section
-    rep.prevention = prevention_section(case, fixes, issues)
+    if verdict != "undetermined":  # a check against a fault not yet known would guard nothing
+        from roledoctor.diagnosis.prevention import prevention_section
+        rep.prevention = prevention_section(case, fixes, issues)
     return rep

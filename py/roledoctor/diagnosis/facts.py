@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from roledoctor.diagnosis import callerside
-from roledoctor.diagnosis import aws_evidence
+from roledoctor.diagnosis import aws_evidence, joined
 from roledoctor.inputs.evidence.authdetails import recognise_text as authorization_details
 from roledoctor.diagnosis.model import Source
 from roledoctor.diagnosis.rolearn import role_arn_problem
@@ -277,6 +277,7 @@ def build_case(prep: Prepared, caller_arn: str | None = None, verify: bool = Fal
     if case.caller is not None:
         case.caller = normalise_caller(case.caller)
     aws_evidence.apply(case)
+    joined.join_caller_role(case)  # the path a session ARN hides, from the caller role's pasted definition
     _build_request(case, verify)
     callerside.after_request(case)
     aws_evidence.apply_request(case)
@@ -452,7 +453,10 @@ def _choose_caller(case: Case, caller_arn: str | None) -> None:
         case.caller, case.caller_from = Caller(arn=caller_arn.strip()), "--caller"
     elif err and err.caller:
         case.caller, case.caller_from = Caller(arn=err.caller), "error"
-    elif case.prepared.inputs.identities:
+    if case.caller is not None:
+        _other_identities(case)
+        return
+    if case.prepared.inputs.identities:
         who = case.prepared.inputs.identities[0]
         unique = (who.user_id or "").split(":", 1)[0] or None
         case.caller = Caller(arn=who.arn, account=who.account, unique_id=unique)
@@ -467,6 +471,34 @@ def _choose_caller(case: Case, caller_arn: str | None) -> None:
         case.missing.append(("the identity that runs Terraform",
                              "paste the error output (it names the caller), the output of "
                              "`aws sts get-caller-identity`, or give --caller ARN"))
+
+
+def _other_identities(case: Case) -> None:
+    """Another identity printed elsewhere (get-caller-identity in a CI log): said, never chosen silently.
+    It may be the base credentials before a profile's own role, so it is not taken as an error."""
+    mine = _session_role(case.caller.arn)
+    err = case.error
+    if case.caller_from == "--caller" and err is not None and err.caller and _session_role(err.caller) != mine:
+        case.assumptions.append(f"the caller is taken from --caller: `{case.caller.arn}`; the error names "
+                                f"`{err.caller}`")
+    for who in case.prepared.inputs.identities:
+        if who.arn and _session_role(who.arn) != mine:
+            case.assumptions.append(f"the caller is taken from the {case.caller_from}: `{case.caller.arn}`; "
+                                    f"{case.raw_name(who.input)} also prints the identity `{who.arn}` (e.g. the "
+                                    "credentials before a profile's role), which is not the one STS refused")
+            return
+
+
+def _session_role(arn: str | None) -> str:
+    """A role session and its role compare equal: assumed-role/NAME/… and role/…/NAME."""
+    a = parse_arn(arn)
+    if a is None:
+        return arn or ""
+    if a.kind == "assumed-role":
+        return f"{a.account}:role:{(a.resource.split('/') + [''])[1]}"
+    if a.kind == "role":
+        return f"{a.account}:role:{role_name_and_path(a.resource)[0]}"
+    return f"{a.account}:{a.resource}"
 
 
 def _web_caller(case: Case) -> None:
@@ -502,6 +534,11 @@ def _web_caller(case: Case) -> None:
 def _tags(arg) -> dict[str, str]:
     v = literal(arg)
     return {str(k): str(x) for k, x in v.items()} if isinstance(v, dict) else {}
+
+
+def build_request(case: Case, verify: bool = False) -> None:
+    """The engine's Request and Policies for the case's caller, role and hop."""
+    _build_request(case, verify)
 
 
 def _build_request(case: Case, verify: bool) -> None:

@@ -10,6 +10,7 @@ problem. jinja2 is imported (by roledoctor.render) only when rendering.
 from __future__ import annotations
 
 from roledoctor.evaluation import ALLOW, DENY, IMPLICIT_DENY, NOT_EVALUATED
+from roledoctor.findings.catalogue import codes_of_gate
 
 BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies", "aws_evidence")
 # Files that say where the caller comes from (roledoctor.inputs.kinds): the page's "caller_files" box.
@@ -23,10 +24,11 @@ GATE_LABELS = {"caller": "Caller credentials", "scp": "Organization policies (SC
                "identity": "Caller permissions", "boundary": "Permissions boundary",
                "trust": "Trust policy: principal and action", "conditions": "Trust policy: conditions",
                "role": "Role settings (duration, session tags, source identity, region)"}
-_CONDITION_CODES = ("EXTERNAL_ID_MISSING", "EXTERNAL_ID_MISMATCH", "TRUST_CONDITION_UNMET", "OIDC_AUDIENCE_MISMATCH",
-                    "OIDC_SUBJECT_MISMATCH")
-_ROLE_CODES = ("DURATION_EXCEEDS_MAX_SESSION", "DURATION_EXCEEDS_CHAIN_LIMIT", "TAG_SESSION_NOT_ALLOWED",
-               "SOURCE_IDENTITY_NOT_ALLOWED", "STS_REGION_DISABLED")
+# The rows' codes come from the catalogue's `gate` of each blocker (page row: catalogue gates).
+_CONDITION_CODES = codes_of_gate("conditions")
+_ROLE_CODES = codes_of_gate("session")
+_TRUST_CODES = codes_of_gate("trust")
+_CALLER_POLICY_CODES = codes_of_gate("identity", "boundary")
 
 
 def diagnose_for_page(inputs: dict[str, str]) -> dict:
@@ -179,14 +181,12 @@ def _detail(g) -> str:
 
 
 # Failures of the caller's own credentials or session, before any policy is read.
-CALLER_SIDE = ("BASE_CREDENTIALS_INVALID", "CALLER_IS_ROOT", "MFA_CODE_REJECTED", "MFA_NOT_PRESENT", "CLOCK_SKEW",
-               "WEB_IDENTITY_TOKEN_INVALID", "OIDC_TOKEN_NOT_ISSUED")
+CALLER_SIDE = codes_of_gate("credentials")
 
 
 def gates(d) -> list[dict]:
     ev = d.evaluation
     out = []
-    codes = {i.code for i in d.issues}
 
     def row(gate, result, detail, evidence=None):
         out.append({"gate": gate, "label": GATE_LABELS[gate], "result": result, "detail": detail,
@@ -223,11 +223,9 @@ def gates(d) -> list[dict]:
         if result == IMPLICIT_DENY and not g.required:
             result = NOT_EVALUATED
         row(name, result, _detail(g), _stmt_ev(d, g.statement) or (_ev_obj(d, _issue_where(
-            d, ("CALLER_POLICY_NO_ALLOW", "CALLER_POLICY_WRONG_RESOURCE", "BOUNDARY_BLOCKS"))) if result != ALLOW else None))
+            d, _CALLER_POLICY_CODES)) if result != ALLOW else None))
     t = ev.gate("trust")
     cond_issue = _issue_where(d, _CONDITION_CODES)
-    principal_codes = {c for c in codes if c.startswith(("TRUST_PRINCIPAL", "TRUST_ACTION", "SELF_ASSUME", "CHAIN_HOP",
-                                                          "OIDC_PROVIDER", "TRUST_EXPLICIT"))}
     if t.result == ALLOW:
         row("trust", ALLOW, _detail(t), _stmt_ev(d, t.statement))
         row("conditions", ALLOW, "every condition of the allowing statement is met"
@@ -236,7 +234,7 @@ def gates(d) -> list[dict]:
         row("trust", NOT_EVALUATED, t.reason)
         row("conditions", NOT_EVALUATED, t.reason)
     else:
-        p_issue = _issue_where(d, tuple(principal_codes))
+        p_issue = _issue_where(d, _TRUST_CODES)
         if p_issue is not None or t.result == DENY:
             row("trust", t.result, (p_issue.message if p_issue else _detail(t)) or _detail(t),
                 _ev_obj(d, p_issue) or _stmt_ev(d, t.statement))

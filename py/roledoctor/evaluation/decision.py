@@ -4,7 +4,7 @@ Order of the decision (reference_policies_evaluation-logic.md):
 1. an explicit Deny in any policy wins;
 2. every required gate must allow, else implicit deny;
 3. a required gate we could not evaluate (input missing) -> undetermined;
-4. STS validation (durations) after authorization.
+4. STS validation (durations, gates.duration_gate) after authorization.
 An allow that hinges on a Deny statement whose context we do not know is
 reported as undetermined, never as allowed.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from roledoctor.evaluation.arns import normalise_caller, parse_arn
 from roledoctor.evaluation.context import build_context
-from roledoctor.evaluation.gates import DIRECT_GRANTS, apply_report, policy_gate, rcp_gate, scp_gate
+from roledoctor.evaluation.gates import DIRECT_GRANTS, apply_report, duration_gate, policy_gate, rcp_gate, scp_gate
 from roledoctor.evaluation.model import (
     ALLOW, ALLOWED, DENY, EXPLICITLY_DENIED, FEDERATED_USER, IMPLICIT_DENY, IMPLICITLY_DENIED,
     NOT_EVALUATED, ROLE, ROOT, SERVICE, SET_SOURCE_IDENTITY, TAG_SESSION, UNDETERMINED, USER,
@@ -21,17 +21,13 @@ from roledoctor.evaluation.model import (
 )
 from roledoctor.evaluation.statements import Target
 
-# "The role chaining … limits your session to a maximum of one hour" (id_roles_terms-and-concepts.md)
-CHAIN_LIMIT = 3600
-MIN_DURATION = 900  # API_AssumeRole.html: DurationSeconds minimum
-DEFAULT_MAX = 3600  # every role allows at least 1 h
 
 
 def evaluate(request: Request, policies: Policies) -> Evaluation:
     caller = normalise_caller(request.caller)
     ctx = build_context(request, caller)
     ev = _authorize(request, policies, caller, ctx, request.action, report=True)
-    extra = [_duration_gate(request, policies, caller)]
+    extra = [duration_gate(request, policies, caller)]
     if request.tags or request.transitive_tag_keys:
         extra.append(_sub_gate("tag-session", TAG_SESSION, request, policies, caller, ctx,
                                "session tags or transitive tag keys are passed (id_session-tags.md)"))
@@ -145,27 +141,6 @@ def _caller_side_gate(gate: str, policy, types, caller: Caller, t: Target, assum
     if policy is None:
         return GateTrace(gate, NOT_EVALUATED, False, f"no {gate} policy given", assumption=assumption)
     return policy_gate(gate, [(gate, policy)], t, False, True)
-
-
-def _duration_gate(req: Request, pol: Policies, caller: Caller) -> GateTrace:
-    d = req.duration_seconds
-    chained = req.chained if req.chained is not None else caller.type == ROLE
-    if d is None:
-        return GateTrace("duration", NOT_EVALUATED, False, "no duration requested: STS uses 3600 s")
-    if d < MIN_DURATION:
-        return GateTrace("duration", DENY, True, f"{d} s is below the 900 s minimum (API_AssumeRole.html)")
-    if chained and d > CHAIN_LIMIT:
-        return GateTrace("duration", DENY, True,
-                         f"{d} s exceeds the 1 hour session limit for roles assumed by role chaining "
-                         "(id_roles_terms-and-concepts.md)")
-    mx = pol.max_session_duration
-    if mx is not None and d > mx:
-        return GateTrace("duration", DENY, True, f"{d} s exceeds the role's MaxSessionDuration of {mx} s")
-    if mx is None and d > DEFAULT_MAX:
-        return GateTrace("duration", NOT_EVALUATED, True,
-                         f"{d} s is above 1 h; allowed only if the role's max_session_duration is at least that",
-                         missing="the role's max_session_duration")
-    return GateTrace("duration", ALLOW, True, f"{d} s is within the limits")
 
 
 def _sub_gate(gate: str, action: str, req: Request, pol: Policies, caller: Caller, ctx, why: str) -> GateTrace:

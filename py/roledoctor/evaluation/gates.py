@@ -1,4 +1,5 @@
-"""One function per gate. Each returns a GateTrace; none decides the verdict.
+"""One function per gate, the session-duration checks included. Each returns a
+GateTrace; none decides the verdict.
 
 Which gates a request must pass (reference_policies_evaluation-logic.md,
 "Determining whether a request is allowed or denied within an account", and
@@ -9,14 +10,16 @@ reference_policies_evaluation-logic-cross-account.md):
 - the role's trust policy, always;
 - the caller's identity policies: cross-account always; same account only
   when the trust names the account rather than the caller;
-- the caller's permissions boundary and session policy, which intersect.
+- the caller's permissions boundary and session policy, which intersect;
+- the requested session duration (`duration_gate`: the 900 s minimum, role
+  chaining's one-hour limit, the role's MaxSessionDuration).
 """
 
 from __future__ import annotations
 
 from roledoctor.evaluation.model import (
     ALLOW, DENY, FEDERATED_USER, IMPLICIT_DENY, NOT_EVALUATED, ROLE, ROOT, USER,
-    GateTrace, PolicyLevel, Request,
+    Caller, GateTrace, Policies, PolicyLevel, Request,
 )
 from roledoctor.evaluation.statements import Target, combine, deciding, evaluate_policy, unknown_statements
 from roledoctor.policy import Policy
@@ -106,3 +109,32 @@ def apply_report(g: GateTrace, req: Request) -> GateTrace:
         g.result, g.uncertain = wanted, True
         g.reason = f"{said}, but the policy given allows it: the deployed policy or the request context differs"
     return g
+
+
+# "The role chaining … limits your session to a maximum of one hour" (id_roles_terms-and-concepts.md)
+CHAIN_LIMIT = 3600
+MIN_DURATION = 900  # API_AssumeRole.html: DurationSeconds minimum
+DEFAULT_MAX = 3600  # every role allows at least 1 h
+
+
+def duration_gate(req: Request, pol: Policies, caller: Caller) -> GateTrace:
+    """STS's session-duration checks: the 900 s minimum, the one-hour limit of role
+    chaining, the role's MaxSessionDuration (validated after authorization)."""
+    d = req.duration_seconds
+    chained = req.chained if req.chained is not None else caller.type == ROLE
+    if d is None:
+        return GateTrace("duration", NOT_EVALUATED, False, "no duration requested: STS uses 3600 s")
+    if d < MIN_DURATION:
+        return GateTrace("duration", DENY, True, f"{d} s is below the 900 s minimum (API_AssumeRole.html)")
+    if chained and d > CHAIN_LIMIT:
+        return GateTrace("duration", DENY, True,
+                         f"{d} s exceeds the 1 hour session limit for roles assumed by role chaining "
+                         "(id_roles_terms-and-concepts.md)")
+    mx = pol.max_session_duration
+    if mx is not None and d > mx:
+        return GateTrace("duration", DENY, True, f"{d} s exceeds the role's MaxSessionDuration of {mx} s")
+    if mx is None and d > DEFAULT_MAX:
+        return GateTrace("duration", NOT_EVALUATED, True,
+                         f"{d} s is above 1 h; allowed only if the role's max_session_duration is at least that",
+                         missing="the role's max_session_duration")
+    return GateTrace("duration", ALLOW, True, f"{d} s is within the limits")

@@ -40,7 +40,11 @@ OUTPUT_CONTRACT = [
     "them, and each such assumption is listed under `assumptions`. `verdict_after` is the",
     "engine's answer once a fix is applied: a fix is proposed only when that answer is",
     "`allowed`. `prevention` holds checks that keep the fault from coming back (a preflight",
-    "command, a Rego policy, a Checkov rule). Exit codes of the command: 0 allowed, 1 denied, 2 undetermined or unusable input.",
+    "command, a Rego policy, a Checkov rule); it is left out while the verdict is `undetermined`.",
+    "The verdict is `undetermined` only when a value of an input not given could change it, and an",
+    "`INPUT_MISSING` finding names that input; otherwise the verdict stands and the unknown is listed",
+    "under `assumptions`. One cause is one finding, whose `evidence` lists its place in every input",
+    "that shows it (e.g. the provider's line and the error's). Exit codes of the command: 0 allowed, 1 denied, 2 undetermined or unusable input.",
     "",
     "AWS output can be given too (the output of `aws iam get-role`, `get-account-authorization-details`,",
     "`aws organizations describe-policy`, `list-policies-for-target`, `list-parents`, `list-roots`,",
@@ -74,13 +78,15 @@ def render(catalogue: Catalogue | None = None) -> str:
     ]
     for kind in KINDS:
         entries = [e for e in cat.entries.values() if e.kind == kind]
-        out += [f"## {HEADINGS[kind]}", "", "| code | severity | meaning | proposed fix | Checkov |",
-                "|---|---|---|---|---|"]
+        gate = kind == "blocker"  # where in AWS's decision a blocker says no
+        out += [f"## {HEADINGS[kind]}", "",
+                f"| code |{' gate |' if gate else ''} severity | meaning | proposed fix | Checkov |",
+                f"|---|{'---|' if gate else ''}---|---|---|---|"]
         for e in entries:
             checkov = ", ".join(e.checkov) or "–"
             note = " *(Not reported yet.)*" if e.planned else ""
-            out.append(f"| `{e.code}` | {e.severity} | **{_cell(e.title)}.** {_cell(e.explanation)}{note} "
-                       f"| {_cell(e.fix)} | {checkov} |")
+            out.append(f"| `{e.code}` |{f' {e.gate} |' if gate else ''} {e.severity} | **{_cell(e.title)}.** "
+                       f"{_cell(e.explanation)}{note} | {_cell(e.fix)} | {checkov} |")
         out.append("")
     out += OUTPUT_CONTRACT
     if cat.checkov:

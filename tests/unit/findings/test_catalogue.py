@@ -85,12 +85,32 @@ def test_make_finding_refuses_unknown_codes_and_severities():
 
 
 def test_parse_rejects_bad_entries():
-    good = {"kind": "blocker", "severity": "high", "title": "t", "explanation": "e", "fix": "f"}
+    good = {"kind": "blocker", "severity": "high", "title": "t", "explanation": "e", "fix": "f", "gate": "trust"}
     catmod.parse({"finding": {"X": good}})
+    no_gate = {k: v for k, v in good.items() if k != "gate"}
     for bad in ({**good, "kind": "fatal"}, {**good, "severity": "huge"}, {**good, "title": " "},
-                {**good, "extra": 1}, {**good, "checkov": ["CKV_AWS_1"]}):
+                {**good, "extra": 1}, {**good, "checkov": ["CKV_AWS_1"]}, no_gate, {**good, "gate": "nowhere"},
+                {**no_gate, "kind": "input", "gate": "trust"}, {**good, "message": 3}):
         with pytest.raises(ValueError):
             catmod.parse({"finding": {"X": bad}})
+
+
+def test_message_templates_name_only_fields_their_rules_fill():
+    """Each template parses, and its fields are plain names (no attribute or index lookups on user values)."""
+    import string
+    for e in catmod.load().entries.values():
+        fields = [f for _, f, _, _ in string.Formatter().parse(e.message) if f is not None]
+        assert all(f.isidentifier() for f in fields), (e.code, fields)
+        if e.message:
+            assert e.render(**{f: "X" for f in fields}).count("{") == e.message.count("{{"), e.code
+
+
+def test_every_blocker_has_a_gate_and_the_page_rows_read_it():
+    from roledoctor.diagnosis import page
+    cat = catmod.load()
+    assert all(e.gate in catmod.GATES for e in cat.entries.values() if e.kind == "blocker")
+    assert "EXTERNAL_ID_MISMATCH" in page._CONDITION_CODES and "DURATION_EXCEEDS_CHAIN_LIMIT" in page._ROLE_CODES
+    assert set(page._CONDITION_CODES) == {c for c, e in cat.entries.items() if e.gate == "conditions"}
 
 
 def test_evidence_from_span():

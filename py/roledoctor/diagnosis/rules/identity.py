@@ -1,0 +1,73 @@
+"""The identity gate: the caller's own identity policies."""
+
+from __future__ import annotations
+
+from roledoctor.diagnosis.facts import Case
+from roledoctor.diagnosis.model import Issue, Repair, Where
+from roledoctor.diagnosis.rules.common import error_where, is_list, names, source_of, stmt_where, text_of
+from roledoctor.evaluation import ALLOW, DENY, NOT_EVALUATED, SET_SOURCE_IDENTITY, TAG_SESSION, Evaluation
+from roledoctor.findings.catalogue import message
+
+
+def rule(case: Case, ev: Evaluation) -> list[Issue]:
+    g = ev.gate("identity")
+    if g is None or g.result == ALLOW or g.result == NOT_EVALUATED or not g.required and g.result != DENY:
+        return []
+    role = case.role_arn
+    if g.result == DENY:
+        st = g.matched[0] if g.matched else None
+        src = source_of(case.identity, st)
+        return [Issue("CALLER_EXPLICIT_DENY",
+                      message("CALLER_EXPLICIT_DENY", action=case.action, role=role) if st else None,
+                      [stmt_where(src, st.path)] if st and src else error_where(case),
+                      details={"statement": text_of(case, src, st.path)} if st and src else {})]
+    if not case.identity:  # the error says so; no policy text to edit
+        return [Issue("CALLER_POLICY_NO_ALLOW",
+                      "The error says no identity-based policy of the caller allows it. Add the statement shown.",
+                      error_where(case), details={"statement": _assume_statement(case)})]
+    allows = [s for pt in g.policies for s in pt.statements if s.effect == "Allow" and s.action_matched]
+    wrong = next((s for s in allows if s.resource_matched is False), None)
+    if wrong is not None:
+        src = source_of(case.identity, wrong)
+        st = src.policy.statements[wrong.index]
+        res = st.resource or []
+        path = wrong.path + ("Resource",)
+        idx = _closest(res, role)
+        repairs = []
+        if role and res:
+            repairs = [Repair("caller_policy", "set_string", src, path + (idx,) if is_list(src, path) else path, role)]
+        return [Issue("CALLER_POLICY_WRONG_RESOURCE",
+                      message("CALLER_POLICY_WRONG_RESOURCE", index=wrong.index, action=case.action,
+                              resources=names(res), role=role), [stmt_where(src, path)],
+                      {"expected": role, "actual": res}, repairs)]
+    src = case.identity[0]
+    repairs = []
+    if role and src.form in ("json", "jsonencode", "heredoc", "policy_document"):
+        repairs = [Repair("caller_policy", "add_statement", src, value=_assume_statement(case))]
+    return [Issue("CALLER_POLICY_NO_ALLOW",
+                  f"No statement of the caller's identity policies allows `{case.action}` on `{role}`"
+                  f"{' (cross-account: both sides must allow)' if ev.same_account is False else ''}.",
+                  [Where(src.input, src.policy.span)], {"statement": _assume_statement(case)}, repairs)]
+
+
+def _assume_statement(case: Case) -> dict:
+    actions = [case.action]
+    req = case.request
+    if req is not None and (req.tags or req.transitive_tag_keys) and case.policies is not None:
+        actions.append(TAG_SESSION)
+    if req is not None and req.source_identity:
+        actions.append(SET_SOURCE_IDENTITY)
+    return {"Effect": "Allow", "Action": actions[0] if len(actions) == 1 else actions, "Resource": case.role_arn}
+
+
+def _closest(values: list[str], want: str | None) -> int:
+    if not values or not want:
+        return 0
+    def common(v):
+        n = 0
+        for x, y in zip(v, want):
+            if x != y:
+                break
+            n += 1
+        return n
+    return max(range(len(values)), key=lambda i: common(values[i]))
