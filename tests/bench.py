@@ -102,8 +102,8 @@ def browser_measures(runs: int, results: dict) -> None:
             results["a_bare_pyodide_s"] = median(a)
             results["b_first_diagnosis_cold_s"] = median(cold)
             results["b_first_diagnosis_warm_s"] = median(warm)
-            results["c_ratio_cold"] = median([c / b for c, b in zip(cold, a)])
-            results["c_ratio_warm"] = median([w / b for w, b in zip(warm, a)])
+            results["c_ratio_cold"] = median([c / b for c, b in zip(cold, a, strict=False)])
+            results["c_ratio_warm"] = median([w / b for w, b in zip(warm, a, strict=False)])
             results["runs"] = {"bare": a, "cold": cold, "warm": warm}
             results["e_memory"] = heap[-1] if heap else {}
             ctx = browser.new_context()

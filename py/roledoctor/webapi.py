@@ -346,7 +346,7 @@ def _redact_texts(texts: dict[str, str]) -> dict[str, dict]:
     names = [b for b in BOXES if b in texts]
     results = red.redact_all([texts[b] for b in names])
     out = {}
-    for name, res in zip(names, results):
+    for name, res in zip(names, results, strict=False):
         u16 = _U16(res.text)
         spans = [{"start": u16(r.start), "end": u16(r.end), "type": r.type,
                   "placeholder": r.placeholder, "original": texts[name][r.orig_start:r.orig_end]}

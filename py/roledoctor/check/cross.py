@@ -231,7 +231,7 @@ def cross_checks(inputs: Inputs, unit_of: dict[str, int], caller: str | None = N
             refs[(unit_of.get(r.input), r.address)] = arns[id(r)]
     planned = plan_variables(inputs)
     out: list[Issue] = []
-    for owner, index, hop, arn in _hops_of(inputs):
+    for owner, index, _hop, arn in _hops_of(inputs):
         role = matched.get(arn)
         if role is None or role.trust is None:
             continue

@@ -381,7 +381,7 @@ def _difference(a: str, b: str) -> str:
     if a.strip() == b.strip():
         return "they differ in surrounding whitespace"
     if len(a) == len(b):
-        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
         if len(diff) == 1:
             return f"they differ in one character, at position {diff[0] + 1}"
     return "they differ"
@@ -465,7 +465,7 @@ def _closest(values: list[str], want: str | None) -> int:
         return 0
     def common(v):
         n = 0
-        for x, y in zip(v, want):
+        for x, y in zip(v, want, strict=False):
             if x != y:
                 break
             n += 1

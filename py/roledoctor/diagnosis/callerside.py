@@ -25,8 +25,7 @@ from __future__ import annotations
 import time
 
 from roledoctor.diagnosis.model import Issue, Where
-from roledoctor.evaluation import ASSUME_ROLE, WEB_IDENTITY, Caller
-from roledoctor.evaluation.arns import parse_arn
+from roledoctor.evaluation import WEB_IDENTITY, Caller
 from roledoctor.evaluation.model import ROLE, SERVICE
 from roledoctor.inputs import platforms
 from roledoctor.inputs.model import Arg, AssumeRoleHop
@@ -321,7 +320,7 @@ def _profile(case, only_caller: bool) -> None:
         case.caller_hint, case.caller_hint_from = hint, f"profile `{name}`"
         return
     hops = []
-    for i, (pname, p) in enumerate(reversed(chain)):
+    for i, (_pname, p) in enumerate(reversed(chain)):
         role = p.get("role_arn")
         dur = _v(p.get("duration_seconds"))
         hop = AssumeRoleHop(i, role_arn=role[0], session_name=p["role_session_name"][0] if p.get("role_session_name")

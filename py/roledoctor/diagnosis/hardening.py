@@ -109,7 +109,7 @@ def hardening(inputs: Inputs, slot_of=lambda name: "auto", target: Target | None
               role_account: str | None = None) -> list[Issue]:
     found = classify_sources(inputs, slot_of)
     out: list[Issue] = []
-    for src, role in trusts(inputs, found["trust"]):
+    for src, _role in trusts(inputs, found["trust"]):
         repairable = target is not None and target.trust is not None and target.trust.policy is src.policy
         out += trust_rules(src, role_account, target if repairable else None)
     for src in found["identity"]:

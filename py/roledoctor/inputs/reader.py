@@ -347,7 +347,7 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
                 for k, node in r.facts["_nodes"].items():
                     env.locals[k] = node
                     env.local_texts[k] = inputs[name]
-    for name, recs in first.items():  # tfvars override defaults
+    for recs in first.values():  # tfvars override defaults
         for r in recs:
             if r.kind == "tfvars":
                 for k, a in r.facts.items():
@@ -358,7 +358,7 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
     if env.variables or env.locals:
         final = {name: read(name, text, env, cache) for name, text in inputs.items()}
     res = Inputs(texts=dict(inputs), variables=dict(env.variables))
-    for name, recs in final.items():
+    for recs in final.values():
         for r in recs:
             res.recognised.append(r)
             bucket = {"error": res.errors, "provider": res.providers, "backend-s3": res.backends, "role": res.roles,
