@@ -21,7 +21,7 @@ ALLOWED = {
     "render": {"findings", "redaction", TOP},
     "fixes": {"source"},
     "diagnosis": {"evaluation", "inputs", "findings", "fixes", "policy", "source", "limits", "render"},
-    "check": {"inputs", "diagnosis", "evaluation", "findings", "render", "limits", TOP},
+    "check": {"inputs", "diagnosis", "evaluation", "findings", "render", "limits", "source", TOP},
 }
 
 
