@@ -27,6 +27,7 @@ Kubernetes ServiceAccount `eks.amazonaws.com/role-arn` (IRSA), subject
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from roledoctor.inputs.callermodel import CallerSource
 from roledoctor.inputs.model import INPUT_UNPARSEABLE, Arg, Problem, Recognised
@@ -164,41 +165,9 @@ def _github(name: str, doc, lines: LineIndex) -> list[Recognised]:
             src.tags_span = _span(doc, lines, base + ("uses",))
         if chaining:
             src.chained_from = prev_role.get(job_id)
-        # the token
         if src.web_identity and not token_file:
-            job_perm = _id_token_write(job.get("permissions"))
-            wf_perm = _id_token_write(wf.get("permissions"))
-            decided = job_perm if job.get("permissions") is not None else wf_perm
-            if not decided:
-                where = ("jobs", job_id, "permissions") if job.get("permissions") is not None else \
-                    ("permissions",) if wf.get("permissions") is not None else base
-                src.token_span = _span(doc, lines, where)
-                src.token_missing = (
-                    f"job `{job_id}` has `permissions` without `id-token: write` (a job's permissions replace the "
-                    "workflow's)" if job.get("permissions") is not None else
-                    "the workflow's `permissions` lack `id-token: write`" if wf.get("permissions") is not None else
-                    "neither the workflow nor the job grants `permissions: id-token: write`")
-        # the subject
-        env = job.get("environment")
-        env = env.get("name") if isinstance(env, dict) else env
-        if isinstance(env, str) and env:
-            src.subject_parts["context"] = f"environment:{env}"
-            src.subject_note = f"job `{job_id}` runs in environment `{env}`"
-        elif "pull_request" in on and "push" not in on:
-            src.subject_parts["context"] = "pull_request"
-            src.subject_note = "the workflow runs on pull_request"
-        else:
-            push = on.get("push") if isinstance(on.get("push"), dict) else {}
-            branches = push.get("branches") if isinstance(push, dict) else None
-            tags = push.get("tags") if isinstance(push, dict) else None
-            if isinstance(branches, list) and branches and isinstance(branches[0], str) and "*" not in branches[0]:
-                src.subject_parts["context"] = f"ref:refs/heads/{branches[0]}"
-                src.subject_note = f"the workflow runs on push to `{branches[0]}`"
-                if len(branches) > 1:
-                    src.notes.append("the workflow runs on several branches: the first one is taken")
-            elif isinstance(tags, list) and tags and isinstance(tags[0], str) and "*" not in tags[0]:
-                src.subject_parts["context"] = f"ref:refs/tags/{tags[0]}"
-                src.subject_note = f"the workflow runs on push of tag `{tags[0]}`"
+            _github_token(src, doc, lines, wf, job, job_id, base)
+        _github_subject(src, job, job_id, on)
         if "workflow_call" in on:
             src.notes.append("a reusable workflow (`on: workflow_call`): the token's subject names the calling "
                              "repository; its `job_workflow_ref` claim names this file")
@@ -208,6 +177,47 @@ def _github(name: str, doc, lines: LineIndex) -> list[Recognised]:
     if not out:
         out.append(Recognised(name, "yaml", {"workflow": True, "configure_aws_credentials": False}))
     return out[-1:]  # the last credential step is the one later steps (Terraform) use
+
+
+def _github_token(src: CallerSource, doc: Any, lines: LineIndex, wf: dict, job: dict, job_id: str,
+                  base: tuple) -> None:
+    """The OIDC token: the job needs `id-token: write` (a job's permissions replace the workflow's)."""
+    job_perm = _id_token_write(job.get("permissions"))
+    wf_perm = _id_token_write(wf.get("permissions"))
+    decided = job_perm if job.get("permissions") is not None else wf_perm
+    if not decided:
+        where = ("jobs", job_id, "permissions") if job.get("permissions") is not None else \
+            ("permissions",) if wf.get("permissions") is not None else base
+        src.token_span = _span(doc, lines, where)
+        src.token_missing = (
+            f"job `{job_id}` has `permissions` without `id-token: write` (a job's permissions replace the "
+            "workflow's)" if job.get("permissions") is not None else
+            "the workflow's `permissions` lack `id-token: write`" if wf.get("permissions") is not None else
+            "neither the workflow nor the job grants `permissions: id-token: write`")
+
+
+def _github_subject(src: CallerSource, job: dict, job_id: str, on: dict) -> None:
+    """The token subject's context: the job's environment, pull_request, or the pushed branch or tag."""
+    env = job.get("environment")
+    env = env.get("name") if isinstance(env, dict) else env
+    if isinstance(env, str) and env:
+        src.subject_parts["context"] = f"environment:{env}"
+        src.subject_note = f"job `{job_id}` runs in environment `{env}`"
+    elif "pull_request" in on and "push" not in on:
+        src.subject_parts["context"] = "pull_request"
+        src.subject_note = "the workflow runs on pull_request"
+    else:
+        push = on.get("push") if isinstance(on.get("push"), dict) else {}
+        branches = push.get("branches") if isinstance(push, dict) else None
+        tags = push.get("tags") if isinstance(push, dict) else None
+        if isinstance(branches, list) and branches and isinstance(branches[0], str) and "*" not in branches[0]:
+            src.subject_parts["context"] = f"ref:refs/heads/{branches[0]}"
+            src.subject_note = f"the workflow runs on push to `{branches[0]}`"
+            if len(branches) > 1:
+                src.notes.append("the workflow runs on several branches: the first one is taken")
+        elif isinstance(tags, list) and tags and isinstance(tags[0], str) and "*" not in tags[0]:
+            src.subject_parts["context"] = f"ref:refs/tags/{tags[0]}"
+            src.subject_note = f"the workflow runs on push of tag `{tags[0]}`"
 
 
 # ---- GitLab CI -------------------------------------------------------------------------------
