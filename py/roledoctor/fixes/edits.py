@@ -375,7 +375,7 @@ def detect_style(text: str, syntax: str = "json", container: Container | None = 
             after = text[c + 1 : c + 2]
             if after not in ("\n", "\r"):  # a comma ending a line tells nothing about one-line style
                 st.item_sep = ", " if after in (" ", "\t") else ","
-    if sample and text[container.open] == "{":
+    if sample and container is not None and text[container.open] == "{":
         k0, k1 = sample
         if text[k0] == '"':
             key_end = _skip_string(text, k0, syntax)

@@ -32,6 +32,7 @@ from typing import Any
 from roledoctor.inputs.callermodel import CallerSource
 from roledoctor.inputs.model import INPUT_UNPARSEABLE, Arg, Problem, Recognised
 from roledoctor.source import LineIndex
+from roledoctor.inputs.values import as_dict, as_list
 
 CONFIGURE_ACTION = "aws-actions/configure-aws-credentials"
 GITHUB_TAGS = ("GitHub", "Repository", "Workflow", "Action", "Actor", "Commit", "Branch")
@@ -131,7 +132,7 @@ def _github(name: str, doc, lines: LineIndex) -> list[Recognised]:
     prev_role: dict[str, str] = {}
     for job_id, job, i, step in steps_found:
         base = ("jobs", job_id, "steps", i)
-        w = step.get("with") if isinstance(step.get("with"), dict) else {}
+        w = as_dict(step.get("with"))
         wpath = base + ("with",)
         src = CallerSource(name, "github-workflow", "github", span=_span(doc, lines, base))
         role = w.get("role-to-assume")
@@ -207,7 +208,7 @@ def _github_subject(src: CallerSource, job: dict, job_id: str, on: dict) -> None
         src.subject_parts["context"] = "pull_request"
         src.subject_note = "the workflow runs on pull_request"
     else:
-        push = on.get("push") if isinstance(on.get("push"), dict) else {}
+        push = as_dict(on.get("push"))
         branches = push.get("branches") if isinstance(push, dict) else None
         tags = push.get("tags") if isinstance(push, dict) else None
         if isinstance(branches, list) and branches and isinstance(branches[0], str) and "*" not in branches[0]:
@@ -236,14 +237,15 @@ def _script_text(job) -> str:
 
 def _gitlab(name: str, doc, lines: LineIndex) -> list[Recognised]:
     ci = doc.value
-    top_vars = ci.get("variables") if isinstance(ci.get("variables"), dict) else {}
+    top_vars = as_dict(ci.get("variables"))
     out = []
     for job_id, job in ci.items():
         if job_id in _GL_RESERVED or str(job_id).startswith(".") or not isinstance(job, dict):
             continue
         script = _script_text(job)
-        jvars = job.get("variables") if isinstance(job.get("variables"), dict) else {}
-        role, role_path = None, None
+        jvars = as_dict(job.get("variables"))
+        role: str | None = None
+        role_path: tuple | None = None
         for path, vs in ((("variables",), top_vars), ((job_id, "variables"), jvars)):
             for k in ("ROLE_ARN", "AWS_ROLE_ARN"):
                 if isinstance(vs.get(k), str):
@@ -255,9 +257,9 @@ def _gitlab(name: str, doc, lines: LineIndex) -> list[Recognised]:
         if not uses_aws:
             continue
         src = CallerSource(name, "gitlab-ci", "gitlab", span=_span(doc, lines, (job_id,)))
-        if role:
+        if role and role_path is not None:  # a role always comes with where it was found
             src.role_arn = _arg(doc, lines, role_path, "ROLE_ARN", role)
-        tokens = job.get("id_tokens") if isinstance(job.get("id_tokens"), dict) else {}
+        tokens = as_dict(job.get("id_tokens"))
         tv = _TOKEN_VAR.search(script)
         used = tv.group(1) if tv else None
         chosen = used if used in tokens else next(iter(tokens), None)
@@ -273,7 +275,7 @@ def _gitlab(name: str, doc, lines: LineIndex) -> list[Recognised]:
             if isinstance(first, str):
                 p = (job_id, "id_tokens", chosen, "aud") + ((0,) if isinstance(aud, list) else ())
                 src.audience = _arg(doc, lines, p, "aud", first)
-        rules = job.get("rules") if isinstance(job.get("rules"), list) else []
+        rules = as_list(job.get("rules"))
         only = job.get("only")
         branch = None
         for r in rules:
@@ -333,8 +335,8 @@ def _bitbucket(name: str, doc, lines: LineIndex) -> list[Recognised]:
 
 def _service_account(name: str, doc, lines: LineIndex) -> list[Recognised]:
     sa = doc.value
-    meta = sa.get("metadata") if isinstance(sa.get("metadata"), dict) else {}
-    ann = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    meta = as_dict(sa.get("metadata"))
+    ann = as_dict(meta.get("annotations"))
     role = ann.get("eks.amazonaws.com/role-arn")
     src = CallerSource(name, "k8s-serviceaccount", "eks", span=lines.span(doc.start, doc.end))
     if isinstance(role, str):

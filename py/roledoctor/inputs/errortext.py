@@ -545,7 +545,7 @@ def _named_parts(e: ErrorFacts, f: str) -> None:
     """The role, caller, provider and configuration location the text names elsewhere."""
     role = P["tf_iam_role"].search(f)
     if role and e.role and e.role != _trim_arn(role.group(1)):
-        e.details["terraform_role"] = _trim_arn(role.group(1))  # the failing hop, per aws-sdk-go-base
+        e.details["terraform_role"] = _trim_arn(role.group(1)) or ""  # the failing hop, per aws-sdk-go-base
     if e.role is None and (e.action is None or e.action.lower() in ASSUME_ACTIONS):
         for rx in ROLE_HINTS:
             rm = rx.search(f)

@@ -22,7 +22,7 @@ from typing import Any
 from roledoctor import privatefile
 from roledoctor.source import quoted_end
 
-_lark = None  # imported on first parse: importing roledoctor.inputs stays cheap
+_lark: Any = None  # the lark module, imported on first parse: importing roledoctor.inputs stays cheap
 
 
 def _load_lark():

@@ -19,7 +19,7 @@ _ENCODED = re.compile(r"[ \t\r\n]*%7[Bb]")
 class Ctx:
     """One pasted AWS output: its text, parsed JSON (with spans) and name."""
 
-    def __init__(self, name: str, text: str, lines: LineIndex, doc: jsonspan.JSONDoc | None):
+    def __init__(self, name: str, text: str, lines: LineIndex, doc: jsonspan.JSONDoc):
         self.name, self.text, self.lines, self.doc = name, text, lines, doc
         self.problems: list = []
 
