@@ -392,7 +392,7 @@ def big_error_log(lines: int = 5000) -> str:
 def size_measure(results: dict) -> None:
     """(i) diagnose_for_page on generated inputs of 1 MB and 5 MB (the limit):
     seconds per MB, worst case written to results["i_diagnose_per_mb_s"]."""
-    from roledoctor.diagnosis.page import diagnose_for_page
+    from roledoctor.pageapi.view import diagnose_for_page
     from roledoctor.inputs import errortext, hcl
     from roledoctor.limits import MAX_INPUT_BYTES
 
