@@ -29,6 +29,7 @@ from roledoctor.evaluation.arns import normalise_caller, parse_arn, role_name_an
 from roledoctor.evaluation.model import ROLE, WEB_IDENTITY_CALLER
 from roledoctor.findings.prevention import go_duration_seconds
 from roledoctor.inputs import Inputs, read_all
+from roledoctor.inputs.documents import blank_outside, split_documents
 from roledoctor.inputs.kinds import split_files
 from roledoctor.inputs.model import AssumeRoleHop, ErrorFacts, ProviderConfig, S3Backend
 
@@ -43,56 +44,6 @@ DEFAULT_AUDIENCE = "sts.amazonaws.com"  # id_roles_create_for-idp_oidc.md (GitHu
 _SUBJECT = re.compile(r"\brepo:[A-Za-z0-9_.@-]{1,100}/[A-Za-z0-9_.@-]{1,100}:[A-Za-z0-9_./:@*-]{1,300}")
 
 FULL_AWS_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-
-
-# ---- several JSON documents in one text (the page's "Organization policies") -------
-
-def split_documents(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each top-level JSON object when a text holds two or more,
-    separated by blanks, commas, `---`, `#`/`//` comment lines or wrapped in one
-    JSON array; [] otherwise. One linear pass, strings skipped."""
-    out: list[tuple[int, int]] = []
-    i, n = 0, len(text)
-    depth, start, in_str, bracket = 0, -1, False, 0
-    while i < n:
-        ch = text[i]
-        if in_str:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == '"':
-                in_str = False
-        elif depth > 0:
-            if ch == '"':
-                in_str = True
-            elif ch in "{[":
-                depth += 1
-            elif ch in "}]":
-                depth -= 1
-                if depth == 0:
-                    out.append((start, i + 1))
-        elif ch == "{":
-            depth, start = 1, i
-        elif ch == "[" and bracket == 0 and not out:
-            bracket = 1
-        elif ch == "]" and bracket == 1:
-            bracket = 2
-        elif ch in "#/" and (ch == "#" or text.startswith("//", i)) or text.startswith("---", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        elif not (ch.isspace() or ch == "," or ch == "\ufeff"):
-            return []  # something other than JSON objects at the top level
-        i += 1
-    if depth or in_str or len(out) < 2:
-        return []
-    return out
-
-
-def _blank_outside(text: str, a: int, b: int) -> str:
-    """The text with everything outside [a, b) blanked (newlines kept): offsets and lines stay."""
-    return "".join(c if c == "\n" else " " for c in text[:a]) + text[a:b] + \
-        "".join(c if c == "\n" else " " for c in text[b:])
 
 
 @dataclass
@@ -118,7 +69,7 @@ def prepare(raw: dict[str, str], slots: dict[str, str] | None = None) -> Prepare
             continue
         for k, (a, b) in enumerate(parts):
             piece = name if k == 0 else f"{name}#{k + 1}"
-            pieces[piece], origin[piece] = _blank_outside(text, a, b), name
+            pieces[piece], origin[piece] = blank_outside(text, a, b), name
     return Prepared(dict(raw), slots, read_all(pieces), origin)
 
 

@@ -46,3 +46,13 @@ def test_block_splitter_uses_the_scanner() -> None:
     blocks = top_level_blocks(src)
     assert blocks is not None and len(blocks) == 2
     assert top_level_blocks('provider "aws" {\n  x = "open\n}\n') is None  # a string across lines
+
+
+def test_document_splitting_skips_strings_with_the_shared_scanner() -> None:
+    from roledoctor.inputs.documents import split_documents
+
+    a = '{"Sid": "a}\\"{", "x": 1}'
+    b = '{"Statement": []}'
+    text = f"{a}\n---\n{b}\n"
+    assert split_documents(text) == [(0, len(a)), (len(a) + 5, len(a) + 5 + len(b))]
+    assert split_documents('{"a": "open}\n{"b": 1}') == []  # the string never closes
