@@ -337,6 +337,6 @@ def build_report(case: Case, ev, issues: list[Issue], fixes: list[ProposedFix], 
         key = f.name if f.name not in rep.fixes else f"{f.name}:{f.raw}"
         rep.fixes[key] = Fix(f.before, f.after, f.diff, f.verdict_after)
     rep.sources = {name: path for name, path in filenames.items()}
-    from roledoctor.diagnosis.prevention import prevention_section
+    from roledoctor.diagnosis.prevention_section import prevention_section
     rep.prevention = prevention_section(case, fixes, issues)
     return rep
