@@ -342,7 +342,7 @@ def _profile(case, only_caller: bool) -> None:
         hops.append(hop)
     if base == "web":
         case.web, case.action = True, WEB_IDENTITY
-        case.role_arn = hops[0].role_arn.value
+        case.role_arn = hops[0].role_arn.value if hops[0].role_arn is not None else None
         return
     case.hops, case.provider = hops, None
     case.caller_hint, case.caller_hint_from = hint, f"profile `{name}`"
@@ -388,8 +388,7 @@ def subject_for(case) -> None:
         return
     for v in trust_subs:
         if src.platform == "github" and v.startswith("repo:") and v.count(":") >= 2:
-            prefix = v.split(":", 2)[:2]
-            prefix = ":".join(prefix)
+            prefix = ":".join(v.split(":", 2)[:2])
             break
         if src.platform == "gitlab" and v.startswith("project_path:"):
             prefix = ":".join(v.split(":", 2)[:2])

@@ -196,7 +196,7 @@ def _pick_provider(inputs: Inputs, error: ErrorFacts | None) -> ProviderConfig |
             if _str(p.alias) == error.provider_alias:
                 return p
     with_role = [p for p in provs if p.assume_role or p.web_identity]
-    return (with_role or provs or [None])[0]
+    return (with_role or provs)[0] if (with_role or provs) else None
 
 
 def build_case(prep: Prepared, caller_arn: str | None = None, verify: bool = False) -> Case:
@@ -245,7 +245,7 @@ def classify_sources(inputs: Inputs, slot_of=lambda name: "auto", error: ErrorFa
         if d.policy is None:
             continue
         slot = slot_of(d.input)
-        kind = _SLOT_KIND.get(slot) or d.kind
+        kind: str | None = _SLOT_KIND.get(slot) or d.kind
         if slot == "org_policies":
             kind = _kind_in_org_box(d.kind, d.policy, error)
         src = Source(d.input, d.policy, "json", raw_of(d.input))
@@ -291,7 +291,8 @@ def _collect_policies(case: Case) -> None:
 
 def masked_account(account: str | None) -> bool:
     """An account ID a poster masked (OMITTED, ***, <redacted>, 1234xxxxxxxx …): not twelve digits."""
-    return bool(account) and not (len(account) == 12 and account.isdigit()) and not account.startswith('"')
+    return account is not None and account != "" and not (len(account) == 12 and account.isdigit()) \
+        and not account.startswith('"')
 
 
 def same_arn(pasted: str | None, other: str | None) -> bool:
@@ -315,7 +316,8 @@ def _mask_assumptions(case: Case) -> None:
     role_acct = err.role_account if masked_account(err.role_account) else None
     if not caller_acct and not role_acct:
         return
-    role_real = case.role_arn and not masked_account(parse_arn(case.role_arn).account if parse_arn(case.role_arn) else None)
+    ra = parse_arn(case.role_arn) if case.role_arn else None
+    role_real = case.role_arn and not masked_account(ra.account if ra else None)
     if role_acct and role_real:
         case.assumptions.append(f"the error masks the role's account (`{role_acct}`): the role is taken to be "
                                 f"`{case.role_arn}`, as pasted elsewhere")
@@ -362,7 +364,8 @@ def _choose_target(case: Case) -> None:
     # the target role's trust: the role resource named like the role, else the only one
     trusts = case._trusts
     if case.role_arn and len(trusts) > 1:
-        name = role_name_and_path(parse_arn(case.role_arn).resource)[0] if parse_arn(case.role_arn) else ""
+        ra = parse_arn(case.role_arn)
+        name = role_name_and_path(ra.resource)[0] if ra else ""
         named = [t for t in trusts if t[1] is not None and _str(t[1].name) == name]
         pasted = [t for t in trusts if case.slot(t[0].input) == "trust_policy"]
         trusts = named or pasted or trusts
@@ -432,7 +435,8 @@ def _web_caller(case: Case) -> None:
     if err and err.oidc_provider_url:
         host = err.oidc_provider_url.split("://", 1)[-1].rstrip("/")
     acct = case.role_account
-    part = parse_arn(case.role_arn).partition if parse_arn(case.role_arn) else "aws"
+    ra = parse_arn(case.role_arn) if case.role_arn else None
+    part = ra.partition if ra else "aws"
     provider = f"arn:{part}:iam::{acct}:oidc-provider/{host}" if acct else None
     if provider is None:
         case.missing.append(("the role ARN", "needed to know which OIDC provider the token maps to"))
