@@ -77,3 +77,12 @@ def test_pre_commit_hooks_pin_the_test_extras_versions() -> None:
     assert set(pins) == {"ruff", "mypy"}
     for name, version in pins.items():
         assert re.search(rf"^\s+rev: v{re.escape(version)}\s*#\s*{name}\b", hooks, re.M), (name, version)
+
+
+def test_pre_commit_mypy_sees_the_package_dependencies() -> None:
+    """mypy's hook runs in its own environment: it gets the package's runtime dependencies, same pins."""
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    hooks = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    given = set(re.findall(r'"([A-Za-z0-9_.-]+==[^"]+)"', hooks))
+    imported = {d for d in deps if not d.startswith("python-hcl2")}  # hcl2 is located, never imported
+    assert imported <= given, imported - given
