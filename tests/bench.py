@@ -102,8 +102,8 @@ def browser_measures(runs: int, results: dict) -> None:
             results["a_bare_pyodide_s"] = median(a)
             results["b_first_diagnosis_cold_s"] = median(cold)
             results["b_first_diagnosis_warm_s"] = median(warm)
-            results["c_ratio_cold"] = median([c / b for c, b in zip(cold, a)])
-            results["c_ratio_warm"] = median([w / b for w, b in zip(warm, a)])
+            results["c_ratio_cold"] = median([c / b for c, b in zip(cold, a, strict=False)])
+            results["c_ratio_warm"] = median([w / b for w, b in zip(warm, a, strict=False)])
             results["runs"] = {"bare": a, "cold": cold, "warm": warm}
             results["e_memory"] = heap[-1] if heap else {}
             ctx = browser.new_context()
@@ -392,7 +392,7 @@ def big_error_log(lines: int = 5000) -> str:
 def size_measure(results: dict) -> None:
     """(i) diagnose_for_page on generated inputs of 1 MB and 5 MB (the limit):
     seconds per MB, worst case written to results["i_diagnose_per_mb_s"]."""
-    from roledoctor.diagnosis.page import diagnose_for_page
+    from roledoctor.pageapi.view import diagnose_for_page
     from roledoctor.inputs import errortext, hcl
     from roledoctor.limits import MAX_INPUT_BYTES
 

@@ -14,6 +14,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.htm
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from roledoctor.source import Span
 
@@ -191,6 +192,7 @@ def policy_from_obj(obj, spans: dict[Path, Span] | None = None, source: str = ""
         if "Statement" not in obj:
             raise PolicyError("a policy needs a Statement", ())
         raw = obj["Statement"]
+        items: list[tuple[Any, tuple]]
         if isinstance(raw, dict):
             items = [(raw, ("Statement",))]
         elif isinstance(raw, list) and raw:

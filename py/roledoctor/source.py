@@ -73,3 +73,45 @@ def common_suffix(a: str, b: str, limit: int) -> int:
     while i < n and a[la - i - 1] == b[lb - i - 1]:
         i += 1
     return i
+
+
+# ---- scanning quoted strings ---------------------------------------------
+# The one string-aware scan the readers and checks share: Terraform's (HCL's)
+# and JSON's double-quoted strings both escape with a backslash. Template
+# sequences inside HCL strings (`${ "..." }`) are the edit engine's own need
+# (fixes/edits.py).
+
+def quoted_end(text: str, i: int, end: int | None = None, one_line: bool = False) -> int:
+    """text[i] == '"': the offset just past the closing quote (backslash escapes
+    skipped), or -1 when the string does not close before `end` (or, with
+    `one_line`, before the next newline: HCL's quoted strings do not span lines)."""
+    n = len(text) if end is None else end
+    j = i + 1
+    while True:
+        k = text.find('"', j, n)
+        if one_line and text.find("\n", j, n if k == -1 else k) != -1:
+            return -1
+        if k == -1:
+            return -1
+        bs = k
+        while bs > j and text[bs - 1] == "\\":
+            bs -= 1
+        if (k - bs) % 2 == 0:  # an even run of backslashes escapes only itself
+            return k + 1
+        j = k + 1
+
+
+def comment_start(line: str) -> int:
+    """Index of the first `#`, `//` or `/*` outside a string on one line, or -1."""
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch == '"':
+            i = quoted_end(line, i)
+            if i == -1:
+                return -1
+            continue
+        if ch == "#" or line.startswith("//", i) or line.startswith("/*", i):
+            return i
+        i += 1
+    return -1

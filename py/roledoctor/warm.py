@@ -14,7 +14,7 @@ import importlib
 MODULES = (
     "roledoctor.inputs", "roledoctor.evaluation", "roledoctor.findings", "roledoctor.render",
     "roledoctor.fixes.edits", "roledoctor.fixes.apply", "roledoctor.redaction", "roledoctor.webapi", "roledoctor.diagnosis",
-    "roledoctor.diagnosis.page", "jinja2", "jinja2.sandbox", "json", "difflib",
+    "roledoctor.pageapi.view", "jinja2", "jinja2.sandbox", "json", "difflib",
     # readers of caller files (roledoctor.inputs.kinds) and the YAML parser they use
     "roledoctor.inputs.kinds", "roledoctor.inputs.cifiles", "roledoctor.inputs.awsconfig",
     "roledoctor.inputs.oidctoken", "roledoctor.inputs.yamlsafe", "ruamel.yaml",
@@ -41,7 +41,7 @@ def prepare() -> list[str]:
         except ImportError:
             missing.append(name)
     try:
-        from roledoctor.diagnosis.page import diagnose_for_page
+        from roledoctor.pageapi.view import diagnose_for_page
     except ImportError:
         from roledoctor.inputs import read_all
 

@@ -340,7 +340,7 @@ def matches(t, r) -> bool:
             return False
         if any(_wild(x) for x in t):
             return all(any(matches(x, y) for y in r) for x in t if not _wild(x))
-        return len(t) == len(r) and all(matches(x, y) for x, y in zip(t, r))
+        return len(t) == len(r) and all(matches(x, y) for x, y in zip(t, r, strict=False))
     if isinstance(t, dict):
         return isinstance(r, dict) and _pair_up(list(t.items()), list(r.items()),
                                                 lambda a, b: matches(a[0], b[0]) and matches(a[1], b[1]))
@@ -363,7 +363,7 @@ def _pair_up(ts: list, rs: list, same) -> bool:
 def _statements_match(want: list[dict], got: list[dict]) -> bool:
     if len(want) != len(got):
         return False
-    for w, g in zip(want, got):
+    for w, g in zip(want, got, strict=False):
         for k in ("effect", "sid", "action", "not_action", "resource", "not_resource", "principal", "not_principal"):
             if not matches(w[k], g[k]):
                 return False
@@ -396,7 +396,7 @@ def template_statements(obj: dict) -> list[dict] | None:
                 return None
             for key, vals in block.items():
                 conds.append([op, key, vals if _wild(vals) else (vals if isinstance(vals, list) else [vals])])
-        one = lambda k: (s[k] if _wild(s[k]) else _strings(s[k])) if k in s else None  # noqa: E731
+        one = lambda k: (s[k] if _wild(s[k]) else _strings(s[k])) if k in s else None  # noqa: E731, B023 (used at once)
         out.append({
             "effect": s.get("Effect", "Allow"), "sid": s.get("Sid") or "",
             "principal": _template_principal(s["Principal"]) if "Principal" in s else None,
@@ -501,12 +501,12 @@ def value_differences(file: str) -> tuple[list[str], collections.Counter]:
     ours = [p for p in inputs.providers if rel(p.input) == file and p.name == "aws"]
     if len(theirs) != len(ours):
         diffs.append(f'provider "aws": hcl2json has {len(theirs)}, roledoctor read {len(ours)}')
-    for i, (t, o) in enumerate(zip(theirs, ours)):
+    for i, (t, o) in enumerate(zip(theirs, ours, strict=False)):
         t_hops = t.get("assume_role", []) or []
         if len(t_hops) != len(o.assume_role):
             diffs.append(f"provider {i}: hcl2json has {len(t_hops)} assume_role hops, roledoctor {len(o.assume_role)}")
             continue
-        for j, (th, oh) in enumerate(zip(t_hops, o.assume_role)):
+        for j, (th, oh) in enumerate(zip(t_hops, o.assume_role, strict=False)):
             for name in HOP_ARGS:
                 tv, ov = th.get(name), getattr(oh, name)
                 if tv is None or ov is None:

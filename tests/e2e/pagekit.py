@@ -1,7 +1,7 @@
 """Shared steps for the page's end-to-end tests. Tests drive
 the page by accessible names; the only exception is `ensure_diagnosis`, which
 renders the contract fixture through the page's own module when this build
-has no diagnosis engine yet (roledoctor.diagnosis.page), so that the UI is
+has no diagnosis engine yet (roledoctor.pageapi.view), so that the UI is
 still exercised end to end."""
 
 from __future__ import annotations

@@ -281,7 +281,7 @@ def _check_statement(i: int, want: dict, ev: Evaluation) -> list[str]:
         if len(want["conditions"]) != len(st.conditions):
             bad.append(f"{where}.conditions: expected {len(want['conditions'])} conditions, got "
                        f"{[(c.operator, c.key) for c in st.conditions]}")
-        for j, (wc, c) in enumerate(zip(want["conditions"], st.conditions)):
+        for j, (wc, c) in enumerate(zip(want["conditions"], st.conditions, strict=False)):
             for key in CONDITION_KEYS:
                 if key in wc:
                     bad += _equal(f"{where}.conditions[{j}].{key}", wc[key], getattr(c, key))

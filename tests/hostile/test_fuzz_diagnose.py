@@ -11,7 +11,7 @@ from hypothesis import given, strategies as st
 from hostile.conftest import fuzz_settings, guard, mutate, real_cases
 
 from roledoctor.diagnosis.diagnose import diagnose
-from roledoctor.diagnosis.page import diagnose_for_page
+from roledoctor.pageapi.view import diagnose_for_page
 from roledoctor.render import render
 
 CASES = real_cases()

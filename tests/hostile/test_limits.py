@@ -10,7 +10,7 @@ import pytest
 
 from hostile.conftest import ROOT, guard
 
-from roledoctor.diagnosis.page import diagnose_for_page
+from roledoctor.pageapi.view import diagnose_for_page
 from roledoctor.inputs import read
 from roledoctor.limits import MAX_INPUT_BYTES, check_text
 from roledoctor.redaction import Redactor, redact

@@ -6,7 +6,6 @@ values, file names and module names must come out inert in every text output
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest

@@ -11,7 +11,7 @@ from hostile.conftest import ROOT
 from roledoctor.check import check
 from roledoctor.check.output import render as render_check
 from roledoctor.diagnosis.diagnose import diagnose
-from roledoctor.diagnosis.page import diagnose_for_page
+from roledoctor.pageapi.view import diagnose_for_page
 from roledoctor.render import render
 
 EXAMPLE = ROOT / "examples" / "seed-cross-account"

@@ -147,11 +147,11 @@ def test_agrees_with_iam_simulate():
     cases = generate(N_CASES)
     results = _run_node([to_simulation(c) for c in cases])
     assert len(results) == len(cases)
-    errors = [(c["seed"], r["error"]) for c, r in zip(cases, results) if "error" in r]
+    errors = [(c["seed"], r["error"]) for c, r in zip(cases, results, strict=False) if "error" in r]
     assert not errors, f"iam-simulate rejected cases: {errors[:3]}"
 
     agree, known, unexplained = 0, {k: 0 for k in KNOWN}, []
-    for case, theirs in zip(cases, results):
+    for case, theirs in zip(cases, results, strict=False):
         ev = _ours(case)
         if VERDICTS[ev.verdict] == theirs["result"]:
             agree += 1
@@ -174,15 +174,15 @@ def compare_engine_cases(cases: list[dict]) -> tuple[int, dict, list]:
     """Run engine cases through iam-simulate: (agreeing, known disagreements by kind, unexplained)."""
     results = _run_node([to_simulation(c) for c in cases])
     assert len(results) == len(cases)
-    errors = [(c["id"], r["error"]) for c, r in zip(cases, results) if "error" in r]
+    errors = [(c["id"], r["error"]) for c, r in zip(cases, results, strict=False) if "error" in r]
     assert not errors, f"iam-simulate rejected engine cases: {errors}"
     # A context key iam-simulate does not know is dropped, so its verdict would check nothing: such a
     # case must say "oracle": false.
-    ignored = [(c["id"], r["ignored"]) for c, r in zip(cases, results) if r.get("ignored")]
+    ignored = [(c["id"], r["ignored"]) for c, r in zip(cases, results, strict=False) if r.get("ignored")]
     assert not ignored, f"iam-simulate ignored context keys of engine cases (mark them oracle false): {ignored}"
 
     agree, known, unexplained = 0, {k: 0 for k in KNOWN}, []
-    for case, theirs in zip(cases, results):
+    for case, theirs in zip(cases, results, strict=False):
         expected = VERDICTS[case["expect"]["verdict"]]
         if theirs["result"] == expected:
             agree += 1

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from roledoctor import webapi
-from roledoctor.diagnosis.page import diagnose_for_page
+from roledoctor.pageapi.view import diagnose_for_page
 from scenarios.scenario_io import folders, load
 from scenarios.test_scenarios import run
 

@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from roledoctor.cli import main
-from roledoctor.diagnosis.page import BOXES, diagnose_for_page
+from roledoctor.pageapi.boxes import SLOT_BOXES
+from roledoctor.pageapi.view import diagnose_for_page
 from scenarios.scenario_io import HERE, OPTIONS, SEED, load
 
 SEED_ARGS = ["--error", str(SEED / "error.txt"), "--provider", str(SEED / "provider.tf"),
@@ -125,7 +126,7 @@ def test_page_shape_on_the_seed():
         assert g["evidence"] is None or set(g["evidence"]) == {"input", "line"}
     trust = next(g for g in r["gates"] if g["gate"] == "trust")
     assert trust["result"] == "implicit-deny" and trust["evidence"] == {"input": "trust_policy", "line": 7}
-    assert [i["input"] for i in r["inputs"]] == list(BOXES)
+    assert [i["input"] for i in r["inputs"]] == list(SLOT_BOXES)
     fix = next(f for f in r["fixes"] if f["name"] == "trust_policy")
     assert fix["filename"] == "trust-policy.json" and fix["verdict_after"] == "allowed"
     assert "arn:aws:iam::123456789012:role/ci-runner" in fix["after"]
@@ -195,14 +196,15 @@ def test_page_error_box_shows_the_facts_it_read():
 def page_boxes(folder):
     """The folder's inputs on the page: a file named for a box is pasted into it; the others are
     dropped and routed by content as web/app.mjs does (texts for one box joined by a newline)."""
-    from roledoctor.webapi import BOXES, _route_one
+    from roledoctor.pageapi.boxes import BOXES
+    from roledoctor.pageapi.routing import route_one
     raw, slots, paths, expected = load(folder)
     fresh: dict[str, list[str]] = {}
     for name in raw:
         if slots[name] in BOXES:
             fresh.setdefault(slots[name], []).append(raw[name])
             continue
-        routed = _route_one(paths[name].rsplit("/", 1)[-1], raw[name])
+        routed = route_one(paths[name].rsplit("/", 1)[-1], raw[name])
         for part in routed["parts"]:
             fresh.setdefault(part["input"], []).append(part["text"])
     from roledoctor.inputs.kinds import FILE_SEPARATOR  # caller files stay apart, as web/app.mjs joins them

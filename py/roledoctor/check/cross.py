@@ -24,7 +24,7 @@ from roledoctor.diagnosis.rolearn import role_arn_problem
 from roledoctor.evaluation import evaluate
 from roledoctor.evaluation.arns import is_account_id, parse_arn, role_name_and_path
 from roledoctor.inputs import Inputs
-from roledoctor.inputs.model import ProviderConfig
+from roledoctor.inputs.model import ProviderConfig, RoleResource
 
 # Blockers that do not depend on who the caller is (safe with an assumed caller).
 CALLER_INDEPENDENT = {"EXTERNAL_ID_MISSING", "EXTERNAL_ID_MISMATCH", "TRUST_ACTION_MISMATCH",
@@ -65,7 +65,7 @@ def _hops_of(inputs: Inputs):
                 yield b, 0, b.assume_role, arn
 
 
-def match_roles(inputs: Inputs) -> dict[str, object]:
+def match_roles(inputs: Inputs) -> dict[str, RoleResource]:
     """role ARN named by a hop -> the one RoleResource defined in the code with that name (and path)."""
     by_name: dict[str, list] = {}
     for r in inputs.roles:
@@ -90,7 +90,7 @@ def match_roles(inputs: Inputs) -> dict[str, object]:
     return out
 
 
-def role_arn_map(inputs: Inputs, matched: dict[str, object]) -> dict[int, str]:
+def role_arn_map(inputs: Inputs, matched: dict[str, RoleResource]) -> dict[int, str]:
     """id(RoleResource) -> its ARN when known (a plan's `arn`, or a hop naming it)."""
     out = {}
     for r in inputs.roles:
@@ -102,15 +102,20 @@ def role_arn_map(inputs: Inputs, matched: dict[str, object]) -> dict[int, str]:
     return out
 
 
+def _account(arn: str) -> str | None:
+    a = parse_arn(arn)
+    return a.account if a else None
+
+
 def provider_account(prov) -> str | None:
     """The account a provider configuration works in, when its configuration says."""
     hops = [hop_arn(h) for h in prov.assume_role]
     if hops and hops[-1]:
-        return parse_arn(hops[-1]).account
+        return _account(hops[-1])
     if prov.web_identity is not None:
         w = _str(prov.web_identity.role_arn)
         if w and parse_arn(w):
-            return parse_arn(w).account
+            return _account(w)
     ids = literal(prov.args.get("allowed_account_ids"))
     if isinstance(ids, list) and len(ids) == 1 and is_account_id(str(ids[0])):
         return str(ids[0])
@@ -124,7 +129,7 @@ def role_accounts(inputs: Inputs, unit_of: dict[str, int], arns: dict[int, str],
     out: dict[int, str | None] = {}
     for r in inputs.roles:
         if id(r) in arns:
-            out[id(r)] = parse_arn(arns[id(r)]).account
+            out[id(r)] = _account(arns[id(r)])
             continue
         meta = r.args.get("provider")
         alias = meta.expr.split(".", 1)[1].strip() if meta is not None and "." in meta.expr else None
@@ -161,8 +166,10 @@ def _substitute(policy, role_refs: dict[str, str]):
 
 def _synthetic_caller(trust, role_arn: str) -> str | None:
     """An identity the trust names, to evaluate what does not depend on the caller."""
-    acct = parse_arn(role_arn).account
-    part = parse_arn(role_arn).partition
+    ra = parse_arn(role_arn)
+    if ra is None:
+        return None
+    acct, part = ra.account, ra.partition
     for s in trust.statements:
         if s.effect != "Allow" or not s.principal:
             continue
@@ -222,7 +229,7 @@ def _has_placeholder(obj) -> bool:
 
 
 def cross_checks(inputs: Inputs, unit_of: dict[str, int], caller: str | None = None,
-                 matched: dict[str, object] | None = None, arns: dict[int, str] | None = None) -> list[Issue]:
+                 matched: dict[str, RoleResource] | None = None, arns: dict[int, str] | None = None) -> list[Issue]:
     matched = match_roles(inputs) if matched is None else matched
     arns = role_arn_map(inputs, matched) if arns is None else arns
     refs: dict[tuple[int | None, str], str] = {}
@@ -231,7 +238,7 @@ def cross_checks(inputs: Inputs, unit_of: dict[str, int], caller: str | None = N
             refs[(unit_of.get(r.input), r.address)] = arns[id(r)]
     planned = plan_variables(inputs)
     out: list[Issue] = []
-    for owner, index, hop, arn in _hops_of(inputs):
+    for owner, index, _hop, arn in _hops_of(inputs):
         role = matched.get(arn)
         if role is None or role.trust is None:
             continue
@@ -255,7 +262,7 @@ def cross_checks(inputs: Inputs, unit_of: dict[str, int], caller: str | None = N
             if fake is None:
                 continue
             case, assumed = build_case(prep, fake), True
-        if case.request is None or case.target != index:
+        if case.request is None or case.policies is None or case.target != index:
             continue
         ev = evaluate(case.request, case.policies)
         allowed_codes = CALLER_INDEPENDENT if (assumed or unresolved) else TRUST_SIDE

@@ -223,7 +223,7 @@ def discover(paths: list[str], recursive: bool = False) -> Discovery:
     for plan in dict.fromkeys(plans):
         found.units.append(Unit("plan", _display(plan), {_display(plan): read_text(plan)}))
     seen: set[str] = set()
-    queue = [(d, repo_root(d), None) for d in dict.fromkeys(dirs)]
+    queue: list[tuple[str, str, str | None]] = [(d, repo_root(d), None) for d in dict.fromkeys(dirs)]
     while queue:
         d, root, caller = queue.pop(0)
         real = os.path.realpath(d)
@@ -242,31 +242,45 @@ def discover(paths: list[str], recursive: bool = False) -> Discovery:
             if only_comments(text):
                 continue
             unit.files[_display(full)] = text
-            for ref in _FILE_REF.findall(text) if n.endswith(".tf") else []:
-                rel = ref.replace("${path.module}", ".").replace("${path.root}", ".")
-                target = os.path.join(d, rel)
-                if "${" in rel or _display(target) in unit.files or not os.path.lexists(target):
-                    continue
-                try:
-                    unit.files[_display(target)] = read_repo_file(target, root)
-                except Skipped as skip:
-                    found.notes.append(str(skip))
-            for mod, source in module_sources(text) if n.endswith(".tf") else []:
-                if not is_local_source(source):
-                    found.notes.append(f"{_display(full)}: module \"{mod}\" has a non-local source "
-                                       f"({source}): not scanned")
-                    continue
-                target = os.path.join(d, source)
-                if not os.path.isdir(target):
-                    found.notes.append(f"{_display(full)}: module \"{mod}\" source {source} is not a directory")
-                elif not _inside(target, root):
-                    found.notes.append(f"{_display(full)}: module \"{mod}\" source {source} is outside the "
-                                       "repository: not scanned")
-                else:
-                    queue.append((target, root, _display(full)))
+            if n.endswith(".tf"):
+                _add_file_refs(found, unit, d, root, text)
+                queue += _local_modules(found, d, root, full, text)
         if not names and caller is None:
             raise DiscoveryError(f"{_display(d)}: no *.tf or *.tfvars files (give a Terraform directory, "
                                  "or leave out --single-module)")
         if unit.files:
             found.units.append(unit)
     return found
+
+
+def _add_file_refs(found: Discovery, unit: Unit, d: str, root: str, text: str) -> None:
+    """The policy files a .tf file reads (`file("${path.module}/trust.json")`) join its unit."""
+    for ref in _FILE_REF.findall(text):
+        rel = ref.replace("${path.module}", ".").replace("${path.root}", ".")
+        target = os.path.join(d, rel)
+        if "${" in rel or _display(target) in unit.files or not os.path.lexists(target):
+            continue
+        try:
+            unit.files[_display(target)] = read_repo_file(target, root)
+        except Skipped as skip:
+            found.notes.append(str(skip))
+
+
+def _local_modules(found: Discovery, d: str, root: str, full: str, text: str
+                   ) -> list[tuple[str, str, str | None]]:
+    """The local module directories a .tf file calls, to scan next; a note for each one not scanned."""
+    out: list[tuple[str, str, str | None]] = []
+    for mod, source in module_sources(text):
+        if not is_local_source(source):
+            found.notes.append(f"{_display(full)}: module \"{mod}\" has a non-local source "
+                               f"({source}): not scanned")
+            continue
+        target = os.path.join(d, source)
+        if not os.path.isdir(target):
+            found.notes.append(f"{_display(full)}: module \"{mod}\" source {source} is not a directory")
+        elif not _inside(target, root):
+            found.notes.append(f"{_display(full)}: module \"{mod}\" source {source} is outside the "
+                               "repository: not scanned")
+        else:
+            out.append((target, root, _display(full)))
+    return out

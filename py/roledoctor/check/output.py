@@ -9,6 +9,7 @@ without a reason is a result of rule SUPPRESSION_INVALID.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from roledoctor import __version__
 from roledoctor.check.run import CheckResult
@@ -85,11 +86,11 @@ def to_text(result: CheckResult, fail_on: str) -> str:
     for n in result.notes:
         lines.append(f"note: {escape_name(n)}")
     c = result.counts()
-    s = summary(result, fail_on)
-    lines.append(f"roledoctor check: {s['files']} file(s) in {s['modules']} module(s)/plan(s); "
+    sm = summary(result, fail_on)
+    lines.append(f"roledoctor check: {sm['files']} file(s) in {sm['modules']} module(s)/plan(s); "
                  f"{c['blocker']} blocker, {c['input']} input, {c['hardening']} hardening finding(s); "
-                 f"{s['suppressed']} suppressed; --fail-on {fail_on}: "
-                 + (f"FAIL ({s['failing']} at or above)" if s["failed"] else "pass"))
+                 f"{sm['suppressed']} suppressed; --fail-on {fail_on}: "
+                 + (f"FAIL ({sm['failing']} at or above)" if sm["failed"] else "pass"))
     return ci_safe("\n".join(lines) + "\n")
 
 
@@ -105,7 +106,7 @@ def _invalid_result(s: Suppression, index: int) -> dict:
 
 def _result(f: Finding, index: int, sources: dict[str, str]) -> dict:
     locs = [loc for loc in (_location(e, sources) for e in f.evidence) if loc]
-    out = {"ruleId": f.code, "ruleIndex": index, "level": LEVELS[f.severity],
+    out: dict[str, Any] = {"ruleId": f.code, "ruleIndex": index, "level": LEVELS[f.severity],
            "message": {"text": f"{f.title}. {f.message} Fix: {f.fix}"},
            "properties": {"kind": f.kind, "severity": f.severity}}
     if f.uncertain:

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from roledoctor.findings import catalogue
+from roledoctor.source import comment_start
 
 MARKER = "roledoctor:ignore"
 INVALID_CODE = "SUPPRESSION_INVALID"
@@ -24,24 +25,6 @@ INVALID_CODE = "SUPPRESSION_INVALID"
 _BODY = re.compile(r"[ \t]+([A-Za-z0-9_]{1,80}(?:[ \t]*,[ \t]*[A-Za-z0-9_]{1,80}){0,50})"
                    r"(?:[ \t]+reason[ \t]*[:=][ \t]*([^\n]*))?")
 _HEREDOC = re.compile(r"<<-?[ \t]*([A-Za-z_][A-Za-z0-9_-]{0,100})[ \t]*\r?$")
-
-
-def comment_start(line: str) -> int:
-    """Index of the first `#`, `//` or `/*` outside a string on one line, or -1."""
-    in_str, i, n = False, 0, len(line)
-    while i < n:
-        ch = line[i]
-        if in_str:
-            if ch == "\\":
-                i += 1
-            elif ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
-        elif ch == "#" or line.startswith("//", i) or line.startswith("/*", i):
-            return i
-        i += 1
-    return -1
 
 
 def heredoc_start(lines: list[str], line: int) -> int | None:

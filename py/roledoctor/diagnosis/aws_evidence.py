@@ -16,6 +16,7 @@ Where each fact comes from (AWS documentation):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from roledoctor.diagnosis.model import Source
 from roledoctor.evaluation import PolicyLevel
@@ -188,7 +189,7 @@ def _slotted(case, k: Known, evs) -> None:
 
 def _role(case, k: Known, evs) -> None:
     role, ev = find_role(evs, case.role_arn)
-    if role is not None:
+    if role is not None and ev is not None:  # found together
         k.role, k.role_input = role, ev.input
         if case.trust is None and role.trust is not None:
             case.trust = _source(role.trust, ev, role.arn or role.name, k)
@@ -227,7 +228,8 @@ def _caller(case, k: Known, evs) -> None:
     if k.management_account and c.account == k.management_account:
         c.is_management_account = True
     if c.type == USER:
-        name = (parse_arn(c.arn).resource.rsplit("/", 1)[-1]) if parse_arn(c.arn) else ""
+        ua = parse_arn(c.arn)
+        name = ua.resource.rsplit("/", 1)[-1] if ua else ""
         who, ev = _find_user(evs, c.arn or "", name)
         owner = f"user/{name}"
     elif c.type == ROLE and c.role_arn:
@@ -236,7 +238,8 @@ def _caller(case, k: Known, evs) -> None:
         if who is not None and who.path and c.role_path is None:  # the path the session ARN does not show
             c.role_path = who.path
             a = parse_arn(c.role_arn)
-            c.role_arn = f"arn:{a.partition}:iam::{a.account}:role{who.path}{name}"
+            if a is not None:
+                c.role_arn = f"arn:{a.partition}:iam::{a.account}:role{who.path}{name}"
         owner = f"role/{name}"
     else:
         return
@@ -260,7 +263,7 @@ def _caller(case, k: Known, evs) -> None:
         if d is None and len(orphans) == 1 and len([a for a in attached if _managed(evs, a)[0] is None]) == 1:
             d, dev = orphans[0]
             case.assumptions.append(f"the get-policy-version output pasted is taken to be that of `{arn}`")
-        if d is not None:
+        if d is not None and dev is not None:
             docs.append((d, dev))
         else:
             k.missing_managed.append(arn)
@@ -276,7 +279,7 @@ def _caller(case, k: Known, evs) -> None:
     k.boundary_arn = who.boundary_arn if who else ""
     if k.boundary_arn and case.boundary is None:
         d, dev = _managed(evs, k.boundary_arn)
-        if d is not None:
+        if d is not None and dev is not None:
             case.boundary = _source(d, dev, f"permissions boundary {k.boundary_arn.rsplit('/', 1)[-1]}", k)
         else:
             k.boundary_missing = True
@@ -359,7 +362,8 @@ def _org(case, k: Known, evs) -> None:
     caller_account = c.account if c is not None else None
     k.scp_levels = _levels(case, k, evs, caller_account, "scp")
     k.rcp_levels = _levels(case, k, evs, case.role_account, "rcp")
-    for levels, attr in ((k.scp_levels, "scps"), (k.rcp_levels, "rcps")):
+    pairs: tuple[tuple[Any, str], ...] = ((k.scp_levels, "scps"), (k.rcp_levels, "rcps"))
+    for levels, attr in pairs:
         if levels is not None and getattr(case, attr) is None:
             setattr(case, attr, [s for _, ss in levels for s in ss if s.input] or None)
 

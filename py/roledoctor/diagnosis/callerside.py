@@ -23,10 +23,10 @@ TFC_AWS_PLAN_ROLE_ARN / TFC_AWS_APPLY_ROLE_ARN, TFC_AWS_WORKLOAD_IDENTITY_AUDIEN
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from roledoctor.diagnosis.model import Issue, Where
-from roledoctor.evaluation import ASSUME_ROLE, WEB_IDENTITY, Caller
-from roledoctor.evaluation.arns import parse_arn
+from roledoctor.evaluation import WEB_IDENTITY, Caller
 from roledoctor.evaluation.model import ROLE, SERVICE
 from roledoctor.inputs import platforms
 from roledoctor.inputs.model import Arg, AssumeRoleHop
@@ -208,17 +208,15 @@ def _chosen_profile(case, env) -> tuple[str, list]:
     return "default", []
 
 
-def _profile(case, only_caller: bool) -> None:
-    profiles, sso, env, inputs = _merged_config(case)
-    if not profiles:
-        return
-    name, chosen_where = _chosen_profile(case, env)
-    _shared_files_note(case, inputs)
+def _walk_chain(profiles: dict, sso: dict, inputs: dict, name: str, chosen_where: list
+                ) -> tuple[list[tuple[str, dict]], list[str], Any, tuple[str, list] | None]:
+    """From the chosen profile along `source_profile` to the profile that holds the
+    credentials: (the role hops, the profiles seen, the base credentials, what breaks the chain)."""
     chain: list[tuple[str, dict]] = []
     seen: list[str] = []
     current = name
-    base = None  # Caller of the first hop, or None (unknown)
-    broken = None
+    base: Any = None  # Caller of the first hop, or None (unknown)
+    broken: tuple[str, list] | None = None
     while True:
         if current not in profiles:
             where = chosen_where if not chain else _where(chain[-1][1].get("source_profile"))
@@ -258,27 +256,38 @@ def _profile(case, only_caller: bool) -> None:
                 break
             current = src
             continue
-        # a source profile: static keys, SSO, a process
-        if _v(p.get("sso_session")) or _v(p.get("sso_start_url")):
-            sname = _v(p.get("sso_session"))
-            if sname and sname not in sso:
-                broken = (f"profile `{current}` names `sso_session = {sname}`, but there is no "
-                          f"`[sso-session {sname}]` section", _where(p.get("sso_session")))
-                break
-            acct, role = _v(p.get("sso_account_id")), _v(p.get("sso_role_name"))
-            if not acct or not role:
-                broken = (f"profile `{current}` uses IAM Identity Center but lacks "
-                          f"{'`sso_account_id`' if not acct else '`sso_role_name`'}", _where(p.get("sso_session")))
-                break
-            base = ("sso", acct, role)
-        elif p.get("credential_process"):
-            base = "process"
-        elif p.get("aws_access_key_id"):
-            base = "static"
-        else:
-            broken = (f"profile `{current}` has no credentials (no keys, `sso_session`, `credential_process` or "
-                      "`role_arn`)", [Where(inputs[current][0], inputs[current][1])])
+        base, broken = _source_base(current, p, sso, inputs)
         break
+    return chain, seen, base, broken
+
+
+def _source_base(current: str, p: dict, sso: dict, inputs: dict) -> tuple[Any, tuple[str, list] | None]:
+    """A source profile's credentials: static keys, IAM Identity Center, a process; or why it has none."""
+    if _v(p.get("sso_session")) or _v(p.get("sso_start_url")):
+        sname = _v(p.get("sso_session"))
+        if sname and sname not in sso:
+            return None, (f"profile `{current}` names `sso_session = {sname}`, but there is no "
+                          f"`[sso-session {sname}]` section", _where(p.get("sso_session")))
+        acct, role = _v(p.get("sso_account_id")), _v(p.get("sso_role_name"))
+        if not acct or not role:
+            return None, (f"profile `{current}` uses IAM Identity Center but lacks "
+                          f"{'`sso_account_id`' if not acct else '`sso_role_name`'}", _where(p.get("sso_session")))
+        return ("sso", acct, role), None
+    if p.get("credential_process"):
+        return "process", None
+    if p.get("aws_access_key_id"):
+        return "static", None
+    return None, (f"profile `{current}` has no credentials (no keys, `sso_session`, `credential_process` or "
+                  "`role_arn`)", [Where(inputs[current][0], inputs[current][1])])
+
+
+def _profile(case, only_caller: bool) -> None:
+    profiles, sso, env, inputs = _merged_config(case)
+    if not profiles:
+        return
+    name, chosen_where = _chosen_profile(case, env)
+    _shared_files_note(case, inputs)
+    chain, seen, base, broken = _walk_chain(profiles, sso, inputs, name, chosen_where)
     case.profile_name = name
     if broken:
         case.caller_issues.append(Issue("PROFILE_CHAIN_BROKEN", f"The AWS profile `{name}` cannot give credentials: "
@@ -321,7 +330,7 @@ def _profile(case, only_caller: bool) -> None:
         case.caller_hint, case.caller_hint_from = hint, f"profile `{name}`"
         return
     hops = []
-    for i, (pname, p) in enumerate(reversed(chain)):
+    for i, (_pname, p) in enumerate(reversed(chain)):
         role = p.get("role_arn")
         dur = _v(p.get("duration_seconds"))
         hop = AssumeRoleHop(i, role_arn=role[0], session_name=p["role_session_name"][0] if p.get("role_session_name")
@@ -333,7 +342,7 @@ def _profile(case, only_caller: bool) -> None:
         hops.append(hop)
     if base == "web":
         case.web, case.action = True, WEB_IDENTITY
-        case.role_arn = hops[0].role_arn.value
+        case.role_arn = hops[0].role_arn.value if hops[0].role_arn is not None else None
         return
     case.hops, case.provider = hops, None
     case.caller_hint, case.caller_hint_from = hint, f"profile `{name}`"
@@ -379,8 +388,7 @@ def subject_for(case) -> None:
         return
     for v in trust_subs:
         if src.platform == "github" and v.startswith("repo:") and v.count(":") >= 2:
-            prefix = v.split(":", 2)[:2]
-            prefix = ":".join(prefix)
+            prefix = ":".join(v.split(":", 2)[:2])
             break
         if src.platform == "gitlab" and v.startswith("project_path:"):
             prefix = ":".join(v.split(":", 2)[:2])

@@ -93,7 +93,8 @@ def verdict_of(case: Case, ev: Evaluation | None, issues: list[Issue]) -> str:
 
 def _run(raw: dict[str, str], slots: dict[str, str], caller: str | None, verify: bool = False):
     case = build_case(prepare(raw, slots), caller, verify=verify)
-    ev = evaluate(case.request, case.policies) if case.request is not None else None
+    # request and policies are built together (facts._build_request)
+    ev = evaluate(case.request, case.policies) if case.request is not None and case.policies is not None else None
     return case, ev
 
 
@@ -156,18 +157,19 @@ def _context_inputs(case: Case, ev) -> list[Issue]:
                              f"The error is about `{err.role}`, but the provider's `role_arn` is "
                              f"{', '.join(f'`{r}`' for r in roles)}: the configuration pasted is not the one that "
                              "ran, or `role_arn` names the wrong role or account.",
-                             [Where(case.provider.input, h.role_arn.span), Where(err.input, err.span)],
+                             [Where(case.provider.input, h.role_arn.span if h.role_arn else h.span),
+                              Where(err.input, err.span)],
                              {"error_role": err.role, "provider_role": roles}))
     r = case.role_resource
     name = literal(getattr(r, "name", None)) if r is not None else None
-    if isinstance(name, str) and case.role_arn and hops and case.target is not None:
+    if isinstance(name, str) and case.role_arn and hops and case.target is not None and case.provider is not None:
         from roledoctor.evaluation.arns import parse_arn, role_name_and_path
         a = parse_arn(case.role_arn)
         if a and role_name_and_path(a.resource)[0] != name and len(case._trusts) == 1:
             h = hops[case.target]
             out.append(Issue("PROVIDER_ROLE_ARN_MISMATCH",
                              f"The provider assumes `{case.role_arn}`, but the trust pasted is that of role "
-                             f"`{name}` ({r.address}).",
+                             f"`{name}` ({getattr(r, 'address', '')}).",
                              [Where(case.provider.input, h.role_arn.span) if h.role_arn else Where(case.provider.input, h.span)],
                              {"provider_role": case.role_arn, "role_resource": name}))
     out += joined.target_role_conflicts(case)
@@ -177,7 +179,7 @@ def _context_inputs(case: Case, ev) -> list[Issue]:
                 "s3-backend-block-syntax": "S3_BACKEND_ASSUME_ROLE_SYNTAX"}.get(e.kind)
         if e.kind == "field-validation":
             code = {"roleSessionName": "SESSION_NAME_INVALID", "externalId": "EXTERNAL_ID_INVALID",
-                    "roleArn": "PROVIDER_ROLE_ARN_INVALID"}.get(e.details.get("field"))
+                    "roleArn": "PROVIDER_ROLE_ARN_INVALID"}.get(e.details.get("field", ""))
         code = code or (e.cause if e.cause in ERROR_INPUT_CAUSES else None)
         if code == "NOT_AN_ASSUME_ROLE_FAILURE":
             gate = e.denial.policy_type if e.denial and e.denial.policy_type else None
@@ -324,8 +326,8 @@ def _try(raw, slots, caller, case: Case, repairs: list[Repair]) -> list[Proposed
     still += [i for i in case2.caller_issues if i.code in FATAL_ERROR_CODES or i.code in REQUEST_INVALID]
     if still or VERDICT.get(ev2.verdict) != "allowed" or not _error_durations_ok(case2):
         return None
-    out = []
-    targets = {}
+    out: list = []
+    targets: dict[str, str] = {}
     for r in done:
         targets.setdefault(case.raw_name(r.source.input), r.target)
     for name in per:
@@ -385,6 +387,6 @@ def build_report(case: Case, ev, issues: list[Issue], fixes: list[ProposedFix], 
         rep.fixes[key] = Fix(f.before, f.after, f.diff, f.verdict_after)
     rep.sources = {name: path for name, path in filenames.items()}
     if verdict != "undetermined":  # a check against a fault not yet known would guard nothing
-        from roledoctor.diagnosis.prevention import prevention_section
+        from roledoctor.diagnosis.prevention_section import prevention_section
         rep.prevention = prevention_section(case, fixes, issues)
     return rep

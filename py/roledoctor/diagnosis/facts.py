@@ -29,6 +29,7 @@ from roledoctor.evaluation.arns import normalise_caller, parse_arn, role_name_an
 from roledoctor.evaluation.model import ROLE, WEB_IDENTITY_CALLER
 from roledoctor.findings.prevention import go_duration_seconds
 from roledoctor.inputs import Inputs, read_all
+from roledoctor.inputs.documents import blank_outside, split_documents
 from roledoctor.inputs.kinds import split_files
 from roledoctor.inputs.model import AssumeRoleHop, ErrorFacts, ProviderConfig, S3Backend
 
@@ -43,56 +44,6 @@ DEFAULT_AUDIENCE = "sts.amazonaws.com"  # id_roles_create_for-idp_oidc.md (GitHu
 _SUBJECT = re.compile(r"\brepo:[A-Za-z0-9_.@-]{1,100}/[A-Za-z0-9_.@-]{1,100}:[A-Za-z0-9_./:@*-]{1,300}")
 
 FULL_AWS_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-
-
-# ---- several JSON documents in one text (the page's "Organization policies") -------
-
-def split_documents(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each top-level JSON object when a text holds two or more,
-    separated by blanks, commas, `---`, `#`/`//` comment lines or wrapped in one
-    JSON array; [] otherwise. One linear pass, strings skipped."""
-    out: list[tuple[int, int]] = []
-    i, n = 0, len(text)
-    depth, start, in_str, bracket = 0, -1, False, 0
-    while i < n:
-        ch = text[i]
-        if in_str:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == '"':
-                in_str = False
-        elif depth > 0:
-            if ch == '"':
-                in_str = True
-            elif ch in "{[":
-                depth += 1
-            elif ch in "}]":
-                depth -= 1
-                if depth == 0:
-                    out.append((start, i + 1))
-        elif ch == "{":
-            depth, start = 1, i
-        elif ch == "[" and bracket == 0 and not out:
-            bracket = 1
-        elif ch == "]" and bracket == 1:
-            bracket = 2
-        elif ch in "#/" and (ch == "#" or text.startswith("//", i)) or text.startswith("---", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        elif not (ch.isspace() or ch == "," or ch == "\ufeff"):
-            return []  # something other than JSON objects at the top level
-        i += 1
-    if depth or in_str or len(out) < 2:
-        return []
-    return out
-
-
-def _blank_outside(text: str, a: int, b: int) -> str:
-    """The text with everything outside [a, b) blanked (newlines kept): offsets and lines stay."""
-    return "".join(c if c == "\n" else " " for c in text[:a]) + text[a:b] + \
-        "".join(c if c == "\n" else " " for c in text[b:])
 
 
 @dataclass
@@ -118,7 +69,7 @@ def prepare(raw: dict[str, str], slots: dict[str, str] | None = None) -> Prepare
             continue
         for k, (a, b) in enumerate(parts):
             piece = name if k == 0 else f"{name}#{k + 1}"
-            pieces[piece], origin[piece] = _blank_outside(text, a, b), name
+            pieces[piece], origin[piece] = blank_outside(text, a, b), name
     return Prepared(dict(raw), slots, read_all(pieces), origin)
 
 
@@ -245,7 +196,7 @@ def _pick_provider(inputs: Inputs, error: ErrorFacts | None) -> ProviderConfig |
             if _str(p.alias) == error.provider_alias:
                 return p
     with_role = [p for p in provs if p.assume_role or p.web_identity]
-    return (with_role or provs or [None])[0]
+    return (with_role or provs)[0] if (with_role or provs) else None
 
 
 def build_case(prep: Prepared, caller_arn: str | None = None, verify: bool = False) -> Case:
@@ -295,7 +246,7 @@ def classify_sources(inputs: Inputs, slot_of=lambda name: "auto", error: ErrorFa
         if d.policy is None:
             continue
         slot = slot_of(d.input)
-        kind = _SLOT_KIND.get(slot) or d.kind
+        kind: str | None = _SLOT_KIND.get(slot) or d.kind
         if slot == "org_policies":
             kind = _kind_in_org_box(d.kind, d.policy, error)
         src = Source(d.input, d.policy, "json", raw_of(d.input))
@@ -341,7 +292,8 @@ def _collect_policies(case: Case) -> None:
 
 def masked_account(account: str | None) -> bool:
     """An account ID a poster masked (OMITTED, ***, <redacted>, 1234xxxxxxxx …): not twelve digits."""
-    return bool(account) and not (len(account) == 12 and account.isdigit()) and not account.startswith('"')
+    return account is not None and account != "" and not (len(account) == 12 and account.isdigit()) \
+        and not account.startswith('"')
 
 
 def same_arn(pasted: str | None, other: str | None) -> bool:
@@ -365,7 +317,8 @@ def _mask_assumptions(case: Case) -> None:
     role_acct = err.role_account if masked_account(err.role_account) else None
     if not caller_acct and not role_acct:
         return
-    role_real = case.role_arn and not masked_account(parse_arn(case.role_arn).account if parse_arn(case.role_arn) else None)
+    ra = parse_arn(case.role_arn) if case.role_arn else None
+    role_real = case.role_arn and not masked_account(ra.account if ra else None)
     if role_acct and role_real:
         case.assumptions.append(f"the error masks the role's account (`{role_acct}`): the role is taken to be "
                                 f"`{case.role_arn}`, as pasted elsewhere")
@@ -412,7 +365,8 @@ def _choose_target(case: Case) -> None:
     # the target role's trust: the role resource named like the role, else the only one
     trusts = case._trusts
     if case.role_arn and len(trusts) > 1:
-        name = role_name_and_path(parse_arn(case.role_arn).resource)[0] if parse_arn(case.role_arn) else ""
+        ra = parse_arn(case.role_arn)
+        name = role_name_and_path(ra.resource)[0] if ra else ""
         named = [t for t in trusts if t[1] is not None and _str(t[1].name) == name]
         pasted = [t for t in trusts if case.slot(t[0].input) == "trust_policy"]
         trusts = named or pasted or trusts
@@ -513,7 +467,8 @@ def _web_caller(case: Case) -> None:
     if err and err.oidc_provider_url:
         host = err.oidc_provider_url.split("://", 1)[-1].rstrip("/")
     acct = case.role_account
-    part = parse_arn(case.role_arn).partition if parse_arn(case.role_arn) else "aws"
+    ra = parse_arn(case.role_arn) if case.role_arn else None
+    part = ra.partition if ra else "aws"
     provider = f"arn:{part}:iam::{acct}:oidc-provider/{host}" if acct else None
     if provider is None:
         case.missing.append(("the role ARN", "needed to know which OIDC provider the token maps to"))

@@ -109,7 +109,7 @@ def hardening(inputs: Inputs, slot_of=lambda name: "auto", target: Target | None
               role_account: str | None = None) -> list[Issue]:
     found = classify_sources(inputs, slot_of)
     out: list[Issue] = []
-    for src, role in trusts(inputs, found["trust"]):
+    for src, _role in trusts(inputs, found["trust"]):
         repairable = target is not None and target.trust is not None and target.trust.policy is src.policy
         out += trust_rules(src, role_account, target if repairable else None)
     for src in found["identity"]:
@@ -295,7 +295,8 @@ def identity_rules(src: Source, target: Target | None) -> list[Issue]:
         repairs = []
         role = target.role_arn if target else None
         only_sts = all(a.lower().startswith("sts:") for a in st.action)
-        if role and only_sts and st.resource is not None and len(st.resource) == 1 and not st.conditions:
+        if role and target is not None and only_sts and st.resource is not None and len(st.resource) == 1 \
+                and not st.conditions:
             need = target.actions
             ap = st.path + ("Action",)
             value = need[0] if len(need) == 1 else need
@@ -306,7 +307,7 @@ def identity_rules(src: Source, target: Target | None) -> list[Issue]:
         what = ", ".join(f"`{a}`" for a in (wild_sts or assume))
         out.append(Issue("CALLER_POLICY_WILDCARD_STS", f"Statement {st.index} of the caller's policy allows {what} on "
                          f"{', '.join(f'`{r}`' for r in st.resource or ['(NotResource)'])}: it can assume any role that "
-                         "trusts it." + (f" Proposed: `{'`, `'.join(target.actions)}` on `{role}` only (if the caller "
+                         "trusts it." + (f" Proposed: `{'`, `'.join(target.actions if target else [])}` on `{role}` only (if the caller "
                                          "assumes other roles too, list them)." if repairs else ""),
                          [Where(src.input, pol.span_at(st.path + ("Action",)))], {}, repairs))
     return out

@@ -72,9 +72,9 @@ def hop_checks(prov, hop: AssumeRoleHop, count: int, web: bool = False) -> list[
                          f"{'no' if a is None else 'an empty'} `role_arn`.",
                          [Where(prov.input, a.span)] if a is not None else where_block, {"hop": hop.index + 1}))
     elif not a.symbolic and isinstance(a.value, str):
-        bad = role_arn_problem(a.value)
-        if bad:
-            why, fixed = bad
+        problem = role_arn_problem(a.value)
+        if problem:
+            why, fixed = problem
             out.append(Issue("PROVIDER_ROLE_ARN_INVALID", f"`role_arn` `{a.value}` is not a valid IAM role ARN: {why}."
                              + (f" Valid form: `{fixed}`." if fixed else " Valid form: `arn:aws:iam::ACCOUNT:role/NAME`."),
                              [Where(prov.input, a.span)], {"value": a.value, "valid": fixed}))

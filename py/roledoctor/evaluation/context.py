@@ -115,12 +115,12 @@ def build_context(req: Request, caller: Caller) -> Context:
         put("aws:TagKeys", list(req.tags))
     if req.transitive_tag_keys:
         put("sts:TransitiveTagKeys", list(req.transitive_tag_keys))
-    for k, val in req.context.items():  # explicit values win
-        if val is None:
+    for k, given in req.context.items():  # explicit values win
+        if given is None:
             v.pop(k.lower(), None)
             known.append(k.lower())
         else:
-            put(k, val)
+            put(k, given)
     return Context(values=v, complete=req.context_complete,
                    known_absent=frozenset(k for k in known if not k.endswith("/")),
                    known_prefixes=tuple(k for k in known if k.endswith("/")))

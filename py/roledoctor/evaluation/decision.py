@@ -155,7 +155,8 @@ def _sub_gate(gate: str, action: str, req: Request, pol: Policies, caller: Calle
                   + (f" at {sub.deciding_gate}" if sub.deciding_gate else ""), sub=sub)
     if sub.deciding_gate:
         dg = sub.gate(sub.deciding_gate)
-        g.matched, g.uncertain = list(dg.matched), dg.uncertain
+        if dg is not None:  # the deciding gate is one of the sub-evaluation's own
+            g.matched, g.uncertain = list(dg.matched), dg.uncertain
     return g
 
 

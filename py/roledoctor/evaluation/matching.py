@@ -32,7 +32,7 @@ def _resource_match(pattern: str, arn: str) -> bool:
     pp, ap = pattern.split(":", 5), arn.split(":", 5)
     if len(pp) != 6 or len(ap) != 6:
         return match(pattern, arn)
-    return all(match(p, a) for p, a in zip(pp, ap))
+    return all(match(p, a) for p, a in zip(pp, ap, strict=False))
 
 
 def match_resource(st: Statement, resource: str, ctx: Context, variables: bool) -> tuple[bool | None, str | None]:

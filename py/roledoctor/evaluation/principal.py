@@ -9,7 +9,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 
 from __future__ import annotations
 
-from roledoctor.evaluation.arns import is_account_id, is_unique_id, parse_arn, role_name_and_path, session_arn
+from roledoctor.evaluation.arns import Arn, is_account_id, is_unique_id, parse_arn, role_name_and_path, session_arn
 from roledoctor.evaluation.model import (
     FEDERATED_USER, ROLE, ROOT, SERVICE, USER, WEB_IDENTITY_CALLER, Caller, PrincipalTrace,
 )
@@ -35,6 +35,11 @@ def match_entry(kind: str, value: str, caller: Caller) -> tuple[bool | None, str
             "identity provider matches" if ok else f"identity provider is {caller.provider!r}, not {value!r}")
     if kind != "AWS":
         return False, None, f"{kind} principals never match an STS caller"
+    return _match_aws(value, caller)
+
+
+def _match_aws(value: str, caller: Caller) -> tuple[bool | None, str | None, str]:
+    """An "AWS" principal value: everyone, a unique ID, an account, or an ARN."""
     if caller.type not in AWS_CALLERS:
         return False, None, "AWS principal, but the caller is not an AWS account principal"
     if value == "*":
@@ -53,6 +58,11 @@ def match_entry(kind: str, value: str, caller: Caller) -> tuple[bool | None, str
     arn = parse_arn(value)
     if arn is None:
         return False, None, "not an account ID or ARN"
+    return _match_arn(arn, value, caller)
+
+
+def _match_arn(arn: Arn, value: str, caller: Caller) -> tuple[bool | None, str | None, str]:
+    """An ARN in an "AWS" principal: the account root, a user, a role, a session, a federated user."""
     if arn.resource == "root":
         ok = caller.account == arn.account and arn.service == "iam"
         return ok, "account" if ok else None, "names the caller's account (root)" if ok else "names another account"
@@ -66,9 +76,9 @@ def match_entry(kind: str, value: str, caller: Caller) -> tuple[bool | None, str
             return True, "role", "names the caller's role"
         if caller.role_path is None:  # the caller's path is unknown: a same-named role may still be it
             ra = parse_arn(caller.role_arn)
-            mine, _ = role_name_and_path(ra.resource)
+            mine = role_name_and_path(ra.resource)[0] if ra else None
             theirs, path = role_name_and_path(arn.resource)
-            if mine == theirs and ra.account == arn.account and path != "/":
+            if ra is not None and mine == theirs and ra.account == arn.account and path != "/":
                 return None, "role", f"same role name with path {path}; the caller's role path is not known"
         return False, None, _why_not(value, caller)
     if arn.kind == "assumed-role":
@@ -95,9 +105,9 @@ def match_principal(element: dict[str, list[str]], caller: Caller, negated: bool
         for i, value in enumerate(values):
             ok, grant, reason = match_entry(kind, value, caller)
             path = base_path + ((kind,) if kind == "*" else (kind, i) if len(values) > 1 else (kind,))
-            if ok:
+            if ok and grant is not None:  # every match names its grant
                 t = PrincipalTrace(True, grant, value, reason, negated, path)
-                if best is None or _RANK[grant] < _RANK[best.grant]:
+                if best is None or best.grant is None or _RANK[grant] < _RANK[best.grant]:
                     best = t
             elif ok is None and unknown is None:
                 unknown = PrincipalTrace(None, grant, value, reason, negated, path)

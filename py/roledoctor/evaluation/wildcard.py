@@ -33,7 +33,7 @@ def compile_glob(pattern: str, ignore_case: bool = False) -> tuple:
     """
     if ignore_case:
         pattern = pattern.lower()
-    segs = []
+    segs: list[tuple[int, str | None, re.Pattern[str] | None]] = []
     for seg in pattern.split("*"):
         chunks = [_restore(c) for c in seg.split("?")]
         size = sum(len(c) for c in chunks) + len(chunks) - 1

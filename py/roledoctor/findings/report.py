@@ -7,6 +7,7 @@ Markdown, HTML, SARIF) reads the same object.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from roledoctor.findings.model import Evidence, Finding, sort_key
 
@@ -86,7 +87,7 @@ def evidence_obj(ev: Evidence) -> dict:
 
 
 def finding_obj(f: Finding) -> dict:
-    out = {
+    out: dict[str, Any] = {
         "code": f.code, "kind": f.kind, "severity": f.severity, "title": f.title,
         "message": f.message,
         "evidence": [evidence_obj(e) for e in f.evidence],

@@ -35,7 +35,7 @@ def apply_edits(text: str, edits) -> str:
     for e in ordered:
         if not 0 <= e.start <= e.end <= len(text):
             raise EditError(f"edit {e.start}..{e.end} is outside the text (length {len(text)})")
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in zip(ordered, ordered[1:], strict=False):
         # Two insertions at one offset have no defined order: refuse them too.
         if b.start < a.end or (a.start == a.end == b.start == b.end):
             raise EditError(f"edits {a.start}..{a.end} and {b.start}..{b.end} overlap")

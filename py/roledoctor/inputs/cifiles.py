@@ -27,10 +27,12 @@ Kubernetes ServiceAccount `eks.amazonaws.com/role-arn` (IRSA), subject
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from roledoctor.inputs.callermodel import CallerSource
 from roledoctor.inputs.model import INPUT_UNPARSEABLE, Arg, Problem, Recognised
 from roledoctor.source import LineIndex
+from roledoctor.inputs.values import as_dict, as_list
 
 CONFIGURE_ACTION = "aws-actions/configure-aws-credentials"
 GITHUB_TAGS = ("GitHub", "Repository", "Workflow", "Action", "Actor", "Commit", "Branch")
@@ -130,7 +132,7 @@ def _github(name: str, doc, lines: LineIndex) -> list[Recognised]:
     prev_role: dict[str, str] = {}
     for job_id, job, i, step in steps_found:
         base = ("jobs", job_id, "steps", i)
-        w = step.get("with") if isinstance(step.get("with"), dict) else {}
+        w = as_dict(step.get("with"))
         wpath = base + ("with",)
         src = CallerSource(name, "github-workflow", "github", span=_span(doc, lines, base))
         role = w.get("role-to-assume")
@@ -164,41 +166,9 @@ def _github(name: str, doc, lines: LineIndex) -> list[Recognised]:
             src.tags_span = _span(doc, lines, base + ("uses",))
         if chaining:
             src.chained_from = prev_role.get(job_id)
-        # the token
         if src.web_identity and not token_file:
-            job_perm = _id_token_write(job.get("permissions"))
-            wf_perm = _id_token_write(wf.get("permissions"))
-            decided = job_perm if job.get("permissions") is not None else wf_perm
-            if not decided:
-                where = ("jobs", job_id, "permissions") if job.get("permissions") is not None else \
-                    ("permissions",) if wf.get("permissions") is not None else base
-                src.token_span = _span(doc, lines, where)
-                src.token_missing = (
-                    f"job `{job_id}` has `permissions` without `id-token: write` (a job's permissions replace the "
-                    "workflow's)" if job.get("permissions") is not None else
-                    "the workflow's `permissions` lack `id-token: write`" if wf.get("permissions") is not None else
-                    "neither the workflow nor the job grants `permissions: id-token: write`")
-        # the subject
-        env = job.get("environment")
-        env = env.get("name") if isinstance(env, dict) else env
-        if isinstance(env, str) and env:
-            src.subject_parts["context"] = f"environment:{env}"
-            src.subject_note = f"job `{job_id}` runs in environment `{env}`"
-        elif "pull_request" in on and "push" not in on:
-            src.subject_parts["context"] = "pull_request"
-            src.subject_note = "the workflow runs on pull_request"
-        else:
-            push = on.get("push") if isinstance(on.get("push"), dict) else {}
-            branches = push.get("branches") if isinstance(push, dict) else None
-            tags = push.get("tags") if isinstance(push, dict) else None
-            if isinstance(branches, list) and branches and isinstance(branches[0], str) and "*" not in branches[0]:
-                src.subject_parts["context"] = f"ref:refs/heads/{branches[0]}"
-                src.subject_note = f"the workflow runs on push to `{branches[0]}`"
-                if len(branches) > 1:
-                    src.notes.append("the workflow runs on several branches: the first one is taken")
-            elif isinstance(tags, list) and tags and isinstance(tags[0], str) and "*" not in tags[0]:
-                src.subject_parts["context"] = f"ref:refs/tags/{tags[0]}"
-                src.subject_note = f"the workflow runs on push of tag `{tags[0]}`"
+            _github_token(src, doc, lines, wf, job, job_id, base)
+        _github_subject(src, job, job_id, on)
         if "workflow_call" in on:
             src.notes.append("a reusable workflow (`on: workflow_call`): the token's subject names the calling "
                              "repository; its `job_workflow_ref` claim names this file")
@@ -208,6 +178,47 @@ def _github(name: str, doc, lines: LineIndex) -> list[Recognised]:
     if not out:
         out.append(Recognised(name, "yaml", {"workflow": True, "configure_aws_credentials": False}))
     return out[-1:]  # the last credential step is the one later steps (Terraform) use
+
+
+def _github_token(src: CallerSource, doc: Any, lines: LineIndex, wf: dict, job: dict, job_id: str,
+                  base: tuple) -> None:
+    """The OIDC token: the job needs `id-token: write` (a job's permissions replace the workflow's)."""
+    job_perm = _id_token_write(job.get("permissions"))
+    wf_perm = _id_token_write(wf.get("permissions"))
+    decided = job_perm if job.get("permissions") is not None else wf_perm
+    if not decided:
+        where = ("jobs", job_id, "permissions") if job.get("permissions") is not None else \
+            ("permissions",) if wf.get("permissions") is not None else base
+        src.token_span = _span(doc, lines, where)
+        src.token_missing = (
+            f"job `{job_id}` has `permissions` without `id-token: write` (a job's permissions replace the "
+            "workflow's)" if job.get("permissions") is not None else
+            "the workflow's `permissions` lack `id-token: write`" if wf.get("permissions") is not None else
+            "neither the workflow nor the job grants `permissions: id-token: write`")
+
+
+def _github_subject(src: CallerSource, job: dict, job_id: str, on: dict) -> None:
+    """The token subject's context: the job's environment, pull_request, or the pushed branch or tag."""
+    env = job.get("environment")
+    env = env.get("name") if isinstance(env, dict) else env
+    if isinstance(env, str) and env:
+        src.subject_parts["context"] = f"environment:{env}"
+        src.subject_note = f"job `{job_id}` runs in environment `{env}`"
+    elif "pull_request" in on and "push" not in on:
+        src.subject_parts["context"] = "pull_request"
+        src.subject_note = "the workflow runs on pull_request"
+    else:
+        push = as_dict(on.get("push"))
+        branches = push.get("branches") if isinstance(push, dict) else None
+        tags = push.get("tags") if isinstance(push, dict) else None
+        if isinstance(branches, list) and branches and isinstance(branches[0], str) and "*" not in branches[0]:
+            src.subject_parts["context"] = f"ref:refs/heads/{branches[0]}"
+            src.subject_note = f"the workflow runs on push to `{branches[0]}`"
+            if len(branches) > 1:
+                src.notes.append("the workflow runs on several branches: the first one is taken")
+        elif isinstance(tags, list) and tags and isinstance(tags[0], str) and "*" not in tags[0]:
+            src.subject_parts["context"] = f"ref:refs/tags/{tags[0]}"
+            src.subject_note = f"the workflow runs on push of tag `{tags[0]}`"
 
 
 # ---- GitLab CI -------------------------------------------------------------------------------
@@ -226,14 +237,15 @@ def _script_text(job) -> str:
 
 def _gitlab(name: str, doc, lines: LineIndex) -> list[Recognised]:
     ci = doc.value
-    top_vars = ci.get("variables") if isinstance(ci.get("variables"), dict) else {}
+    top_vars = as_dict(ci.get("variables"))
     out = []
     for job_id, job in ci.items():
         if job_id in _GL_RESERVED or str(job_id).startswith(".") or not isinstance(job, dict):
             continue
         script = _script_text(job)
-        jvars = job.get("variables") if isinstance(job.get("variables"), dict) else {}
-        role, role_path = None, None
+        jvars = as_dict(job.get("variables"))
+        role: str | None = None
+        role_path: tuple | None = None
         for path, vs in ((("variables",), top_vars), ((job_id, "variables"), jvars)):
             for k in ("ROLE_ARN", "AWS_ROLE_ARN"):
                 if isinstance(vs.get(k), str):
@@ -245,9 +257,9 @@ def _gitlab(name: str, doc, lines: LineIndex) -> list[Recognised]:
         if not uses_aws:
             continue
         src = CallerSource(name, "gitlab-ci", "gitlab", span=_span(doc, lines, (job_id,)))
-        if role:
+        if role and role_path is not None:  # a role always comes with where it was found
             src.role_arn = _arg(doc, lines, role_path, "ROLE_ARN", role)
-        tokens = job.get("id_tokens") if isinstance(job.get("id_tokens"), dict) else {}
+        tokens = as_dict(job.get("id_tokens"))
         tv = _TOKEN_VAR.search(script)
         used = tv.group(1) if tv else None
         chosen = used if used in tokens else next(iter(tokens), None)
@@ -263,7 +275,7 @@ def _gitlab(name: str, doc, lines: LineIndex) -> list[Recognised]:
             if isinstance(first, str):
                 p = (job_id, "id_tokens", chosen, "aud") + ((0,) if isinstance(aud, list) else ())
                 src.audience = _arg(doc, lines, p, "aud", first)
-        rules = job.get("rules") if isinstance(job.get("rules"), list) else []
+        rules = as_list(job.get("rules"))
         only = job.get("only")
         branch = None
         for r in rules:
@@ -323,8 +335,8 @@ def _bitbucket(name: str, doc, lines: LineIndex) -> list[Recognised]:
 
 def _service_account(name: str, doc, lines: LineIndex) -> list[Recognised]:
     sa = doc.value
-    meta = sa.get("metadata") if isinstance(sa.get("metadata"), dict) else {}
-    ann = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    meta = as_dict(sa.get("metadata"))
+    ann = as_dict(meta.get("annotations"))
     role = ann.get("eks.amazonaws.com/role-arn")
     src = CallerSource(name, "k8s-serviceaccount", "eks", span=lines.span(doc.start, doc.end))
     if isinstance(role, str):

@@ -16,6 +16,7 @@ quantifier each, no nested repetition, so they stay linear on hostile input.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 import re
 
 from roledoctor.inputs.model import Denial, ErrorFacts
@@ -233,7 +234,7 @@ class Cleaned:
         if not heads or heads[0] != 0:
             heads = [0] + heads
         ends = heads[1:] + [len(self.flat)]
-        return list(zip(heads, ends))
+        return list(zip(heads, ends, strict=False))
 
 
 def _trim_arn(a: str | None) -> str | None:
@@ -333,9 +334,36 @@ def _absorb(found: list[ErrorFacts]) -> list[ErrorFacts]:
 
 
 def _parse_chunk(name: str, c: Cleaned, f: str, base: int) -> ErrorFacts | None:
+    """One "Error:" chunk in steps: the core message (an AccessDenied sentence or a known
+    kind), the cause the text states, then the SDK and Terraform wrappers around it."""
     e = ErrorFacts(input=name, kind="")
-    where = None  # flat offset of the core message
+    where = _access_denied(e, f)  # flat offset of the core message
+    if not e.kind:
+        where = _known_kind(e, f)
+    implied, where = _stated_cause(e, c, f, where)
+    if not e.kind:
+        if e.cause:
+            e.kind = CAUSE_KINDS.get(e.cause, "stated-cause")
+        elif not looks_like_error(f):
+            return None
+        else:
+            e.kind = "unknown"
+            e.message = f.strip()[:500]
+    _sdk_wrapper(e, f, implied)
+    _terraform_wrapper(e, f)
+    _named_parts(e, f)
+    if e.cause is None and e.kind == "access-denied":
+        e.cause = _denial_cause(e)
+    if e.cause is None and e.role and role_arn_invalid(e.role):
+        e.cause = "PROVIDER_ROLE_ARN_INVALID"
+    if where is not None:
+        e.line = c.line_of(base + where)
+    return e
 
+
+def _access_denied(e: ErrorFacts, f: str) -> int | None:
+    """An "is not authorized to perform" sentence (or the seed article's phrasing): caller,
+    action, role or resource and the denial form. Returns where it starts."""
     m = P["perform"].search(f)
     if m:
         e.kind = "access-denied"
@@ -349,91 +377,131 @@ def _parse_chunk(name: str, c: Cleaned, f: str, base: int) -> ErrorFacts | None:
             e.resource = resource
         if e.action.lower() == "sts:assumerolewithwebidentity" and not e.caller:
             e.caller_kind = "web-identity"
-        where = m.start()
-        tail = f[m.end():]
-        # The resource ARN swallowed a "." or "," that ended the sentence: the tail starts after it.
-        d = P["no_allow"].match(tail)
-        if d:
-            e.denial = Denial("no-allow", d.group(1), GATES.get(d.group(1).lower()))
-        d2 = None if d else P["explicit"].match(tail)
-        if d2:
-            e.denial = Denial("explicit-deny", d2.group(1), GATES.get(d2.group(1).lower()), _trim_arn(d2.group(2)))
-        if not d and not d2:
-            e.denial = Denial("trust-allows", "role trust", "trust") if P["trust_allows"].match(tail) else Denial("plain")
+        e.denial = _denial(f[m.end():])
         e.message = _sentence(f, m.start())
-    else:
-        m = P["article"].search(f)
-        if m:
-            # Non-standard phrasing (seed article): read as sts:AssumeRole, plain denial.
-            e.kind, e.caller, e.role, e.action = "access-denied", _trim_arn(m.group(1)), _trim_arn(m.group(2)), "sts:AssumeRole"
-            e.denial = Denial("plain")
-            where = m.start()
-            e.message = _sentence(f, m.start())
-            e.details["phrasing"] = "non-standard 'is not authorized to assume role:'"
+        return m.start()
+    m = P["article"].search(f)
+    if m:
+        # Non-standard phrasing (seed article): read as sts:AssumeRole, plain denial.
+        e.kind, e.caller, e.role, e.action = "access-denied", _trim_arn(m.group(1)), _trim_arn(m.group(2)), "sts:AssumeRole"
+        e.denial = Denial("plain")
+        e.message = _sentence(f, m.start())
+        e.details["phrasing"] = "non-standard 'is not authorized to assume role:'"
+        return m.start()
+    return None
 
-    if not e.kind:
-        for key, kind in (("web_denied", "web-identity-denied"), ("oidc_missing", "oidc-provider-missing"),
-                          ("invalid_identity_token", "oidc-invalid-token"), ("idp_rejected", "oidc-invalid-token"),
-                          ("region_disabled", "region-disabled"), ("chain_limit", "duration-chain-limit"),
-                          ("max_duration", "duration-exceeds-max"), ("duration_range", "duration-out-of-range"),
-                          ("duration_validation", "duration-validation"), ("field_validation", "field-validation"),
-                          ("arn_not_set", "role-arn-not-set"), ("s3_block", "s3-backend-block-syntax"),
-                          ("missing_arg", "role-arn-missing"), ("expired", "expired-token"),
-                          ("invalid_token", "invalid-client-token"), ("signature", "invalid-client-token"),
-                          ("no_creds", "no-credentials"), ("malformed", "malformed-policy"),
-                          ("packed", "packed-policy-too-large"), ("not_authorized", "access-denied")):
-            m = P[key].search(f)
-            if not m:
-                continue
-            e.kind = kind
-            where = m.start()
-            e.message = _sentence(f, m.start())
-            if key == "web_denied":
-                e.action, e.caller_kind = "sts:AssumeRoleWithWebIdentity", "web-identity"
-            elif key == "not_authorized":
-                e.action, e.denial = m.group(1), Denial("plain")
-            elif key == "oidc_missing":
-                e.oidc_provider_url = m.group(1).rstrip(".,")
-                e.caller_kind = "web-identity"
-            elif key == "invalid_identity_token":
-                e.caller_kind = "web-identity"
-                e.details["reason"] = m.group(1).split(" status code")[0].strip()
-            elif key == "region_disabled":
-                ra = P["region_account"].search(f)
-                e.account = ra.group(1) if ra else None
-            elif key == "duration_range":
-                e.duration = m.group(1)
-            elif key == "duration_validation":
-                e.duration = m.group(1)
-                e.details["constraint"] = f"{m.group(2)} than or equal to {m.group(3)}"
-            elif key == "field_validation":
-                e.details["field"], e.details["value"] = m.group(2), m.group(1)
-            elif key == "arn_not_set":
-                e.hop, e.hops = int(m.group(1)), int(m.group(2))
-            elif key == "missing_arg":
-                e.details["argument"] = m.group(1)
-            break
 
-    # The cause the text states (first match of CAUSES), and the action its message implies.
-    implied = None
+def _denial(tail: str) -> Denial:
+    """The denial form after the resource ARN (which swallowed a "." or "," that ended the
+    sentence: the tail starts after it)."""
+    d = P["no_allow"].match(tail)
+    if d:
+        return Denial("no-allow", d.group(1), GATES.get(d.group(1).lower()))
+    d2 = P["explicit"].match(tail)
+    if d2:
+        return Denial("explicit-deny", d2.group(1), GATES.get(d2.group(1).lower()), _trim_arn(d2.group(2)))
+    return Denial("trust-allows", "role trust", "trust") if P["trust_allows"].match(tail) else Denial("plain")
+
+
+# Known error kinds, first match wins: (pattern key in P, kind).
+KNOWN_KINDS: tuple[tuple[str, str], ...] = (
+    ("web_denied", "web-identity-denied"), ("oidc_missing", "oidc-provider-missing"),
+    ("invalid_identity_token", "oidc-invalid-token"), ("idp_rejected", "oidc-invalid-token"),
+    ("region_disabled", "region-disabled"), ("chain_limit", "duration-chain-limit"),
+    ("max_duration", "duration-exceeds-max"), ("duration_range", "duration-out-of-range"),
+    ("duration_validation", "duration-validation"), ("field_validation", "field-validation"),
+    ("arn_not_set", "role-arn-not-set"), ("s3_block", "s3-backend-block-syntax"),
+    ("missing_arg", "role-arn-missing"), ("expired", "expired-token"),
+    ("invalid_token", "invalid-client-token"), ("signature", "invalid-client-token"),
+    ("no_creds", "no-credentials"), ("malformed", "malformed-policy"),
+    ("packed", "packed-policy-too-large"), ("not_authorized", "access-denied"),
+)
+
+
+def _web_denied(e: ErrorFacts, m: re.Match[str], f: str) -> None:
+    e.action, e.caller_kind = "sts:AssumeRoleWithWebIdentity", "web-identity"
+
+
+def _not_authorized(e: ErrorFacts, m: re.Match[str], f: str) -> None:
+    e.action, e.denial = m.group(1), Denial("plain")
+
+
+def _oidc_missing(e: ErrorFacts, m: re.Match[str], f: str) -> None:
+    e.oidc_provider_url = m.group(1).rstrip(".,")
+    e.caller_kind = "web-identity"
+
+
+def _invalid_identity_token(e: ErrorFacts, m: re.Match[str], f: str) -> None:
+    e.caller_kind = "web-identity"
+    e.details["reason"] = m.group(1).split(" status code")[0].strip()
+
+
+def _region_disabled(e: ErrorFacts, m: re.Match[str], f: str) -> None:
+    ra = P["region_account"].search(f)
+    e.account = ra.group(1) if ra else None
+
+
+def _duration_range(e: ErrorFacts, m: re.Match[str], f: str) -> None:
+    e.duration = m.group(1)
+
+
+def _duration_validation(e: ErrorFacts, m: re.Match[str], f: str) -> None:
+    e.duration = m.group(1)
+    e.details["constraint"] = f"{m.group(2)} than or equal to {m.group(3)}"
+
+
+def _field_validation(e: ErrorFacts, m: re.Match[str], f: str) -> None:
+    e.details["field"], e.details["value"] = m.group(2), m.group(1)
+
+
+def _arn_not_set(e: ErrorFacts, m: re.Match[str], f: str) -> None:
+    e.hop, e.hops = int(m.group(1)), int(m.group(2))
+
+
+def _missing_arg(e: ErrorFacts, m: re.Match[str], f: str) -> None:
+    e.details["argument"] = m.group(1)
+
+
+# What a known kind's match adds to the facts, by pattern key.
+KIND_DETAILS: dict[str, Callable[[ErrorFacts, re.Match[str], str], None]] = {
+    "web_denied": _web_denied, "not_authorized": _not_authorized, "oidc_missing": _oidc_missing,
+    "invalid_identity_token": _invalid_identity_token, "region_disabled": _region_disabled,
+    "duration_range": _duration_range, "duration_validation": _duration_validation,
+    "field_validation": _field_validation, "arn_not_set": _arn_not_set, "missing_arg": _missing_arg,
+}
+
+
+def _known_kind(e: ErrorFacts, f: str) -> int | None:
+    """The first known error kind in the chunk, with what its match names. Returns where it starts."""
+    for key, kind in KNOWN_KINDS:
+        m = P[key].search(f)
+        if not m:
+            continue
+        e.kind = kind
+        e.message = _sentence(f, m.start())
+        detail = KIND_DETAILS.get(key)
+        if detail is not None:
+            detail(e, m, f)
+        return m.start()
+    return None
+
+
+def _stated_cause(e: ErrorFacts, c: Cleaned, f: str, where: int | None) -> tuple[str | None, int | None]:
+    """The cause the text states (first match of CAUSES) and the action its message implies;
+    the cause's sentence is the message when nothing else was."""
     for rx, cause, action, unless in CAUSES:
         cm = rx.search(f)
         if cm and not (unless is not None and unless.search(c.flat)):  # anywhere in the paste
-            e.cause, implied = cause, action
+            e.cause = cause
             if where is None:
                 where = cm.start()
                 e.message = _sentence(f, cm.start())
-            break
-    if not e.kind:
-        if e.cause:
-            e.kind = CAUSE_KINDS.get(e.cause, "stated-cause")
-        elif not looks_like_error(f):
-            return None
-        else:
-            e.kind = "unknown"
-            e.message = f.strip()[:500]
+            return action, where
+    return None, where
 
-    # Wrappers: SDK and Terraform generation.
+
+def _sdk_wrapper(e: ErrorFacts, f: str, implied: str | None) -> None:
+    """The AWS SDK's wrapper: error code, operation, status code, request id, and the action."""
     wc = P["when_calling"].search(f)
     code = P["code"].search(f)
     e.error_code = wc.group(1) if wc else code.group(1) if code else None
@@ -453,7 +521,10 @@ def _parse_chunk(name: str, c: Cleaned, f: str, base: int) -> ErrorFacts | None:
         e.operation = e.action.split(":", 1)[1]
     if e.action is None:
         e.action = _action_of(f, e, v2, wc, implied)
-    role = P["tf_iam_role"].search(f)
+
+
+def _terraform_wrapper(e: ErrorFacts, f: str) -> None:
+    """Which Terraform (provider) generation wrote the message."""
     if P["tf_v5_web"].search(f):
         e.wrapper = "terraform-v5+"
         e.operation = e.operation or "AssumeRoleWithWebIdentity"
@@ -468,8 +539,13 @@ def _parse_chunk(name: str, c: Cleaned, f: str, base: int) -> ErrorFacts | None:
         e.wrapper = "aws-sdk-go-base-beta"
     elif P["failed_assume"].search(f):
         e.wrapper = "non-standard ('failed to assume role')"
+
+
+def _named_parts(e: ErrorFacts, f: str) -> None:
+    """The role, caller, provider and configuration location the text names elsewhere."""
+    role = P["tf_iam_role"].search(f)
     if role and e.role and e.role != _trim_arn(role.group(1)):
-        e.details["terraform_role"] = _trim_arn(role.group(1))  # the failing hop, per aws-sdk-go-base
+        e.details["terraform_role"] = _trim_arn(role.group(1)) or ""  # the failing hop, per aws-sdk-go-base
     if e.role is None and (e.action is None or e.action.lower() in ASSUME_ACTIONS):
         for rx in ROLE_HINTS:
             rm = rx.search(f)
@@ -490,13 +566,6 @@ def _parse_chunk(name: str, c: Cleaned, f: str, base: int) -> ErrorFacts | None:
         e.caller_kind = e.caller_kind or caller_kind(e.caller)
         e.caller_account = _account(e.caller)
     e.role_account = _account(e.role)
-    if e.cause is None and e.kind == "access-denied":
-        e.cause = _denial_cause(e)
-    if e.cause is None and e.role and role_arn_invalid(e.role):
-        e.cause = "PROVIDER_ROLE_ARN_INVALID"
-    if where is not None:
-        e.line = c.line_of(base + where)
-    return e
 
 
 def _action_of(f: str, e: ErrorFacts, v2, wc, implied: str | None) -> str | None:

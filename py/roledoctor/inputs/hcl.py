@@ -15,12 +15,14 @@ import importlib.util
 import io
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from roledoctor import privatefile
+from roledoctor.source import quoted_end
 
-_lark = None  # imported on first parse: importing roledoctor.inputs stays cheap
+_lark: Any = None  # the lark module, imported on first parse: importing roledoctor.inputs stays cheap
 
 
 def _load_lark():
@@ -379,19 +381,9 @@ def top_level_blocks(src: str):
         i = m.start()
         ch = src[i]
         if ch == '"':
-            j = i + 1
-            while True:  # to the closing quote, skipping escapes; strings do not span lines
-                k = src.find('"', j)
-                nl = src.find("\n", j)
-                if k == -1 or (nl != -1 and nl < k):
-                    return None
-                bs = k
-                while bs > j and src[bs - 1] == "\\":
-                    bs -= 1
-                if (k - bs) % 2 == 0:
-                    break
-                j = k + 1
-            i = k + 1
+            i = quoted_end(src, i, one_line=True)
+            if i == -1:
+                return None
         elif ch == "#" or src.startswith("//", i):
             k = src.find("\n", i)
             i = n if k == -1 else k
@@ -639,101 +631,127 @@ class _Walker:
         s, e = _span(x)
         if isinstance(x, _lark.Token):
             return Node("expr", s, e, str(x))
-        d = x.data
-        if d == "expr_term":
-            kids = _kids(x)
-            paren = any(isinstance(k, _lark.Token) and k.type == "LPAR" for k in x.children)
-            if paren and kids:  # ( expression )
-                inner = self.expr(kids[0])
-                return inner if inner.kind != "expr" else Node("expr", s, e, self.text[s:e])
-            return self.expr(kids[0]) if kids else Node("expr", s, e, self.text[s:e])
-        if d == "identifier":
-            return Node("ref", s, e, str(x.children[0]))
-        if d == "literal_value":
-            name = str(x.children[0])
-            return Node("null", s, e, None) if name == "null" else Node("bool", s, e, name == "true")
-        if d in ("int_lit", "float_lit"):
+        if x.data in ("int_lit", "float_lit"):
             raw = "".join(str(t) for t in x.children)
             try:
-                return Node("num", s, e, int(raw) if d == "int_lit" else float(raw))
+                return Node("num", s, e, int(raw) if x.data == "int_lit" else float(raw))
             except ValueError:
                 return Node("expr", s, e, raw)
-        if d == "string":
-            return self.string(x)
-        if d == "tuple":
-            return Node("tuple", s, e, [self.expr(k) for k in _kids(x) if isinstance(k, _lark.Tree)])
-        if d == "object":
-            items = []
-            for el in _kids(x):
-                if not isinstance(el, _lark.Tree) or el.data != "object_elem":
-                    continue
-                ek = _kids(el)
-                key_t, val_t = ek[0], ek[-1]
-                ks, ke = _pos(key_t)
-                inner = _kids(key_t)[0] if isinstance(key_t, _lark.Tree) and key_t.data == "object_elem_key" else key_t
-                if isinstance(inner, _lark.Tree) and inner.data == "keyword":
-                    key_node = Node("ref", ks, ke, _name(inner))
-                else:
-                    key_node = self.expr(inner)
-                if key_node.kind == "ref" and "." not in key_node.value and "[" not in key_node.value \
-                        and self.text[ks:ke].strip() == key_node.value:
-                    key = key_node.value  # bare identifier key
-                elif key_node.kind in ("str", "num", "bool"):
-                    key = str(key_node.value)
-                else:
-                    key = self.text[ks:ke]
-                items.append(ObjectItem(key, ks, ke, self.expr(val_t), key_node))
-            return Node("object", s, e, items)
-        if d == "function_call":
-            kids = _kids(x)
-            names = [k for k in kids if isinstance(k, _lark.Tree) and k.data == "identifier"]
-            name = "::".join(_name(k) for k in names)  # provider::aws::arn_parse
-            args = []
-            for k in kids:
-                if isinstance(k, _lark.Tree) and k.data == "arguments":
-                    args = [self.expr(a) for a in _kids(k) if isinstance(a, _lark.Tree)]
-            return Node("call", s, e, (name, args))
-        if d == "get_attr_expr_term":
-            base = self.expr(x.children[0])
-            attr = _name(_kids(x.children[1])[0])
-            if base.kind == "ref":
-                return Node("ref", s, e, f"{base.value}.{attr}")
+        reader = _EXPR_READERS.get(x.data)
+        if reader is None:
             return Node("expr", s, e, self.text[s:e])
-        if d == "index_expr_term":
-            base = self.expr(x.children[0])
-            index = x.children[1]
-            idx = _kids(index)
-            if base.kind == "ref" and len(idx) == 1:
-                if isinstance(idx[0], _lark.Token):  # short_index: a.0
-                    i = Node("num", s, e, int(str(idx[0])))
-                else:
-                    i = self.expr(idx[0])
-                if i.kind in ("num", "str"):
-                    return Node("ref", s, e, f"{base.value}[{i.value!r}]" if i.kind == "str" else f"{base.value}[{i.value}]")
-            return Node("expr", s, e, self.text[s:e])
-        if d in ("heredoc_template", "heredoc_template_trim"):
-            tok = x.children[0]
-            raw = str(tok).rstrip("\n")  # the token ends with the closing line's newline
-            m = _HEREDOC.match(raw)
-            if not m:
-                return Node("expr", s, e, raw)
-            body_start = tok.start_pos + _BASE[0] + m.end()
-            # body ends before the last line holding the closing delimiter
-            last_nl = raw.rfind("\n")
-            body_end = tok.start_pos + _BASE[0] + last_nl + 1 if last_nl >= m.end() - 1 else body_start
-            body = self.text[body_start:body_end].replace("\r", "")
-            if m.group(1):
-                body = _trim_heredoc(body)
-            return Node("heredoc", s, e - (len(str(tok)) - len(raw)), (body, body_start, body_end, bool(m.group(1))))
-        if d == "unary_op":
-            kids = x.children
-            if str(kids[0]) == "-":
-                inner = self.expr(kids[1])
-                if inner.kind == "num":
-                    return Node("num", s, e, -inner.value)
-            return Node("expr", s, e, self.text[s:e])
+        return reader(self, x, s, e)
+
+    def _expr_term(self, x, s: int, e: int) -> Node:
+        kids = _kids(x)
+        paren = any(isinstance(k, _lark.Token) and k.type == "LPAR" for k in x.children)
+        if paren and kids:  # ( expression )
+            inner = self.expr(kids[0])
+            return inner if inner.kind != "expr" else Node("expr", s, e, self.text[s:e])
+        return self.expr(kids[0]) if kids else Node("expr", s, e, self.text[s:e])
+
+    def _identifier(self, x, s: int, e: int) -> Node:
+        return Node("ref", s, e, str(x.children[0]))
+
+    def _literal_value(self, x, s: int, e: int) -> Node:
+        name = str(x.children[0])
+        return Node("null", s, e, None) if name == "null" else Node("bool", s, e, name == "true")
+
+    def _string(self, x, s: int, e: int) -> Node:
+        return self.string(x)
+
+    def _tuple(self, x, s: int, e: int) -> Node:
+        return Node("tuple", s, e, [self.expr(k) for k in _kids(x) if isinstance(k, _lark.Tree)])
+
+    def _object(self, x, s: int, e: int) -> Node:
+        items = []
+        for el in _kids(x):
+            if isinstance(el, _lark.Tree) and el.data == "object_elem":
+                items.append(self._object_item(el))
+        return Node("object", s, e, items)
+
+    def _object_item(self, el) -> ObjectItem:
+        ek = _kids(el)
+        key_t, val_t = ek[0], ek[-1]
+        ks, ke = _pos(key_t)
+        inner = _kids(key_t)[0] if isinstance(key_t, _lark.Tree) and key_t.data == "object_elem_key" else key_t
+        if isinstance(inner, _lark.Tree) and inner.data == "keyword":
+            key_node = Node("ref", ks, ke, _name(inner))
+        else:
+            key_node = self.expr(inner)
+        if key_node.kind == "ref" and "." not in key_node.value and "[" not in key_node.value \
+                and self.text[ks:ke].strip() == key_node.value:
+            key = key_node.value  # bare identifier key
+        elif key_node.kind in ("str", "num", "bool"):
+            key = str(key_node.value)
+        else:
+            key = self.text[ks:ke]
+        return ObjectItem(key, ks, ke, self.expr(val_t), key_node)
+
+    def _function_call(self, x, s: int, e: int) -> Node:
+        kids = _kids(x)
+        names = [k for k in kids if isinstance(k, _lark.Tree) and k.data == "identifier"]
+        name = "::".join(_name(k) for k in names)  # provider::aws::arn_parse
+        args = []
+        for k in kids:
+            if isinstance(k, _lark.Tree) and k.data == "arguments":
+                args = [self.expr(a) for a in _kids(k) if isinstance(a, _lark.Tree)]
+        return Node("call", s, e, (name, args))
+
+    def _get_attr(self, x, s: int, e: int) -> Node:
+        base = self.expr(x.children[0])
+        attr = _name(_kids(x.children[1])[0])
+        if base.kind == "ref":
+            return Node("ref", s, e, f"{base.value}.{attr}")
         return Node("expr", s, e, self.text[s:e])
 
+    def _index(self, x, s: int, e: int) -> Node:
+        base = self.expr(x.children[0])
+        index = x.children[1]
+        idx = _kids(index)
+        if base.kind == "ref" and len(idx) == 1:
+            if isinstance(idx[0], _lark.Token):  # short_index: a.0
+                i = Node("num", s, e, int(str(idx[0])))
+            else:
+                i = self.expr(idx[0])
+            if i.kind in ("num", "str"):
+                return Node("ref", s, e, f"{base.value}[{i.value!r}]" if i.kind == "str" else f"{base.value}[{i.value}]")
+        return Node("expr", s, e, self.text[s:e])
+
+    def _heredoc(self, x, s: int, e: int) -> Node:
+        tok = x.children[0]
+        raw = str(tok).rstrip("\n")  # the token ends with the closing line's newline
+        m = _HEREDOC.match(raw)
+        if not m:
+            return Node("expr", s, e, raw)
+        body_start = tok.start_pos + _BASE[0] + m.end()
+        # body ends before the last line holding the closing delimiter
+        last_nl = raw.rfind("\n")
+        body_end = tok.start_pos + _BASE[0] + last_nl + 1 if last_nl >= m.end() - 1 else body_start
+        body = self.text[body_start:body_end].replace("\r", "")
+        if m.group(1):
+            body = _trim_heredoc(body)
+        return Node("heredoc", s, e - (len(str(tok)) - len(raw)), (body, body_start, body_end, bool(m.group(1))))
+
+    def _unary(self, x, s: int, e: int) -> Node:
+        kids = x.children
+        if str(kids[0]) == "-":
+            inner = self.expr(kids[1])
+            if inner.kind == "num":
+                return Node("num", s, e, -inner.value)
+        return Node("expr", s, e, self.text[s:e])
+
+
+# The walker's reader for each expression rule of the grammar; any other rule
+# is an expression the code does not evaluate ("expr", its text).
+_EXPR_READERS: dict[str, Callable[[Any, Any, int, int], Node]] = {
+    "expr_term": _Walker._expr_term, "identifier": _Walker._identifier,
+    "literal_value": _Walker._literal_value, "string": _Walker._string, "tuple": _Walker._tuple,
+    "object": _Walker._object, "function_call": _Walker._function_call,
+    "get_attr_expr_term": _Walker._get_attr, "index_expr_term": _Walker._index,
+    "heredoc_template": _Walker._heredoc, "heredoc_template_trim": _Walker._heredoc,
+    "unary_op": _Walker._unary,
+}
 
 def _trim_heredoc(body: str) -> str:
     # HCL spec, template expressions: "<<-" strips the smallest common indent.

@@ -49,73 +49,85 @@ def _src(node: Node, text: str) -> str:
 
 
 def evaluate(node: Node, env: Env | None = None) -> Result:
-    env = env or Env()
-    refs: list[str] = []
-    symbolic = [False]
-    defaulted = [False]
+    ev = _Evaluator(env or Env())
+    try:
+        value = ev.ev(node)
+    except RecursionError:
+        return Result(None, True, ev.refs)
+    return Result(value, ev.symbolic, ev.refs, ev.defaulted)
 
-    def ev(n: Node) -> Any:
+
+@dataclass
+class _Evaluator:
+    """One evaluation: the references it met, and whether any part stayed symbolic
+    or used a variable's default."""
+    env: Env
+    refs: list[str] = field(default_factory=list)
+    symbolic: bool = False
+    defaulted: bool = False
+
+    def ev(self, n: Node) -> Any:
         k = n.kind
         if k in ("str", "num", "bool", "null"):
             return n.value
         if k == "heredoc":
             return n.value[0]
         if k == "tuple":
-            return [ev(c) for c in n.value]
+            return [self.ev(c) for c in n.value]
         if k == "object":
-            return {it.key: ev(it.value) for it in n.value}
+            return {it.key: self.ev(it.value) for it in n.value}
         if k == "template":
-            out = []
-            for p in n.value:
-                if isinstance(p, str):
-                    out.append(p)
-                else:
-                    v = ev(p)
-                    out.append(_tostr(v))
-            return "".join(out)
+            return "".join(p if isinstance(p, str) else _tostr(self.ev(p)) for p in n.value)
         if k == "ref":
-            refs.append(n.value)
-            found, v = lookup(n.value)
-            if found:
-                return v
-            symbolic[0] = True
-            return "${" + n.value + "}"
+            return self.ref(n)
         if k == "call":
-            name, args = n.value
-            if name == "jsonencode" and len(args) == 1:
-                return json.dumps(ev(args[0]), separators=(",", ":"))
-            if name in ("tostring", "tolist", "toset", "tonumber") and len(args) == 1:
-                return ev(args[0])
-            if name == "concat" and all(a.kind == "tuple" for a in args):
-                return [x for a in args for x in ev(a)]
-            if name == "lookup" and len(args) in (2, 3):  # lookup(map, key, default)
-                m, k = ev(args[0]), ev(args[1])
-                if isinstance(m, dict) and isinstance(k, str) and not symbolic[0]:
-                    if k in m:
-                        return m[k]
-                    if len(args) == 3:
-                        return ev(args[2])
-            symbolic[0] = True
-            for a in args:
-                ev(a)  # collect refs
-            return "${" + _src(n, env.text) + "}"
-        symbolic[0] = True
-        return "${" + _src(n, env.text) + "}"
+            return self.call(n)
+        self.symbolic = True
+        return "${" + _src(n, self.env.text) + "}"
 
-    def lookup(ref: str):
+    def ref(self, n: Node) -> Any:
+        self.refs.append(n.value)
+        found, v = self.lookup(n.value)
+        if found:
+            return v
+        self.symbolic = True
+        return "${" + n.value + "}"
+
+    def call(self, n: Node) -> Any:
+        name, args = n.value
+        if name == "jsonencode" and len(args) == 1:
+            return json.dumps(self.ev(args[0]), separators=(",", ":"))
+        if name in ("tostring", "tolist", "toset", "tonumber") and len(args) == 1:
+            return self.ev(args[0])
+        if name == "concat" and all(a.kind == "tuple" for a in args):
+            return [x for a in args for x in self.ev(a)]
+        if name == "lookup" and len(args) in (2, 3):  # lookup(map, key, default)
+            m, k = self.ev(args[0]), self.ev(args[1])
+            if isinstance(m, dict) and isinstance(k, str) and not self.symbolic:
+                if k in m:
+                    return m[k]
+                if len(args) == 3:
+                    return self.ev(args[2])
+        self.symbolic = True
+        for a in args:
+            self.ev(a)  # collect refs
+        return "${" + _src(n, self.env.text) + "}"
+
+    def lookup(self, ref: str) -> tuple[bool, Any]:
+        env = self.env
         parts = ref.split(".")
         if parts[0] in env.scope:
             return _dig(env.scope[parts[0]], parts[1:])
         if parts[0] == "var" and len(parts) >= 2 and parts[1] in env.variables:
             if parts[1] in env.defaulted:
-                defaulted[0] = True
+                self.defaulted = True
             return _dig(env.variables[parts[1]], parts[2:])
         if parts[0] == "local" and len(parts) >= 2 and parts[1] in env.locals and parts[1] not in env._busy:
             env._busy.add(parts[1])
             try:
                 saved = env.text
                 env.text = env.local_texts.get(parts[1], saved)
-                r = ev(env.locals[parts[1]])
+                r = self.ev(env.locals[parts[1]])
                 env.text = saved
             finally:
                 env._busy.discard(parts[1])
@@ -125,14 +137,8 @@ def evaluate(node: Node, env: Env | None = None) -> Result:
             return True, env.documents[parts[2]]
         return False, None
 
-    try:
-        value = ev(node)
-    except RecursionError:
-        return Result(None, True, refs)
-    return Result(value, symbolic[0], refs, defaulted[0])
 
-
-def _dig(value, rest: list[str]):
+def _dig(value: Any, rest: list[str]) -> tuple[bool, Any]:
     for p in rest:
         if isinstance(value, dict) and p in value:
             value = value[p]
@@ -141,7 +147,7 @@ def _dig(value, rest: list[str]):
     return True, value
 
 
-def _tostr(v) -> str:
+def _tostr(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if v is None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # the C decoder, not in typeshed
+from typing import Any
 
 MAX_DEPTH = 400
 
@@ -30,7 +31,7 @@ class JSONSyntaxError(ValueError):
 
 @dataclass
 class JSONDoc:
-    value: object
+    value: Any  # whatever the JSON holds: checked where it is read
     spans: dict = field(default_factory=dict)  # path -> (start, end) of the value
     key_spans: dict = field(default_factory=dict)  # path -> (start, end) of the key string
     start: int = 0
@@ -57,7 +58,8 @@ class _Parser:
         self.key_spans: dict = {}
 
     def ws(self, i: int) -> int:
-        return _WS.match(self.text, i, self.end).end()
+        m = _WS.match(self.text, i, self.end)  # matches always (it may be empty)
+        return m.end() if m else i
 
     def fail(self, message: str, i: int):
         raise JSONSyntaxError(message, min(i, self.end))

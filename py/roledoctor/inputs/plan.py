@@ -15,6 +15,7 @@ from roledoctor.inputs.model import (
 )
 from roledoctor.inputs.terraform import ATTACHMENT_TYPES, Found, HOP_ARGS, PROVIDER_ARGS, WEB_ARGS
 from roledoctor.source import LineIndex
+from roledoctor.inputs.values import as_dict
 
 
 def is_plan(obj) -> bool:
@@ -41,13 +42,13 @@ class PlanReader:
     def read(self) -> Found:
         out = Found()
         obj = self.doc.value
-        cfg = obj.get("configuration") if isinstance(obj.get("configuration"), dict) else {}
-        pcs = cfg.get("provider_config") if isinstance(cfg.get("provider_config"), dict) else {}
+        cfg = as_dict(obj.get("configuration"))
+        pcs = as_dict(cfg.get("provider_config"))
         for key, pc in pcs.items():
             if not isinstance(pc, dict) or pc.get("name") != "aws":
                 continue
             base = ("configuration", "provider_config", key)
-            exprs = pc.get("expressions") if isinstance(pc.get("expressions"), dict) else {}
+            exprs = as_dict(pc.get("expressions"))
             args = {n: self.expr_arg(n, e, base + ("expressions", n)) for n, e in exprs.items()
                     if not isinstance(e, list)}
             p = ProviderConfig(self.name, "aws", args=args, span=self.span(base))
@@ -110,9 +111,9 @@ class PlanReader:
 
     def resource(self, res: dict, rpath: tuple, out: Found):
         rtype, address = res.get("type"), res.get("address") or f'{res.get("type")}.{res.get("name")}'
-        values = res.get("values") if isinstance(res.get("values"), dict) else {}
+        values = as_dict(res.get("values"))
         vpath = rpath + ("values",)
-        args = {n: self.value_arg(n, values, vpath) for n in values}
+        args = {n: a for n in values if (a := self.value_arg(n, values, vpath)) is not None}
         span = self.span(rpath)
         if res.get("mode") == "data" and rtype == "aws_iam_policy_document":
             pr = PolicyResource(self.name, address, "data.aws_iam_policy_document", args=args, span=span)

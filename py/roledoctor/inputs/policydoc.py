@@ -8,6 +8,9 @@ path and calls policy_from_obj.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from roledoctor.inputs import jsonspan
 from roledoctor.inputs.hcl import Block, Node
 from roledoctor.inputs.hcleval import Env, evaluate
@@ -189,112 +192,130 @@ def from_document_block(block: Block, env: Env, lines: LineIndex, input_name: st
     return policy, problems, src
 
 
-def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
-    spans: dict = {(): lines.span(block.start, block.end)}
-    keys: dict = {}
-    unresolved: list[str] = []
-    unknown: list[str] = []  # what the code alone does not decide
-    obj: dict = {}
+@dataclass
+class _DocReader:
+    """What reading one aws_iam_policy_document block collects besides the document:
+    the span of every JSON path, the key spans, and the parts the code does not decide."""
+    env: Env
+    lines: LineIndex
+    spans: dict = field(default_factory=dict)
+    keys: dict = field(default_factory=dict)
+    unresolved: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # what the code alone does not decide
 
-    def val(n: Node, path: tuple):
-        spans[path] = lines.span(n.start, n.end)
-        r = evaluate(n, env)
+    def text(self, n: Node) -> str:
+        return self.lines.text[n.start:n.end]
+
+    def val(self, n: Node, path: tuple) -> Any:
+        self.spans[path] = self.lines.span(n.start, n.end)
+        r = evaluate(n, self.env)
         if r.symbolic:
-            unresolved.append(lines.text[n.start:n.end])
+            self.unresolved.append(self.text(n))
         if r.defaulted:
-            unknown.append(lines.text[n.start:n.end])
+            self.unknown.append(self.text(n))
         if n.kind == "tuple":
             for i, c in enumerate(n.value):
-                spans[path + (i,)] = lines.span(c.start, c.end)
+                self.spans[path + (i,)] = self.lines.span(c.start, c.end)
         return r.value
 
-    b = block.body
-    if "version" in b.attributes:
-        a = b.attributes["version"]
-        keys[("Version",)] = lines.span(a.name_start, a.name_end)
-        obj["Version"] = val(a.value, ("Version",))
-    else:
-        obj["Version"] = "2012-10-17"  # the data source's default
-    if "policy_id" in b.attributes:
-        obj["Id"] = val(b.attributes["policy_id"].value, ("Id",))
-    statements = []
-    for i, st in enumerate(_each(b, "statement", env, unknown)):
-        p = ("Statement", i)
-        spans[p] = lines.span(st.start, st.end)
+    def statement(self, st: Block, p: tuple) -> dict:
+        self.spans[p] = self.lines.span(st.start, st.end)
         s: dict = {}
         sb = st.body
         if "sid" in sb.attributes:
-            s["Sid"] = val(sb.attributes["sid"].value, p + ("Sid",))
+            s["Sid"] = self.val(sb.attributes["sid"].value, p + ("Sid",))
         if "effect" in sb.attributes:
-            s["Effect"] = val(sb.attributes["effect"].value, p + ("Effect",))
+            s["Effect"] = self.val(sb.attributes["effect"].value, p + ("Effect",))
         else:
             s["Effect"] = "Allow"  # the data source's default
         for arg, element in _STATEMENT_LISTS:
             if arg in sb.attributes:
                 a = sb.attributes[arg]
-                keys[p + (element,)] = lines.span(a.name_start, a.name_end)
-                v = val(a.value, p + (element,))
+                self.keys[p + (element,)] = self.lines.span(a.name_start, a.name_end)
+                v = self.val(a.value, p + (element,))
                 if v is None:  # null: the argument is not set
                     continue
                 s[element] = v if isinstance(v, list) else [v] if isinstance(v, str) else v
         for arg, element in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-            blocks = list(_each(sb, arg, env, unknown))
-            if not blocks:
-                continue
-            spans[p + (element,)] = lines.span(blocks[0].start, blocks[0].end)
-            princ: dict = {}
-            for pb in blocks:
-                t = pb.body.attributes.get("type")
-                ids = pb.body.attributes.get("identifiers")
-                tr = evaluate(t.value, env) if t else None
-                if tr is not None and (tr.symbolic or tr.defaulted):
-                    unknown.append(lines.text[t.value.start:t.value.end])  # a principal type decided elsewhere
-                kind = tr.value if tr else None
-                kind = kind if isinstance(kind, str) else "AWS"
-                if kind == "*":  # type "*" identifiers ["*"] renders as "Principal": "*"
-                    princ = "*"  # type: ignore[assignment]
-                    break
-                lst = princ.setdefault(kind, [])
-                base = len(lst)
-                spans.setdefault(p + (element, kind), lines.span(pb.start, pb.end))
-                if ids:
-                    r = evaluate(ids.value, env)
-                    if r.symbolic:
-                        unresolved.append(lines.text[ids.value.start:ids.value.end])
-                    if r.defaulted:
-                        unknown.append(lines.text[ids.value.start:ids.value.end])
-                    items = r.value if isinstance(r.value, list) else [r.value]
-                    if ids.value.kind == "tuple":
-                        for j, c in enumerate(ids.value.value):
-                            spans[p + (element, kind, base + j)] = lines.span(c.start, c.end)
-                    lst.extend(items)
-            s[element] = princ
-        conds = list(_each(sb, "condition", env, unknown))
+            blocks = list(_each(sb, arg, self.env, self.unknown))
+            if blocks:
+                self.spans[p + (element,)] = self.lines.span(blocks[0].start, blocks[0].end)
+                s[element] = self.principals(blocks, p + (element,))
+        conds = list(_each(sb, "condition", self.env, self.unknown))
         if conds:
-            spans[p + ("Condition",)] = lines.span(conds[0].start, conds[0].end)
-            c_obj: dict = {}
-            for cb in conds:
-                ta, va, vs = (cb.body.attributes.get(k) for k in ("test", "variable", "values"))
-                tr = evaluate(ta.value, env) if ta else None
-                vr = evaluate(va.value, env) if va else None
-                test = tr.value if tr else None
-                var = vr.value if vr else None
-                if not isinstance(test, str) or not isinstance(var, str):
-                    c_obj.setdefault(str(test), {})[str(var)] = []
-                    continue
-                cp = p + ("Condition", test, var)
-                spans.setdefault(p + ("Condition", test), lines.span(cb.start, cb.end))
-                spans[cp] = lines.span(cb.start, cb.end)
-                values = val(vs.value, cp) if vs else []
-                spans[cp] = lines.span(cb.start, cb.end)
-                if vs:
-                    spans[cp + ("values",)] = lines.span(vs.value.start, vs.value.end)
-                values = values if isinstance(values, list) else [values]
-                # Repeated test+variable blocks: values merge (the provider does the same).
-                c_obj.setdefault(test, {}).setdefault(var, [])
-                c_obj[test][var] = list(c_obj[test][var]) + list(values)
-            s["Condition"] = c_obj
-        statements.append(s)
+            self.spans[p + ("Condition",)] = self.lines.span(conds[0].start, conds[0].end)
+            s["Condition"] = self.conditions(conds, p)
+        return s
+
+    def principals(self, blocks: list[Block], pe: tuple) -> dict | str:
+        princ: dict = {}
+        for pb in blocks:
+            t = pb.body.attributes.get("type")
+            ids = pb.body.attributes.get("identifiers")
+            tr = evaluate(t.value, self.env) if t else None
+            if t is not None and tr is not None and (tr.symbolic or tr.defaulted):
+                self.unknown.append(self.text(t.value))  # a principal type decided elsewhere
+            kind = tr.value if tr else None
+            kind = kind if isinstance(kind, str) else "AWS"
+            if kind == "*":  # type "*" identifiers ["*"] renders as "Principal": "*"
+                return "*"
+            lst = princ.setdefault(kind, [])
+            base = len(lst)
+            self.spans.setdefault(pe + (kind,), self.lines.span(pb.start, pb.end))
+            if ids:
+                r = evaluate(ids.value, self.env)
+                if r.symbolic:
+                    self.unresolved.append(self.text(ids.value))
+                if r.defaulted:
+                    self.unknown.append(self.text(ids.value))
+                items = r.value if isinstance(r.value, list) else [r.value]
+                if ids.value.kind == "tuple":
+                    for j, c in enumerate(ids.value.value):
+                        self.spans[pe + (kind, base + j)] = self.lines.span(c.start, c.end)
+                lst.extend(items)
+        return princ
+
+    def conditions(self, conds: list[Block], p: tuple) -> dict:
+        c_obj: dict = {}
+        for cb in conds:
+            ta, va, vs = (cb.body.attributes.get(k) for k in ("test", "variable", "values"))
+            tr = evaluate(ta.value, self.env) if ta else None
+            vr = evaluate(va.value, self.env) if va else None
+            test = tr.value if tr else None
+            var = vr.value if vr else None
+            if not isinstance(test, str) or not isinstance(var, str):
+                c_obj.setdefault(str(test), {})[str(var)] = []
+                continue
+            cp = p + ("Condition", test, var)
+            self.spans.setdefault(p + ("Condition", test), self.lines.span(cb.start, cb.end))
+            self.spans[cp] = self.lines.span(cb.start, cb.end)
+            values = self.val(vs.value, cp) if vs else []
+            self.spans[cp] = self.lines.span(cb.start, cb.end)
+            if vs:
+                self.spans[cp + ("values",)] = self.lines.span(vs.value.start, vs.value.end)
+            values = values if isinstance(values, list) else [values]
+            # Repeated test+variable blocks: values merge (the provider does the same).
+            c_obj.setdefault(test, {}).setdefault(var, [])
+            c_obj[test][var] = list(c_obj[test][var]) + list(values)
+        return c_obj
+
+
+def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str
+                    ) -> tuple[Policy | None, list[Problem], PolicySource, list[str]]:
+    d = _DocReader(env, lines)
+    d.spans[()] = lines.span(block.start, block.end)
+    obj: dict = {}
+    b = block.body
+    if "version" in b.attributes:
+        a = b.attributes["version"]
+        d.keys[("Version",)] = lines.span(a.name_start, a.name_end)
+        obj["Version"] = d.val(a.value, ("Version",))
+    else:
+        obj["Version"] = "2012-10-17"  # the data source's default
+    if "policy_id" in b.attributes:
+        obj["Id"] = d.val(b.attributes["policy_id"].value, ("Id",))
+    statements = [d.statement(st, ("Statement", i)) for i, st in enumerate(_each(b, "statement", env, d.unknown))]
+    spans, unknown = d.spans, d.unknown
     source = _documents(b.attributes.get("source_policy_documents"), env, unknown, "source_policy_documents")
     override = _documents(b.attributes.get("override_policy_documents"), env, unknown, "override_policy_documents")
     if source or override:
@@ -309,14 +330,14 @@ def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
     if statements:
         obj["Statement"] = statements
         spans[("Statement",)] = spans[("Statement", 0)]
-    src = PolicySource("policy_document", input=input_name, unresolved=unresolved)
+    src = PolicySource("policy_document", input=input_name, unresolved=d.unresolved)
     for u in dict.fromkeys(unknown):
         src.unresolved.append(f"{u}: decided outside this code")
     if not statements:
         return None, [Problem(POLICY_INVALID, "aws_iam_policy_document has no statement block", input_name,
                               lines.span(block.start, block.end),
                               lines.line_text(lines.span(block.start, block.end).line))], src, unknown
-    policy, problems = build(obj, spans, keys, lines, input_name, src)
+    policy, problems = build(obj, spans, d.keys, lines, input_name, src)
     return policy, problems, src, unknown
 
 

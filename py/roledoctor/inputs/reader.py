@@ -200,7 +200,7 @@ def _read_json(ctx: _Ctx, doc: jsonspan.JSONDoc) -> list[Recognised]:
     spans = {k: ctx.lines.span(*v) for k, v in _strip(doc.spans, path).items()}
     keys = {k: ctx.lines.span(*v) for k, v in _strip(doc.key_spans, path).items()}
     policy, problems = policydoc.build(obj, spans, keys, ctx.lines, ctx.name, PolicySource("json", input=ctx.name))
-    if problems:
+    if problems or policy is None:  # build gives a policy or the problems
         return [_problem(ctx, p) for p in problems]
     if path[:1] == ("Role",) or path == ("AssumeRolePolicyDocument",):
         role = doc.value.get("Role", doc.value)
@@ -246,7 +246,7 @@ _SEGMENT_START = re.compile(r"^(?:\{|(?:provider|resource|data|terraform|variabl
 def _segments(text: str) -> list[tuple[int, int, str]]:
     """Column-0 JSON objects and HCL blocks inside a mixed paste (error output
     plus config): (start, end, "json"|"hcl"). Braces are matched outside strings."""
-    out = []
+    out: list[tuple[int, int, str]] = []
     pos = 0
     while True:
         m = _SEGMENT_START.search(text, pos)
@@ -347,7 +347,7 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
                 for k, node in r.facts["_nodes"].items():
                     env.locals[k] = node
                     env.local_texts[k] = inputs[name]
-    for name, recs in first.items():  # tfvars override defaults
+    for recs in first.values():  # tfvars override defaults
         for r in recs:
             if r.kind == "tfvars":
                 for k, a in r.facts.items():
@@ -358,13 +358,14 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
     if env.variables or env.locals:
         final = {name: read(name, text, env, cache) for name, text in inputs.items()}
     res = Inputs(texts=dict(inputs), variables=dict(env.variables))
-    for name, recs in final.items():
+    for recs in final.values():
         for r in recs:
             res.recognised.append(r)
-            bucket = {"error": res.errors, "provider": res.providers, "backend-s3": res.backends, "role": res.roles,
+            buckets: dict[str, list] = {"error": res.errors, "provider": res.providers, "backend-s3": res.backends, "role": res.roles,
                       "policy-resource": res.policies, "policy-document": res.policies,
                       "attachment": res.attachments, "policy-json": res.documents, "problem": res.problems,
-                      "caller-identity": res.identities, "aws-evidence": res.evidence}.get(r.kind)
+                      "caller-identity": res.identities, "aws-evidence": res.evidence}
+            bucket = buckets.get(r.kind)
             if bucket is not None:
                 bucket.append(r.facts)
     _link(res)

@@ -76,7 +76,7 @@ class _Walker:
         try:
             if kind == "SequenceNode":
                 return [self.walk(n, path + (i,), doc, depth + 1, stack) for i, n in enumerate(node.value)]
-            out = {}
+            out: dict = {}
             for k, v in node.value:
                 key = self.walk(k, path + ("<key>",), doc, depth + 1, stack) if type(k).__name__ == "ScalarNode" \
                     else f"<{type(k).__name__}>"

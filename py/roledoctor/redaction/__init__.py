@@ -24,10 +24,10 @@ from roledoctor.redaction.redactor import (
     restore_text,
 )
 from roledoctor.redaction.rules import Rule, shannon_entropy
-from roledoctor.redaction.scan import Finding, scan
+from roledoctor.redaction.scan import SecretMatch, scan
 
 __all__ = [
-    "RULES", "Entry", "Finding", "RedactionResult", "Redactor", "Replacement", "Rule",
+    "RULES", "Entry", "SecretMatch", "RedactionResult", "Redactor", "Replacement", "Rule",
     "account_from_access_key", "all_patterns", "redact", "restore", "restore_text", "scan",
     "shannon_entropy",
 ]

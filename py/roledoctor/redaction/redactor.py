@@ -34,7 +34,7 @@ from typing import Iterable, Sequence
 from roledoctor.limits import check_text
 from roledoctor.redaction.detectors import RULES
 from roledoctor.redaction.rules import Rule
-from roledoctor.redaction.scan import Finding, scan
+from roledoctor.redaction.scan import SecretMatch, scan
 
 TYPE_RE = re.compile(r"[A-Z][A-Z_]{0,30}")  # a placeholder type (fullmatch)
 UNDERSCORE_DIGIT = re.compile(r"_\d")  # where a placeholder-like token may end
@@ -256,11 +256,11 @@ class Redactor:
         hits = {(s, e): v for s, e, v in _find(result.text, self._by_placeholder.values())}
         return all(hits.get((r.start, r.end)) == self._by_placeholder[r.placeholder].value for r in result.replacements)
 
-    def _select(self, text: str, whole_words: bool = False) -> list[Finding]:
+    def _select(self, text: str, whole_words: bool = False) -> list[SecretMatch]:
         taken = _Intervals()
-        picked: list[Finding] = []
+        picked: list[SecretMatch] = []
 
-        def take(cands: Iterable[Finding]) -> None:
+        def take(cands: Iterable[SecretMatch]) -> None:
             for f in sorted(cands, key=lambda f: (f.start - f.end, f.priority, f.start)):
                 if taken.free(f.start, f.end):
                     taken.add(f.start, f.end)
@@ -279,14 +279,14 @@ class Redactor:
         picked.sort(key=lambda f: f.start)
         return self._widen(text, picked, whole_words)
 
-    def _forced_findings(self, text: str) -> Iterable[Finding]:
+    def _forced_findings(self, text: str) -> Iterable[SecretMatch]:
         for fragment, type_ in self._forced.items():
             i = text.find(fragment)
             while i >= 0:
-                yield Finding(i, i + len(fragment), fragment, type_, "user", 0)
+                yield SecretMatch(i, i + len(fragment), fragment, type_, "user", 0)
                 i = text.find(fragment, i + 1)
 
-    def _occurrences(self, text: str, known: dict[str, tuple[str, str]]) -> Iterable[Finding]:
+    def _occurrences(self, text: str, known: dict[str, tuple[str, str]]) -> Iterable[SecretMatch]:
         for value, (type_, rule) in known.items():
             if len(value) < 3 or value in self._allowed:
                 continue
@@ -299,14 +299,14 @@ class Redactor:
                     not (value[0] in _ALNUM and i > 0 and text[i - 1] in _ALNUM)
                     and not (value[-1] in _ALNUM and j < len(text) and text[j] in _ALNUM)
                 ):
-                    yield Finding(i, j, value, type_, rule, 90)
+                    yield SecretMatch(i, j, value, type_, rule, 90)
                 i = text.find(value, i + 1)
 
     @staticmethod
-    def _widen(text: str, spans: list[Finding], whole_words: bool) -> list[Finding]:
+    def _widen(text: str, spans: list[SecretMatch], whole_words: bool) -> list[SecretMatch]:
         """A placeholder ends in digits, so a span followed by a digit (or, on
         the retry, any word character) is widened to the end of that word."""
-        out: list[Finding] = []
+        out: list[SecretMatch] = []
         word = _ALNUM | {"_"}
         for f in spans:
             start, end = f.start, f.end
@@ -321,11 +321,11 @@ class Redactor:
                 start, end = prev.start, max(end, prev.end)
                 f = prev
             if (start, end) != (f.start, f.end):
-                f = Finding(start, end, text[start:end], f.type, f.rule, f.priority)
+                f = SecretMatch(start, end, text[start:end], f.type, f.rule, f.priority)
             out.append(f)
         return out
 
-    def _apply(self, text: str, spans: list[Finding]) -> RedactionResult:
+    def _apply(self, text: str, spans: list[SecretMatch]) -> RedactionResult:
         out: list[str] = []
         reps: list[Replacement] = []
         pos = length = 0

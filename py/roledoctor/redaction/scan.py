@@ -19,7 +19,9 @@ _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 
 
 @dataclass(frozen=True)
-class Finding:
+class SecretMatch:
+    """A candidate secret or identifier in a scanned text (not a report finding: roledoctor.findings)."""
+
     start: int  # offsets in the scanned text
     end: int
     value: str
@@ -83,11 +85,11 @@ def accepts(rule: Rule, value: str, quoted: bool = False) -> bool:
     return rule.validate is None or rule.validate(value)
 
 
-def scan(text: str, rules: Iterable[Rule]) -> list[Finding]:
+def scan(text: str, rules: Iterable[Rule]) -> list[SecretMatch]:
     lowered = text.lower()
     protected = Protected(allowlist.protected_spans(text))
     protected_literal = Protected(allowlist.protected_spans(text, literal=True))
-    found: list[Finding] = []
+    found: list[SecretMatch] = []
     for rule in rules:
         if rule.keywords and not any(k in lowered for k in rule.keywords):
             continue
@@ -101,5 +103,5 @@ def scan(text: str, rules: Iterable[Rule]) -> list[Finding]:
                 if start == end or not accepts(rule, value, quoted) or \
                         (protected_literal if quoted else protected).covers(start, end):
                     continue
-                found.append(Finding(start, end, value, rule.type, rule.id, rule.priority))
+                found.append(SecretMatch(start, end, value, rule.type, rule.id, rule.priority))
     return found

@@ -16,7 +16,7 @@ _QUOTED = re.compile(r'=[ \t]*+"((?:[^"\\\n]|\\.){1,512}+)"')
 
 
 def known_secrets(findings) -> set[str]:
-    out = set()
+    out: set[str] = set()
     for f in findings:
         if f.code == STATIC_CREDENTIALS:
             out.update(m.group(1) for e in f.evidence for m in _QUOTED.finditer(e.text))
@@ -28,7 +28,8 @@ class _Masker:
     repeat the same messages and evidence lines many times."""
 
     def __init__(self, known: set[str]):
-        self.known, self.done = known, {}
+        self.known: set[str] = known
+        self.done: dict[str, str] = {}
 
     def __call__(self, text):
         if not isinstance(text, str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
@@ -60,7 +61,7 @@ def _html_diff(diff: str) -> Markup:
 def environment(medium: str) -> jinja2.Environment:
     # auto_reload off: templates never change while running, and the page's
     # memory snapshot can then render before the template files are unpacked.
-    common = dict(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), auto_reload=False, trim_blocks=True,
+    common: dict[str, Any] = dict(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), auto_reload=False, trim_blocks=True,
                   lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     if medium == "html":
         env = jinja2.Environment(autoescape=True, finalize=_text_finalize, **common)  # escaped after finalize

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from roledoctor.diagnosis.diagnose import diagnose
-from roledoctor.diagnosis.facts import prepare, split_documents
+from roledoctor.diagnosis.facts import prepare
+from roledoctor.inputs.documents import split_documents
 from roledoctor.diagnosis.hardening import unsafe_subject
 from roledoctor.diagnosis.input_checks import input_checks, role_arn_problem
 from roledoctor.inputs import read_all

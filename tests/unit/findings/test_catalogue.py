@@ -106,7 +106,7 @@ def test_message_templates_name_only_fields_their_rules_fill():
 
 
 def test_every_blocker_has_a_gate_and_the_page_rows_read_it():
-    from roledoctor.diagnosis import page
+    from roledoctor.pageapi import view as page
     cat = catmod.load()
     assert all(e.gate in catmod.GATES for e in cat.entries.values() if e.kind == "blocker")
     assert "EXTERNAL_ID_MISMATCH" in page._CONDITION_CODES and "DURATION_EXCEEDS_CHAIN_LIMIT" in page._ROLE_CODES

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -103,7 +102,7 @@ def test_script_runs_single_hop_with_exact_arguments(tmp_path):
                                 "--query", "Arn", "--output", "text"]
     argv = calls[1]["argv"]
     assert argv[:2] == ["sts", "assume-role"]
-    pairs = dict(zip(argv[2::1], argv[3::1]))
+    pairs = dict(zip(argv[2::1], argv[3::1], strict=False))
     assert pairs["--role-arn"] == "arn:aws:iam::987654321098:role/path/deploy role"
     assert pairs["--role-session-name"] == "ci session's"
     assert pairs["--external-id"] == "acme ci-7f3a"

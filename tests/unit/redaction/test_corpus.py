@@ -43,14 +43,14 @@ def test_whole_corpus_through_one_redactor():
     """One Redactor for every sample: consistent placeholders, nothing leaks, exact restore."""
     red = Redactor()
     results = red.redact_all([s.text for s in SAMPLES])
-    for sample, result in zip(SAMPLES, results):
+    for sample, result in zip(SAMPLES, results, strict=False):
         assert _leaks(sample, result.text) == [], sample.name
         assert red.restore(result.text) == sample.text, sample.name
     joined = "\n".join(r.text for r in results)
     assert red.restore(joined) == "\n".join(s.text for s in SAMPLES)
     # the same value got the same placeholder everywhere
     seen: dict[str, str] = {}
-    for sample, result in zip(SAMPLES, results):
+    for sample, result in zip(SAMPLES, results, strict=False):
         for rep in result.replacements:
             value = sample.text[rep.orig_start : rep.orig_end]
             assert seen.setdefault(value, rep.placeholder) == rep.placeholder

@@ -86,19 +86,20 @@ def evaluate_condition(cond: Condition, ctx: Context, variables: bool) -> Condit
         if oper.negated:
             return trace(True, "key absent: a negated operator is true for an absent key", shown)
         return trace(False, "key absent", shown)
+    present: list[str] = ctx_vals or []  # not empty here
 
     def satisfied(c: str) -> bool:
         hit = any(oper.test(c, p) for p in pvals)
         return not hit if oper.negated else hit
 
     if set_op == "forallvalues":
-        bad = [c for c in ctx_vals if not satisfied(c)]
+        bad = [c for c in present if not satisfied(c)]
         return trace(not bad, "every value satisfies the operator" if not bad else f"value {bad[0]!r} does not", shown)
     if set_op == "foranyvalue":
-        ok = any(satisfied(c) for c in ctx_vals)
+        ok = any(satisfied(c) for c in present)
         return trace(ok, "a value satisfies the operator" if ok else "no value satisfies the operator", shown)
     # single-valued use; a multivalued context is treated as "any value", negation over all
-    hit = any(oper.test(c, p) for c in ctx_vals for p in pvals)
+    hit = any(oper.test(c, p) for c in present for p in pvals)
     ok = not hit if oper.negated else hit
     if oper.negated:
         reason = "no policy value matches" if ok else "a policy value matches, which the negated operator forbids"

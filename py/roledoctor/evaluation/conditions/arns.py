@@ -14,7 +14,7 @@ def _arn(c: str, p: str) -> bool:
     cp, pp = c.split(":", 5), p.split(":", 5)
     if len(cp) != 6 or len(pp) != 6:
         return False
-    return all(match(x, y) for x, y in zip(pp, cp))
+    return all(match(x, y) for x, y in zip(pp, cp, strict=False))
 
 
 OPERATORS = {

@@ -15,6 +15,7 @@ an Evidence into the Recognised records of the input layer:
 from __future__ import annotations
 
 from roledoctor.inputs import jsonspan
+from roledoctor.inputs.documents import blank_outside
 from roledoctor.inputs.evidence import authdetails, cloudtrail, iam, oidc, orgs, textual
 from roledoctor.inputs.evidence.common import Ctx
 from roledoctor.inputs.evidence.model import Evidence
@@ -71,19 +72,13 @@ def read_json(name: str, text: str, lines, doc: jsonspan.JSONDoc, command: dict 
         return None
     ev = Evidence(name, kind, kind, command=dict(command or {}), span=lines.span(doc.start, doc.end))
     if kind == "auth-details":
-        problems = authdetails.read_text(name, text if doc.start == 0 and doc.end == len(text.rstrip()) else _blank(text, doc.start, doc.end),
+        problems = authdetails.read_text(name, text if doc.start == 0 and doc.end == len(text.rstrip()) else blank_outside(text, doc.start, doc.end),
                                          lines, ev)
         return _records(ev, problems)
     ctx = Ctx(name, text, lines, doc)
     reader = next(r for k, _, r in JSON_READERS if k == kind)
     reader(ctx, ev)
     return _records(ev, ctx.problems)
-
-
-def _blank(text: str, a: int, b: int) -> str:
-    """The text with everything outside [a, b) blanked (newlines kept): offsets stay."""
-    return "".join(c if c == "\n" else " " for c in text[:a]) + text[a:b] + \
-        "".join(c if c == "\n" else " " for c in text[b:])
 
 
 def read_fast(name: str, text: str, lines):

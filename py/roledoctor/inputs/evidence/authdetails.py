@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # the C decoder, not in typeshed
 
 from roledoctor.inputs import jsonspan
 from roledoctor.inputs.evidence.common import Ctx, document, get, strings, text_of
@@ -26,6 +26,11 @@ _WS = re.compile(r"[ \t\n\r\ufeff]*")
 _DECODER = json.JSONDecoder()
 
 
+def _skip_ws(text: str, i: int) -> int:
+    m = _WS.match(text, i)  # matches always (it may be empty)
+    return m.end() if m else i
+
+
 class AuthSyntaxError(ValueError):
     def __init__(self, message: str, offset: int):
         super().__init__(message)
@@ -34,10 +39,10 @@ class AuthSyntaxError(ValueError):
 
 def first_key(text: str) -> str | None:
     """The first property name of a JSON object text (None when not an object)."""
-    i = _WS.match(text, 0).end()
+    i = _skip_ws(text, 0)
     if not text.startswith("{", i):
         return None
-    i = _WS.match(text, i + 1).end()
+    i = _skip_ws(text, i + 1)
     if not text.startswith('"', i):
         return None
     try:
@@ -58,10 +63,10 @@ def _walk(text: str) -> tuple[dict, dict]:
     """-> ({list key: [(item, start, end)]}, {other key: value}); linear, C-speed per item."""
     lists: dict[str, list] = {}
     other: dict = {}
-    i = _WS.match(text, 0).end()
+    i = _skip_ws(text, 0)
     if not text.startswith("{", i):
         raise AuthSyntaxError("expected '{'", i)
-    i = _WS.match(text, i + 1).end()
+    i = _skip_ws(text, i + 1)
     while True:
         if not text.startswith('"', i):
             raise AuthSyntaxError("expected a property name in double quotes", i)
@@ -69,23 +74,23 @@ def _walk(text: str) -> tuple[dict, dict]:
             key, i = scanstring(text, i + 1, True)
         except ValueError:
             raise AuthSyntaxError("unterminated string", i) from None
-        i = _WS.match(text, i).end()
+        i = _skip_ws(text, i)
         if not text.startswith(":", i):
             raise AuthSyntaxError("expected ':' after the property name", i)
-        i = _WS.match(text, i + 1).end()
+        i = _skip_ws(text, i + 1)
         try:
             if key in LISTS and text.startswith("[", i):
                 items = lists.setdefault(key, [])
-                i = _WS.match(text, i + 1).end()
+                i = _skip_ws(text, i + 1)
                 if text.startswith("]", i):
                     i += 1
                 else:
                     while True:
                         obj, j = _DECODER.raw_decode(text, i)
                         items.append((obj, i, j))
-                        i = _WS.match(text, j).end()
+                        i = _skip_ws(text, j)
                         if text.startswith(",", i):
-                            i = _WS.match(text, i + 1).end()
+                            i = _skip_ws(text, i + 1)
                             continue
                         if text.startswith("]", i):
                             i += 1
@@ -97,12 +102,12 @@ def _walk(text: str) -> tuple[dict, dict]:
             raise AuthSyntaxError(err.msg, err.pos) from None
         except RecursionError:
             raise AuthSyntaxError("nesting too deep", i) from None
-        i = _WS.match(text, i).end()
+        i = _skip_ws(text, i)
         if text.startswith(",", i):
-            i = _WS.match(text, i + 1).end()
+            i = _skip_ws(text, i + 1)
             continue
         if text.startswith("}", i):
-            j = _WS.match(text, i + 1).end()
+            j = _skip_ws(text, i + 1)
             if j < len(text):
                 raise AuthSyntaxError("unexpected text after the JSON value", j)
             return lists, other

@@ -11,6 +11,7 @@ from roledoctor.inputs import errortext, jsonspan
 from roledoctor.inputs.evidence.common import Ctx, get, strings, text_of
 from roledoctor.inputs.evidence.model import Evidence, TrailEvent
 from roledoctor.inputs.model import ErrorFacts
+from roledoctor.inputs.values import as_dict
 
 MAX_EVENTS = 1000
 
@@ -69,8 +70,8 @@ def _records(ctx: Ctx):
 
 
 def _event(rec: dict, sp, path: tuple) -> TrailEvent:
-    p = rec.get("requestParameters") if isinstance(rec.get("requestParameters"), dict) else {}
-    ui = rec.get("userIdentity") if isinstance(rec.get("userIdentity"), dict) else {}
+    p = as_dict(rec.get("requestParameters"))
+    ui = as_dict(rec.get("userIdentity"))
     t = TrailEvent(text_of(rec, "eventName"), text_of(rec, "eventTime"), text_of(rec, "awsRegion"),
                    text_of(ui, "arn"), text_of(ui, "type"), text_of(ui, "accountId"), text_of(p, "roleArn"),
                    span=sp.span(path))

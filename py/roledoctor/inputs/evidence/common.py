@@ -19,7 +19,7 @@ _ENCODED = re.compile(r"[ \t\r\n]*%7[Bb]")
 class Ctx:
     """One pasted AWS output: its text, parsed JSON (with spans) and name."""
 
-    def __init__(self, name: str, text: str, lines: LineIndex, doc: jsonspan.JSONDoc | None):
+    def __init__(self, name: str, text: str, lines: LineIndex, doc: jsonspan.JSONDoc):
         self.name, self.text, self.lines, self.doc = name, text, lines, doc
         self.problems: list = []
 
@@ -83,9 +83,9 @@ def document(ctx: Ctx, path: tuple, role: str, **kw) -> DocRef | None:
         pol, probs, _ = policydoc.from_json_text(decoded, ctx.lines, ctx.name, offsets=offsets)
     else:
         return None
-    if probs:
+    if probs or pol is None:  # the readers give a policy or its problems
         ctx.problems.extend(probs)
         return None
-    if pol is not None and pol.span is None:
+    if pol.span is None:
         pol.span = ctx.lines.span(*start_end)
     return DocRef(role, pol, form=form, span=ctx.lines.span(*start_end), **kw)

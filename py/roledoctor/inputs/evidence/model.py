@@ -7,9 +7,13 @@ findings point into the pasted output and fixes edit its characters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from roledoctor.policy import Policy
 from roledoctor.source import Span
+
+if TYPE_CHECKING:  # authdetails imports this module
+    from roledoctor.inputs.evidence.authdetails import AuthIndex
 
 
 @dataclass
@@ -17,7 +21,7 @@ class DocRef:
     """A policy document found in AWS output."""
 
     role: str  # trust | inline | managed | scp | rcp | document (owner unknown)
-    policy: Policy | None
+    policy: Policy
     name: str = ""  # policy name, or the Organizations policy Id
     owner: str = ""  # "role/NAME" | "user/NAME" | "group/NAME" for inline policies
     arn: str = ""  # managed policy / Organizations policy ARN
@@ -120,4 +124,4 @@ class Evidence:
     command: dict[str, str] = field(default_factory=dict)  # options of a `$ aws …` line pasted above the output
     account: str = ""  # the account the output is of, when it says
     errors: list = field(default_factory=list)  # ErrorFacts read from CloudTrail errorMessage
-    auth: object = None  # authdetails.AuthIndex: get-account-authorization-details, read on demand
+    auth: AuthIndex | None = None  # authdetails.AuthIndex: get-account-authorization-details, read on demand

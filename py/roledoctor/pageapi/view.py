@@ -1,4 +1,4 @@
-"""The web page's entry point: five text boxes in, one JSON-able dict out.
+"""The page's view of a diagnosis: the boxes' texts in, one JSON-able dict out.
 
     diagnose_for_page({"error": ..., "provider": ..., "trust_policy": ...,
                        "caller_policy": ..., "org_policies": ...}) -> dict
@@ -9,14 +9,11 @@ problem. jinja2 is imported (by roledoctor.render) only when rendering.
 
 from __future__ import annotations
 
+from typing import Any
+
 from roledoctor.evaluation import ALLOW, DENY, IMPLICIT_DENY, NOT_EVALUATED
 from roledoctor.findings.catalogue import codes_of_gate
-
-BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies", "aws_evidence")
-# Files that say where the caller comes from (roledoctor.inputs.kinds): the page's "caller_files" box.
-CALLER_KINDS = {"aws-config": "AWS config, credentials or environment", "ci-file": "CI file",
-                "oidc-token": "OIDC token (decoded, not verified)", "terragrunt": "terragrunt.hcl",
-                "pod-identity": "EKS Pod Identity association"}
+from roledoctor.pageapi.boxes import BOXES, SLOT_BOXES, inputs_of, problem_obj
 WORDS = {"denied": "Denied", "allowed": "Allowed", "undetermined": "Undetermined"}
 FILENAMES = {"trust_policy": "trust-policy.json", "provider": "provider.tf", "caller_policy": "caller-policy.json",
              "boundary": "boundary.json", "org_policies": "org-policies.json"}
@@ -48,7 +45,7 @@ def _diagnose(inputs: dict[str, str]) -> dict:
 
     boxes = {k: v for k, v in (inputs or {}).items() if isinstance(v, str)}
     raw = {k: v for k, v in boxes.items() if v.strip()}
-    slots = {k: (k if k in BOXES else "auto") for k in raw}
+    slots = {k: (k if k in SLOT_BOXES else "auto") for k in raw}
     d = diagnose(raw, slots)
     report = to_json_obj(d.report)
     masked = mask_report(d.report, diff_only=True)  # the exports: secret values masked, once for both formats
@@ -258,8 +255,8 @@ def gates(d) -> list[dict]:
 
 def _inputs(d, boxes: dict[str, str]) -> list[dict]:
     case = d.case
-    out = []
-    for name in list(BOXES) + [b for b in boxes if b not in BOXES]:
+    out: list[dict[str, Any]] = []
+    for name in list(SLOT_BOXES) + [b for b in boxes if b not in SLOT_BOXES]:
         if name not in boxes:
             continue
         text = boxes[name]
@@ -295,6 +292,8 @@ def fact_marks(text: str, recs) -> list[dict]:
 
 
 def describe(case, name: str, recs) -> str:
+    """What a box holds, as the page's "Recognised" line says it; `case` (the
+    diagnosis's) names which policy each JSON document became, None before one."""
     parts = []
     for r in recs:
         f = r.facts
@@ -317,6 +316,10 @@ def describe(case, name: str, recs) -> str:
             kind = _doc_kind(case, f)
             n = len(f.policy.statements) if f.policy else 0
             parts.append(f"{kind} ({n} statement{'s' if n != 1 else ''})")
+        elif r.kind == "attachment":
+            parts.append(f"{f.type} {f.address}")
+        elif r.kind == "variable":
+            parts.append(f"variable {f.name}")
         elif r.kind == "plan":
             parts.append("terraform plan JSON")
         elif r.kind in ("aws-config", "caller-source", "oidc-token"):
@@ -343,13 +346,18 @@ def _describe_caller(r) -> str:
 def _doc_kind(case, doc) -> str:
     p = doc.policy
     c = case
+    if c is None:
+        return _DOC_KINDS.get(doc.kind, doc.kind)
     for label, srcs in (("trust policy", [c.trust] if c.trust else []), ("identity policy", c.identity or []),
                         ("SCP", c.scps or []), ("RCP", c.rcps or []), ("permissions boundary", [c.boundary] if c.boundary else []),
                         ("session policy", [c.session] if c.session else [])):
         if any(s is not None and s.policy is p for s in srcs):
             return label
-    return {"trust": "trust policy", "identity": "identity policy", "scp": "SCP", "rcp": "RCP",
-            "resource": "resource policy"}.get(doc.kind, doc.kind)
+    return _DOC_KINDS.get(doc.kind, doc.kind)
+
+
+_DOC_KINDS = {"trust": "trust policy", "identity": "identity policy", "scp": "SCP", "rcp": "RCP",
+              "resource": "resource policy"}
 
 
 def _over_limit(inputs) -> dict[str, str]:
@@ -394,3 +402,37 @@ def _failure(inputs, message: str) -> dict:
         "html": "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>roledoctor</title></head>"
                 "<body><p>Undetermined</p></body></html>\n",
     }
+
+
+# ---- the page's methods --------------------------------------------------------
+
+def inspect(args: dict) -> dict:
+    """Method `inspect` {inputs} -> {inputs: [{input, recognised, problems[{code,message,line,column,text}]}]}:
+    what the readers alone make of each box (the page's fallback when a diagnosis fails)."""
+    from roledoctor.inputs import read_all
+
+    texts = inputs_of(args)
+    res = read_all(texts)
+    out = []
+    for box in BOXES:
+        if box not in texts:
+            continue
+        recs = [r for r in res.recognised if r.input == box]
+        problems = [problem_obj(r.facts) for r in recs if r.kind == "problem"]
+        out.append({"input": box, "recognised": describe(None, box, recs), "problems": problems})
+    for p in res.problems:
+        if not p.input or p.input not in texts:
+            out.append({"input": "", "recognised": "", "problems": [problem_obj(p)]})
+    return {"inputs": out}
+
+
+def diagnose_method(args: dict) -> dict:
+    """Method `diagnose` {inputs} -> diagnose_for_page's object."""
+    page = diagnose_for_page(inputs_of(args))
+    # Whatever the engine says, every box's own parse problems reach the box
+    # (line and column): take them from the readers when the engine lost them.
+    findings = (page.get("report") or {}).get("findings") or []
+    lost = any(f.get("code") == "INPUT_UNPARSEABLE" and not f.get("evidence") for f in findings)
+    if lost and not any(p.get("line") for i in page.get("inputs") or [] for p in i.get("problems") or []):
+        page["inputs"] = inspect(args)["inputs"]
+    return page
