@@ -50,7 +50,11 @@ def plan(case: Any, ev: Any, findings: list[Any]) -> None:
         fn = PLANNERS.get(f.code)
         if fn is None:
             continue
-        for r in fn(case, ev, f):
+        try:
+            planned = fn(case, ev, f)
+        except (LookupError, TypeError, ValueError):  # a fact shaped unlike the planner expects: no fix, as
+            continue                                  # when an edit fails (apply.edits_for)
+        for r in planned:
             if r not in f.repairs:
                 f.repairs.append(r)
     from roledoctor.fixes.terraform import alternatives

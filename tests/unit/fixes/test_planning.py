@@ -142,3 +142,32 @@ def test_a_condition_added_to_a_policy_document_is_a_condition_block(path, key, 
     again = read_all({"scp": after}).policies[0].policy
     assert {(c.operator, c.key) for c in again.statements[0].conditions} == {
         ("Bool", "aws:SecureTransport"), ("ArnNotLike", "aws:PrincipalArn")}
+
+
+SCP_TF = '''data "aws_iam_policy_document" "deny_foreign_roles" {
+  statement {
+    sid       = "DenyForeignRoles"
+    effect    = "Deny"
+    actions   = ["sts:AssumeRole"]
+    resources = ["arn:aws:iam::111111111111:role/*"]
+  }
+}
+
+resource "aws_organizations_policy" "deny_foreign_roles" {
+  name    = "deny-foreign-roles"
+  type    = "SERVICE_CONTROL_POLICY"
+  content = data.aws_iam_policy_document.deny_foreign_roles.json
+}
+'''
+
+
+def test_an_scp_in_terraform_is_fixed_in_its_own_form_and_proven():
+    """An SCP as aws_iam_policy_document feeding aws_organizations_policy
+    (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/organizations_policy),
+    given as the SCP (the CLI's --scp): the exemption is a condition block, proven."""
+    raw = {"provider": PROVIDER, "trust_policy": TRUST, "caller_policy": CALLER_POLICY, "scp": SCP_TF}
+    d, fixes = _fix(raw, {k: k for k in raw})
+    assert "SCP_BLOCKS" in {i.code for i in d.issues}
+    assert fixes["scp"].verdict_after == "allowed"
+    assert ('    condition {\n      test     = "ArnNotLike"\n      variable = "aws:PrincipalArn"\n'
+            f'      values   = ["{CALLER}"]\n    }}\n  }}\n}}\n') in fixes["scp"].after
