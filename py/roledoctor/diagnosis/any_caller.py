@@ -15,10 +15,13 @@ INPUT_MISSING names the caller.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from roledoctor.evaluation import Caller, Evaluation, evaluate
+from roledoctor.diagnosis.facts import Case, build_request
 from roledoctor.evaluation.arns import normalise_caller, parse_arn
+from roledoctor.policy import Policy
 
 # Keys whose value depends on who the caller is (the principal-properties keys
 # and the MFA and identity-provider keys of the same page).
@@ -29,7 +32,7 @@ _NAME = "roledoctor-any-caller"
 ANY = "any caller"  # Case.caller_from of a representative: its ARN is never shown (rules.common.principal_value)
 
 
-def _policies(case) -> list:
+def _policies(case: Case) -> list[Policy]:
     out = [case.trust.policy] if case.trust is not None else []
     for group in (case.identity, case.scps, case.rcps):
         out += [s.policy for s in group or []]
@@ -37,7 +40,7 @@ def _policies(case) -> list:
     return out
 
 
-def _callers_alike(case) -> bool:
+def _callers_alike(case: Case) -> bool:
     """Nothing pasted can tell one IAM caller from another."""
     if case.trust is None or case.web or not case.role_arn:
         return False
@@ -56,7 +59,7 @@ def _callers_alike(case) -> bool:
     return True
 
 
-def _other_account(case, account: str) -> str:
+def _other_account(case: Case, account: str) -> str:
     seen = {account}
     for p in _policies(case):
         for s in p.statements:
@@ -65,7 +68,7 @@ def _other_account(case, account: str) -> str:
     return next(a for a in ("999999999999", "888888888888", "777777777777", "666666666666") if a not in seen)
 
 
-def representatives(case) -> list[Caller]:
+def representatives(case: Case) -> list[Caller]:
     a = parse_arn(case.role_arn)
     if a is None or not (len(a.account) == 12 and a.account.isdigit()):
         return []
@@ -77,18 +80,18 @@ def representatives(case) -> list[Caller]:
     return out
 
 
-def decide(case, verdict_of) -> tuple[object, Evaluation, str] | None:
+def decide(case: Case, verdict_of: Callable[[Case, Evaluation, list], str]
+           ) -> tuple[Case, Evaluation, str] | None:
     """(the case for one representative caller, its evaluation, the assumption to state),
     when every representative caller gets the same verdict; else None."""
     if case.caller is not None or not _callers_alike(case):
         return None
-    from roledoctor.diagnosis.facts import build_request
     runs = []
     for caller in representatives(case):
         c = replace(case, caller=normalise_caller(caller), caller_from=ANY, assumptions=list(case.assumptions),
                     missing=[], request=None, policies=None)
         build_request(c)
-        if c.request is None or c.missing:
+        if c.request is None or c.policies is None or c.missing:
             return None
         ev = evaluate(c.request, c.policies)
         runs.append((c, ev, verdict_of(c, ev, [])))

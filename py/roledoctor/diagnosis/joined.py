@@ -17,11 +17,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from roledoctor.diagnosis.model import Issue, Repair, Where
 from roledoctor.evaluation.arns import is_account_id, parse_arn, role_name_and_path
 from roledoctor.evaluation.model import ROLE
+
+if TYPE_CHECKING:  # facts.py calls this module while it builds the Case
+    from roledoctor.diagnosis.facts import Case
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ class RoleDefinition:
     span: object  # of the `path` argument, else of the resource
 
 
-def _str(arg) -> str | None:
+def _str(arg: Any) -> str | None:
     if arg is None or getattr(arg, "symbolic", False):
         return None
     return arg.value if isinstance(arg.value, str) else None
@@ -46,7 +51,7 @@ def _norm_path(path: str) -> str:
     return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
 
-def definitions(roles) -> list[RoleDefinition]:
+def definitions(roles: Iterable[Any]) -> list[RoleDefinition]:
     out = []
     for r in roles:
         name = _str(getattr(r, "name", None))
@@ -73,7 +78,7 @@ def _named(defs: list[RoleDefinition], arn_text: str | None) -> list[RoleDefinit
     return [d for d in defs if d.name == name and (d.account is None or d.account == arn.account)]
 
 
-def join_caller_role(case) -> None:
+def join_caller_role(case: Case) -> None:
     """The caller's role path from its pasted definition, when the caller's ARN does not show it."""
     c = case.caller
     if c is None or c.type != ROLE or not c.role_arn:
@@ -90,7 +95,7 @@ def join_caller_role(case) -> None:
         return
     d = named[0]
     arn = parse_arn(c.role_arn)
-    if c.role_path is None:
+    if c.role_path is None and arn is not None:
         c.role_path = d.path
         c.role_arn = f"arn:{arn.partition}:iam::{arn.account}:role{d.path}{d.name}"
         if d.path != "/":
@@ -98,7 +103,7 @@ def join_caller_role(case) -> None:
                                     f"session ARN `{c.arn}` shows no path): aws:PrincipalArn is `{c.role_arn}`")
 
 
-def target_role_conflicts(case) -> list[Issue]:
+def target_role_conflicts(case: Case) -> list[Issue]:
     """The provider's `role_arn` against the pasted definition of the role it names."""
     hop = case.hop
     if hop is None or case.provider is None or not case.role_arn or hop.role_arn is None:

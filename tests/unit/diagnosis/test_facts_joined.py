@@ -81,3 +81,18 @@ def test_another_identity_printed_elsewhere_is_said_not_chosen():
         obj = to_json_obj(diagnose(raw, {k: k for k in raw}).report)
         assert obj["request"]["caller"] == "arn:aws:sts::222222222222:assumed-role/ci/gha-run-17"
         assert any("arn:aws:iam::222222222222:user/base" in a for a in obj["assumptions"]) is said
+
+
+def test_a_role_in_a_plan_gives_its_path_and_account():
+    # `terraform show -json` output, https://developer.hashicorp.com/terraform/internals/json-format
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    plan = json.dumps({"format_version": "1.2", "terraform_version": "1.9.0", "planned_values": {"root_module": {
+        "resources": [{"address": "aws_iam_role.deployer", "mode": "managed", "type": "aws_iam_role",
+                       "name": "deployer", "values": {
+                           "name": "deployer", "path": "/deploy/", "assume_role_policy": trust,
+                           "arn": "arn:aws:iam::111111111111:role/deploy/deployer"}}]}}}, indent=2)
+    res = read_all({"tfplan.json": plan})
+    assert not res.problems, res.problems
+    (d,) = definitions(res.roles)
+    assert (d.name, d.path, d.account) == ("deployer", "/deploy/", "111111111111")

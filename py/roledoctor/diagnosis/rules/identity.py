@@ -9,8 +9,8 @@ from roledoctor.evaluation import ALLOW, DENY, NOT_EVALUATED, SET_SOURCE_IDENTIT
 from roledoctor.findings.catalogue import message
 
 
-def rule(case: Case, ev: Evaluation) -> list[Issue]:
-    g = ev.gate("identity")
+def rule(case: Case, ev: Evaluation | None) -> list[Issue]:
+    g = ev.gate("identity") if ev is not None else None
     if g is None or g.result == ALLOW or g.result == NOT_EVALUATED or not g.required and g.result != DENY:
         return []
     role = case.role_arn
@@ -28,9 +28,9 @@ def rule(case: Case, ev: Evaluation) -> list[Issue]:
     allows = [s for pt in g.policies for s in pt.statements if s.effect == "Allow" and s.action_matched]
     wrong = next((s for s in allows if s.resource_matched is False), None)
     if wrong is not None:
-        src = source_of(case.identity, wrong)
-        st = src.policy.statements[wrong.index]
-        res = st.resource or []
+        src = source_of(case.identity, wrong) or case.identity[0]
+        stmt = src.policy.statements[wrong.index]
+        res = stmt.resource or []
         path = wrong.path + ("Resource",)
         idx = _closest(res, role)
         repairs = []
@@ -46,7 +46,7 @@ def rule(case: Case, ev: Evaluation) -> list[Issue]:
         repairs = [Repair("caller_policy", "add_statement", src, value=_assume_statement(case))]
     return [Issue("CALLER_POLICY_NO_ALLOW",
                   f"No statement of the caller's identity policies allows `{case.action}` on `{role}`"
-                  f"{' (cross-account: both sides must allow)' if ev.same_account is False else ''}.",
+                  f"{' (cross-account: both sides must allow)' if ev is not None and ev.same_account is False else ''}.",
                   [Where(src.input, src.policy.span)], {"statement": _assume_statement(case)}, repairs)]
 
 
@@ -65,7 +65,7 @@ def _closest(values: list[str], want: str | None) -> int:
         return 0
     def common(v):
         n = 0
-        for x, y in zip(v, want):
+        for x, y in zip(v, want, strict=False):
             if x != y:
                 break
             n += 1

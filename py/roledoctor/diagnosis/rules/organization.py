@@ -12,8 +12,10 @@ _GATE_CODES = {"scp": "SCP_BLOCKS", "rcp": "RCP_BLOCKS", "boundary": "BOUNDARY_B
                "session": "SESSION_POLICY_BLOCKS"}
 
 
-def rule(case: Case, ev: Evaluation) -> list[Issue]:
+def rule(case: Case, ev: Evaluation | None) -> list[Issue]:
     out: list[Issue] = []
+    if ev is None:
+        return out
     for gate, code in _GATE_CODES.items():
         out += _org_gate(case, ev, gate, code)
     return out

@@ -17,24 +17,22 @@ from roledoctor.diagnosis.rules.common import (
 from roledoctor.evaluation import DENY, IMPLICIT_DENY, Evaluation
 from roledoctor.evaluation.arns import is_unique_id, parse_arn, role_name_and_path
 from roledoctor.evaluation.matching import match_action
-from roledoctor.evaluation.model import ROLE, StatementTrace
+from roledoctor.evaluation.model import ROLE, GateTrace, StatementTrace
 from roledoctor.findings.catalogue import message
 
 
-def rule(case: Case, ev: Evaluation) -> list[Issue]:
-    trust = ev.gate("trust")
+def rule(case: Case, ev: Evaluation | None) -> list[Issue]:
+    trust = ev.gate("trust") if ev is not None else None
     if trust is None or trust.result not in (DENY, IMPLICIT_DENY):
         return []
     if case.trust is not None:
-        return _trust(case, ev)
+        return _trust(case, trust, case.trust)
     return [Issue("TRUST_EXPLICIT_DENY" if trust.result == DENY else "TRUST_PRINCIPAL_MISSING",
                   f"The error says the role trust policy refused the request; {trust.reason}.",
                   error_where(case), uncertain=True)]
 
 
-def _trust(case: Case, ev: Evaluation) -> list[Issue]:
-    g = ev.gate("trust")
-    src = case.trust
+def _trust(case: Case, g: GateTrace, src: Source) -> list[Issue]:
     if g.result == DENY:
         st = g.matched[0] if g.matched else None
         return [Issue("TRUST_EXPLICIT_DENY",
@@ -43,7 +41,7 @@ def _trust(case: Case, ev: Evaluation) -> list[Issue]:
                       [stmt_where(src, st.path)] if st else error_where(case),
                       details={"statement": text_of(case, src, st.path)} if st else {})]
     if case.caller is not None and case.caller.type == ROLE and case.caller.role_arn == case.role_arn:
-        return [_self_assume(case, ev)]
+        return [_self_assume(case, src)]
     allows = [s for pt in g.policies for s in pt.statements if s.effect == "Allow"]
     statements = src.policy.statements
     kinds = {k for s in statements if s.effect == "Allow" for k in (s.principal or {})}
@@ -62,11 +60,11 @@ def _trust(case: Case, ev: Evaluation) -> list[Issue]:
         return [Issue("TRUST_PRINCIPAL_MISSING", "The trust policy has no Allow statement.",
                       [Where(src.input, src.policy.span)])]
     best = sorted(allows, key=score)[0]
-    st = statements[best.index]
+    stmt = statements[best.index]
     if not best.action_matched:
-        out.append(_action_mismatch(case, src, best, st))
+        out.append(_action_mismatch(case, src, best, stmt))
     if best.principal is not None and best.principal.matched is not True:
-        out.append(_principal(case, src, best, st))
+        out.append(_principal(case, src, best, stmt))
     for c in best.conditions:
         if c.result is False:
             out.append(_condition(case, src, best, c))
@@ -102,16 +100,17 @@ def _aws_path(src: Source, t: StatementTrace, st) -> tuple | None:
 def _principal(case: Case, src: Source, t: StatementTrace, st) -> Issue:
     want = principal_value(case)
     p = t.principal
+    assert p is not None  # _trust calls this for a statement whose principal did not match
     where = [stmt_where(src, p.path or t.path)]
     if case.web:
         fed = (st.principal or {}).get("Federated") or []
-        path = t.path + ("Principal", "Federated")
+        fed_path = t.path + ("Principal", "Federated")
         expected = case.caller.provider if case.caller else None
         return Issue("OIDC_PROVIDER_MISMATCH",
                      f"The trust's `Federated` principal is {', '.join(f'`{v}`' for v in fed) or 'missing'}; the "
                      f"token maps to `{expected}` (the OIDC provider of the role's own account).", where,
                      details={"expected": expected, "actual": fed},
-                     repairs=[set_or_add("trust_policy", src, path, expected)] if fed and expected else [])
+                     repairs=[set_or_add("trust_policy", src, fed_path, expected)] if fed and expected else [])
     if p.matched is None:
         return Issue("TRUST_PRINCIPAL_PATH_MISMATCH",
                      f"The trust names `{p.value}`; the caller's role path is not known (the error gives a session "
@@ -246,15 +245,14 @@ def _difference(a: str, b: str) -> str:
     if a.strip() == b.strip():
         return "they differ in surrounding whitespace"
     if len(a) == len(b):
-        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
         if len(diff) == 1:
             return f"they differ in one character, at position {diff[0] + 1}"
     return "they differ"
 
 
-def _self_assume(case: Case, ev: Evaluation) -> Issue:
-    src = case.trust
-    arn = case.role_arn
+def _self_assume(case: Case, src: Source) -> Issue:
+    arn = case.role_arn or ""
     target = None
     for s in src.policy.statements:
         if s.effect == "Allow" and s.principal and "AWS" in s.principal and (
