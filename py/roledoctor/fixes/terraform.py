@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from roledoctor.fixes.model import Repair, Source
+from roledoctor.fixes.model import Source
 from roledoctor.policy import Policy
 
 CODE_FORMS = ("json", "jsonencode", "heredoc", "policy_document")
