@@ -430,14 +430,17 @@ def _choose_caller(case: Case, caller_arn: str | None) -> None:
 def _other_identities(case: Case) -> None:
     """Another identity printed elsewhere (get-caller-identity in a CI log): said, never chosen silently.
     It may be the base credentials before a profile's own role, so it is not taken as an error."""
-    mine = _session_role(case.caller.arn)
+    caller = case.caller
+    if caller is None:
+        return
+    mine = _session_role(caller.arn)
     err = case.error
     if case.caller_from == "--caller" and err is not None and err.caller and _session_role(err.caller) != mine:
-        case.assumptions.append(f"the caller is taken from --caller: `{case.caller.arn}`; the error names "
+        case.assumptions.append(f"the caller is taken from --caller: `{caller.arn}`; the error names "
                                 f"`{err.caller}`")
     for who in case.prepared.inputs.identities:
         if who.arn and _session_role(who.arn) != mine:
-            case.assumptions.append(f"the caller is taken from the {case.caller_from}: `{case.caller.arn}`; "
+            case.assumptions.append(f"the caller is taken from the {case.caller_from}: `{caller.arn}`; "
                                     f"{case.raw_name(who.input)} also prints the identity `{who.arn}` (e.g. the "
                                     "credentials before a profile's role), which is not the one STS refused")
             return
