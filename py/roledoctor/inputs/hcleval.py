@@ -10,6 +10,7 @@ stages never mistake it for a literal.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ class Env:
     # Variables whose value is their declared default: callers may pass another one
     # (https://developer.hashicorp.com/terraform/language/values/variables)
     defaulted: set[str] = field(default_factory=set)
+    defaulted_documents: set[str] = field(default_factory=set)  # documents built from such defaults
 
 
 @dataclass
@@ -53,6 +55,19 @@ def evaluate(node: Node, env: Env | None = None) -> Result:
     refs: list[str] = []
     symbolic = [False]
     defaulted = [False]
+
+    def known(n: Node) -> tuple[bool, Any]:
+        """Evaluate n on its own: (decided?, value); what it refers to still counts for the whole."""
+        saved = symbolic[0]
+        symbolic[0] = False
+        v = ev(n)
+        ok = not symbolic[0]
+        symbolic[0] = saved or not ok
+        return ok, v
+
+    def unknown(n: Node) -> str:
+        symbolic[0] = True
+        return "${" + _src(n, env.text) + "}"
 
     def ev(n: Node) -> Any:
         k = n.kind
@@ -80,27 +95,106 @@ def evaluate(node: Node, env: Env | None = None) -> Result:
                 return v
             symbolic[0] = True
             return "${" + n.value + "}"
+        if k == "cond":  # only the branch the condition picks decides the value
+            c, a, b = n.value
+            saved = symbolic[0]
+            ok, cv = known(c)
+            if ok and isinstance(cv, bool):
+                symbolic[0] = saved
+                return ev(a if cv else b)
+            ev(a), ev(b)  # collect refs
+            return unknown(n)
+        if k == "binop":
+            op, a, b = n.value
+            saved = symbolic[0]
+            ok_a, va = known(a)
+            ok_b, vb = known(b)
+            if ok_a and ok_b:
+                r = _binop(op, va, vb)
+                if r is not _UNKNOWN:
+                    return r
+            # false && x, true || x: one decided side decides the result
+            for ok, v in ((ok_a, va), (ok_b, vb)):
+                if ok and ((op == "&&" and v is False) or (op == "||" and v is True)):
+                    symbolic[0] = saved
+                    return v
+            return unknown(n)
+        if k == "unary":
+            op, a = n.value
+            ok, v = known(a)
+            if ok and op == "!" and isinstance(v, bool):
+                return not v
+            return unknown(n)
+        if k == "for":
+            return for_expr(n)
         if k == "call":
             name, args = n.value
             if name == "jsonencode" and len(args) == 1:
                 return json.dumps(ev(args[0]), separators=(",", ":"))
-            if name in ("tostring", "tolist", "toset", "tonumber") and len(args) == 1:
+            if name in ("tostring", "tolist", "toset", "tonumber", "tomap") and len(args) == 1:
                 return ev(args[0])
-            if name == "concat" and all(a.kind == "tuple" for a in args):
-                return [x for a in args for x in ev(a)]
             if name == "lookup" and len(args) in (2, 3):  # lookup(map, key, default)
-                m, k = ev(args[0]), ev(args[1])
-                if isinstance(m, dict) and isinstance(k, str) and not symbolic[0]:
-                    if k in m:
-                        return m[k]
+                ok_m, m = known(args[0])
+                ok_k, key = known(args[1])
+                if ok_m and ok_k and isinstance(m, dict) and isinstance(key, str):
+                    if key in m:
+                        return m[key]
                     if len(args) == 3:
                         return ev(args[2])
-            symbolic[0] = True
-            for a in args:
-                ev(a)  # collect refs
-            return "${" + _src(n, env.text) + "}"
-        symbolic[0] = True
-        return "${" + _src(n, env.text) + "}"
+                return unknown(n)
+            if name in ("try", "coalesce", "coalescelist"):
+                # the first argument that is decided (and, for coalesce, not null or ""); an undecided one first
+                # makes the result undecided
+                for a in args:
+                    ok, v = known(a)
+                    if not ok:
+                        return unknown(n)
+                    if name == "try" or (name == "coalesce" and v not in (None, "")) or \
+                            (name == "coalescelist" and isinstance(v, list) and v):
+                        return v
+                return unknown(n)
+            values = [known(a) for a in args]
+            if all(ok for ok, _ in values):
+                r = _call(name, [v for _, v in values])
+                if r is not _UNKNOWN:
+                    return r
+            return unknown(n)
+        return unknown(n)
+
+    def for_expr(n: Node) -> Any:
+        is_obj, key_name, value_name, coll, key_e, value_e, cond = n.value
+        ok, c = known(coll)
+        if not ok or not isinstance(c, (list, dict)):
+            return unknown(n)
+        pairs = list(c.items()) if isinstance(c, dict) else list(enumerate(c))
+        out_l: list = []
+        out_d: dict = {}
+        saved = {name: env.scope.get(name) for name in (key_name, value_name) if name}
+        try:
+            for kk, vv in pairs:
+                if key_name:
+                    env.scope[key_name] = kk
+                env.scope[value_name] = vv
+                if cond is not None:
+                    ok, keep = known(cond)
+                    if not ok or not isinstance(keep, bool):
+                        return unknown(n)
+                    if not keep:
+                        continue
+                if is_obj:
+                    ok, key = known(key_e)
+                    if not ok or not isinstance(key, str):
+                        return unknown(n)
+                    out_d[key] = ev(value_e)
+                else:
+                    out_l.append(ev(value_e))
+        finally:
+            for name, v in saved.items():
+                if v is None:
+                    env.scope.pop(name, None)
+                else:
+                    env.scope[name] = v
+        return out_d if is_obj else out_l
 
     def lookup(ref: str):
         parts = ref.split(".")
@@ -120,9 +214,11 @@ def evaluate(node: Node, env: Env | None = None) -> Result:
             finally:
                 env._busy.discard(parts[1])
             return _dig(r, parts[2:])
-        if (len(parts) == 4 and parts[0] == "data" and parts[1] == "aws_iam_policy_document"
-                and parts[3] == "json" and parts[2] in env.documents):
-            return True, env.documents[parts[2]]
+        m = _DOCUMENT_JSON.fullmatch(ref)
+        if m and m.group(1) in env.documents:
+            if m.group(1) in env.defaulted_documents:
+                defaulted[0] = True
+            return True, env.documents[m.group(1)]
         return False, None
 
     try:
@@ -130,6 +226,77 @@ def evaluate(node: Node, env: Env | None = None) -> Result:
     except RecursionError:
         return Result(None, True, refs)
     return Result(value, symbolic[0], refs, defaulted[0])
+
+
+# data.aws_iam_policy_document.X.json, also X[0] / X[count.index] (one configuration for every instance)
+_DOCUMENT_JSON = re.compile(r"data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)(?:\[[^\]\n]{1,60}\])?\.json")
+_UNKNOWN = object()
+
+
+def _binop(op: str, a: Any, b: Any) -> Any:
+    """HCL's operators on decided values (https://developer.hashicorp.com/terraform/language/expressions/operators)."""
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op in ("&&", "||"):
+        if isinstance(a, bool) and isinstance(b, bool):
+            return (a and b) if op == "&&" else (a or b)
+        return _UNKNOWN
+    nums = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+    if not nums:
+        return _UNKNOWN
+    if op in ("<", ">", "<=", ">="):
+        return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+    if op in ("+", "-", "*"):
+        return {"+": a + b, "-": a - b, "*": a * b}[op]
+    if op in ("/", "%") and b != 0:
+        return a / b if op == "/" else a % b
+    return _UNKNOWN
+
+
+def _call(name: str, args: list) -> Any:
+    """The few pure functions role configurations use, on decided arguments; others stay undecided."""
+    if name == "length" and len(args) == 1 and isinstance(args[0], (list, dict, str)):
+        return len(args[0])
+    if name == "concat" and all(isinstance(a, list) for a in args):
+        return [x for a in args for x in a]
+    if name == "compact" and len(args) == 1 and isinstance(args[0], list):
+        return [x for x in args[0] if x not in (None, "")]
+    if name == "distinct" and len(args) == 1 and isinstance(args[0], list):
+        out: list = []
+        for x in args[0]:
+            if x not in out:
+                out.append(x)
+        return out
+    if name == "flatten" and len(args) == 1 and isinstance(args[0], list):
+        def flat(v):
+            return [y for x in v for y in flat(x)] if isinstance(v, list) else [v]
+        return flat(args[0])
+    if name == "merge" and all(isinstance(a, dict) for a in args):
+        out_d: dict = {}
+        for a in args:
+            out_d.update(a)
+        return out_d
+    if name == "keys" and len(args) == 1 and isinstance(args[0], dict):
+        return sorted(args[0])
+    if name == "values" and len(args) == 1 and isinstance(args[0], dict):
+        return [args[0][k] for k in sorted(args[0])]
+    if name == "element" and len(args) == 2 and isinstance(args[0], list) and args[0] \
+            and isinstance(args[1], int) and not isinstance(args[1], bool):
+        return args[0][args[1] % len(args[0])]
+    if name == "contains" and len(args) == 2 and isinstance(args[0], list):
+        return args[1] in args[0]
+    if name == "format" and args and isinstance(args[0], str) and "%" not in args[0].replace("%s", ""):
+        parts = args[0].split("%s")
+        if len(parts) == len(args) and all(isinstance(a, str) for a in args[1:]):
+            return "".join(p + (args[i + 1] if i + 1 < len(args) else "") for i, p in enumerate(parts))
+    if name == "replace" and len(args) == 3 and all(isinstance(a, str) for a in args) \
+            and not (args[1].startswith("/") and args[1].endswith("/")):
+        return args[0].replace(args[1], args[2])
+    if name == "trimprefix" and len(args) == 2 and all(isinstance(a, str) for a in args):
+        return args[0][len(args[1]):] if args[0].startswith(args[1]) else args[0]
+    return _UNKNOWN
 
 
 def _dig(value, rest: list[str]):
@@ -149,3 +316,31 @@ def _tostr(v) -> str:
     if isinstance(v, (dict, list)):
         return json.dumps(v)
     return str(v)
+
+
+def with_type_defaults(value: Any, type_node: Node | None, env: Env | None = None) -> Any:
+    """`value` converted as Terraform converts a variable's value to its `type`: object
+    attributes declared `optional(T, default)` and missing from the value get the default,
+    or null (https://developer.hashicorp.com/terraform/language/expressions/type-constraints#optional-object-type-attributes).
+    Other conversions are left out: a value of the wrong type is Terraform's error to report."""
+    if type_node is None or type_node.kind != "call":
+        return value
+    name, args = type_node.value
+    if name == "optional" and args:
+        return with_type_defaults(value, args[0], env)
+    if name in ("list", "set") and len(args) == 1 and isinstance(value, list):
+        return [with_type_defaults(v, args[0], env) for v in value]
+    if name == "map" and len(args) == 1 and isinstance(value, dict):
+        return {k: with_type_defaults(v, args[0], env) for k, v in value.items()}
+    if name == "object" and len(args) == 1 and args[0].kind == "object" and isinstance(value, dict):
+        out = dict(value)
+        for it in args[0].value:
+            t = it.value
+            if it.key in out:
+                out[it.key] = with_type_defaults(out[it.key], t, env)
+            elif t.kind == "call" and t.value[0] == "optional":
+                opt = t.value[1]
+                default = evaluate(opt[1], env).value if len(opt) == 2 else None
+                out[it.key] = with_type_defaults(default, opt[0], env) if default is not None else None
+        return out
+    return value

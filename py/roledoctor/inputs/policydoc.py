@@ -83,15 +83,19 @@ def from_hcl_node(node: Node, env: Env, lines: LineIndex, input_name: str, form:
             unresolved.append(lines.text[n.start:n.end])
         if r.defaulted:
             defaulted.append(lines.text[n.start:n.end])
+            paths.add(path)
         return r.value
 
     defaulted: list[str] = []
+    paths: set = set()
     obj = walk(node, ())
     src = PolicySource(form, input=input_name, unresolved=unresolved)
     policy, problems = build(obj, spans, keys, lines, input_name, src)
     if problems and defaulted:  # judged on a variable default callers may override: unknown, not invalid
         src.unresolved.extend(f"{d}: a variable default" for d in defaulted)
         return None, [], src
+    if policy is not None:
+        policy.defaulted = frozenset(paths)
     return policy, problems, src
 
 
@@ -106,10 +110,11 @@ def _each(body, type_: str, env: Env, unknown: list):
     block makes when its for_each is known (literal, local, variable default),
     with the iterator symbol bound while each is read
     (https://developer.hashicorp.com/terraform/language/expressions/dynamic-blocks).
-    An unknown for_each makes an unknown number of blocks: `unknown` says so."""
+    An unknown for_each makes an unknown number of blocks: `unknown` says so.
+    Yields (block, whether its for_each is a variable's default)."""
     for blk in body.blocks:
         if blk.type == type_:
-            yield blk
+            yield blk, False
             continue
         if blk.type != "dynamic" or blk.labels[:1] != [type_]:
             continue
@@ -128,7 +133,7 @@ def _each(body, type_: str, env: Env, unknown: list):
         try:
             for k, v in pairs:
                 env.scope[name] = {"key": k, "value": v}
-                yield content[0]
+                yield content[0], r.defaulted
         finally:
             if saved is None:
                 env.scope.pop(name, None)
@@ -152,13 +157,14 @@ def _merge(statements: list, source: list | None, override: list | None) -> list
     return out
 
 
-def _documents(a, env: Env, unknown: list, what: str):
-    """A list of policy JSON texts -> [[statement, ...] per document], or None when unknown."""
+def _documents(a, env: Env, unknown: list, what: str, from_default: list):
+    """A list of policy JSON texts -> [[statement, ...] per document], or None when unknown.
+    When the list uses a variable's default, its statements are added to `from_default`."""
     if a is None:
         return None
     r = evaluate(a.value, env)
     docs = r.value if isinstance(r.value, list) else None
-    if r.symbolic or docs is None or r.defaulted:
+    if r.symbolic or docs is None:
         unknown.append(what)
         return None
     import json
@@ -173,6 +179,9 @@ def _documents(a, env: Env, unknown: list, what: str):
             return None
         st = parsed.get("Statement", [])
         out.append(st if isinstance(st, list) else [st])
+    if r.defaulted:
+        unknown.append(f"{what} over a variable default")
+        from_default.extend(st for doc in out for st in doc)
     return out
 
 
@@ -182,7 +191,9 @@ def from_document_block(block: Block, env: Env, lines: LineIndex, input_name: st
         # Judged on variable defaults callers may override: read it again with
         # those variables unknown (the code alone decides no more than that).
         bare = Env(variables={k: v for k, v in env.variables.items() if k not in env.defaulted},
-                   locals=env.locals, documents=env.documents, text=env.text, local_texts=env.local_texts)
+                   locals=env.locals, documents={k: v for k, v in env.documents.items()
+                                                 if k not in env.defaulted_documents},
+                   text=env.text, local_texts=env.local_texts)
         policy, problems, src, unknown = _document_block(block, bare, lines, input_name)
     if problems and unknown:  # a part this code does not decide: unknown is not wrong
         return None, [], src
@@ -194,6 +205,7 @@ def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
     keys: dict = {}
     unresolved: list[str] = []
     unknown: list[str] = []  # what the code alone does not decide
+    paths: set = set()  # JSON paths decided by a variable's default
     obj: dict = {}
 
     def val(n: Node, path: tuple):
@@ -202,7 +214,8 @@ def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
         if r.symbolic:
             unresolved.append(lines.text[n.start:n.end])
         if r.defaulted:
-            unknown.append(lines.text[n.start:n.end])
+            unknown.append(lines.text[n.start:n.end] + " (a variable default)")
+            paths.add(path)
         if n.kind == "tuple":
             for i, c in enumerate(n.value):
                 spans[path + (i,)] = lines.span(c.start, c.end)
@@ -218,8 +231,10 @@ def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
     if "policy_id" in b.attributes:
         obj["Id"] = val(b.attributes["policy_id"].value, ("Id",))
     statements = []
-    for i, st in enumerate(_each(b, "statement", env, unknown)):
+    for i, (st, st_default) in enumerate(_each(b, "statement", env, unknown)):
         p = ("Statement", i)
+        if st_default:
+            paths.add(p)
         spans[p] = lines.span(st.start, st.end)
         s: dict = {}
         sb = st.body
@@ -238,17 +253,23 @@ def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
                     continue
                 s[element] = v if isinstance(v, list) else [v] if isinstance(v, str) else v
         for arg, element in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-            blocks = list(_each(sb, arg, env, unknown))
+            each = list(_each(sb, arg, env, unknown))
+            blocks = [blk for blk, _ in each]
             if not blocks:
                 continue
+            if any(d for _, d in each):
+                paths.add(p + (element,))
             spans[p + (element,)] = lines.span(blocks[0].start, blocks[0].end)
             princ: dict = {}
             for pb in blocks:
                 t = pb.body.attributes.get("type")
                 ids = pb.body.attributes.get("identifiers")
                 tr = evaluate(t.value, env) if t else None
-                if tr is not None and (tr.symbolic or tr.defaulted):
+                if tr is not None and tr.symbolic:
                     unknown.append(lines.text[t.value.start:t.value.end])  # a principal type decided elsewhere
+                elif tr is not None and tr.defaulted:
+                    unknown.append(lines.text[t.value.start:t.value.end] + " (a variable default)")
+                    paths.add(p + (element,))
                 kind = tr.value if tr else None
                 kind = kind if isinstance(kind, str) else "AWS"
                 if kind == "*":  # type "*" identifiers ["*"] renders as "Principal": "*"
@@ -262,14 +283,18 @@ def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
                     if r.symbolic:
                         unresolved.append(lines.text[ids.value.start:ids.value.end])
                     if r.defaulted:
-                        unknown.append(lines.text[ids.value.start:ids.value.end])
+                        unknown.append(lines.text[ids.value.start:ids.value.end] + " (a variable default)")
+                        paths.add(p + (element, kind))
                     items = r.value if isinstance(r.value, list) else [r.value]
                     if ids.value.kind == "tuple":
                         for j, c in enumerate(ids.value.value):
                             spans[p + (element, kind, base + j)] = lines.span(c.start, c.end)
                     lst.extend(items)
             s[element] = princ
-        conds = list(_each(sb, "condition", env, unknown))
+        each_c = list(_each(sb, "condition", env, unknown))
+        conds = [blk for blk, _ in each_c]
+        if any(d for _, d in each_c):
+            paths.add(p + ("Condition",))
         if conds:
             spans[p + ("Condition",)] = lines.span(conds[0].start, conds[0].end)
             c_obj: dict = {}
@@ -277,6 +302,8 @@ def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
                 ta, va, vs = (cb.body.attributes.get(k) for k in ("test", "variable", "values"))
                 tr = evaluate(ta.value, env) if ta else None
                 vr = evaluate(va.value, env) if va else None
+                if (tr is not None and tr.defaulted) or (vr is not None and vr.defaulted):
+                    paths.add(p + ("Condition",))
                 test = tr.value if tr else None
                 var = vr.value if vr else None
                 if not isinstance(test, str) or not isinstance(var, str):
@@ -295,21 +322,37 @@ def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
                 c_obj[test][var] = list(c_obj[test][var]) + list(values)
             s["Condition"] = c_obj
         statements.append(s)
-    source = _documents(b.attributes.get("source_policy_documents"), env, unknown, "source_policy_documents")
-    override = _documents(b.attributes.get("override_policy_documents"), env, unknown, "override_policy_documents")
+    from_default: list = []
+    source = _documents(b.attributes.get("source_policy_documents"), env, unknown, "source_policy_documents",
+                        from_default)
+    override = _documents(b.attributes.get("override_policy_documents"), env, unknown, "override_policy_documents",
+                          from_default)
     if source or override:
         merged_span = lines.span(block.start, block.end)
-        n_own = len(statements)
+        own = list(statements)
         statements = _merge(statements, source, override)
-        if len(statements) != n_own or source:  # positions moved: spans of the whole block
+        if statements != own or source:  # positions moved: spans of the whole block
             for k in [k for k in spans if len(k) >= 2 and k[0] == "Statement"]:
                 del spans[k]
             for i in range(len(statements)):
                 spans[("Statement", i)] = merged_span
+            # defaults marked on the block's own statements move with them; a replaced one is gone
+            moved = set()
+            for path in paths:
+                if len(path) >= 2 and path[0] == "Statement":
+                    j = next((j for j, st in enumerate(statements) if st is own[path[1]]), None)
+                    if j is not None:
+                        moved.add(("Statement", j) + path[2:])
+                else:
+                    moved.add(path)
+            paths = moved
+        paths |= {("Statement", j) for j, st in enumerate(statements) if any(st is d for d in from_default)}
     if statements:
         obj["Statement"] = statements
         spans[("Statement",)] = spans[("Statement", 0)]
     src = PolicySource("policy_document", input=input_name, unresolved=unresolved)
+    src.partial = bool(unresolved) or any(not u.endswith("variable default)") and
+                                          not u.endswith("over a variable default") for u in unknown)
     for u in dict.fromkeys(unknown):
         src.unresolved.append(f"{u}: decided outside this code")
     if not statements:
@@ -317,7 +360,39 @@ def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
                               lines.span(block.start, block.end),
                               lines.line_text(lines.span(block.start, block.end).line))], src, unknown
     policy, problems = build(obj, spans, keys, lines, input_name, src)
+    if policy is not None:
+        policy.defaulted = frozenset(paths)
     return policy, problems, src, unknown
+
+
+def to_obj(policy: Policy) -> dict:
+    """The JSON object of a policy, as the data source's `json` attribute renders it (one statement form)."""
+    out: dict = {"Version": policy.version or "2012-10-17"}
+    if policy.id:
+        out["Id"] = policy.id
+    statements = []
+    for st in policy.statements:
+        s: dict = {}
+        if st.sid:
+            s["Sid"] = st.sid
+        s["Effect"] = st.effect
+        for element, attr in (("Principal", "principal"), ("NotPrincipal", "not_principal")):
+            v = getattr(st, attr)
+            if v is not None:
+                s[element] = "*" if v == {"*": ["*"]} else dict(v)
+        for element, attr in (("Action", "action"), ("NotAction", "not_action"),
+                              ("Resource", "resource"), ("NotResource", "not_resource")):
+            v = getattr(st, attr)
+            if v is not None:
+                s[element] = list(v)
+        if st.conditions:
+            cond: dict = {}
+            for c in st.conditions:
+                cond.setdefault(c.operator, {})[c.key] = list(c.values)
+            s["Condition"] = cond
+        statements.append(s)
+    out["Statement"] = statements
+    return out
 
 
 # ---- telling policy kinds apart -----------------------------------------

@@ -9,9 +9,11 @@ Entry points (none of them raises for any input string):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
 from roledoctor.inputs import errortext, jsonspan, policydoc
-from roledoctor.inputs.hcleval import Env
+from roledoctor.inputs.hcleval import Env, with_type_defaults
 from roledoctor.inputs.model import (
     INPUT_UNPARSEABLE, CallerIdentity, Inputs, PolicyDocument, PolicySource, Problem, Recognised, RoleResource, Arg,
 )
@@ -230,6 +232,7 @@ def _found(ctx: _Ctx, found) -> list[Recognised]:
         out.append(Recognised(ctx.name, kind, p, p.span))
     out += [Recognised(ctx.name, "attachment", a, a.span) for a in found.attachments]
     out += [Recognised(ctx.name, "variable", v, v.span) for v in found.variables]
+    out += [Recognised(ctx.name, "module-call", m, m.span) for m in found.modules]
     if found.locals:
         out.append(Recognised(ctx.name, "locals", {"names": sorted(found.locals), "_nodes": found.locals}))
     if found.tfvars:
@@ -311,15 +314,32 @@ def _basename(path: str) -> str:
     return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
-def read_all(inputs: dict[str, str]) -> Inputs:
-    """Read every input, then resolve var.x (variable defaults, then *.tfvars),
-    local.y, data.aws_iam_policy_document.X.json and file("X") across inputs."""
+def read_all(inputs: dict[str, str], given: ModuleValues | None = None) -> Inputs:
+    """Read every input, then resolve var.x (variable defaults, then *.tfvars,
+    or the values a module call passes), local.y, data.aws_iam_policy_document.X.json
+    and file("X") across inputs."""
     try:
-        return _read_all(inputs)
+        return _read_all(inputs, given)
     except Exception as err:  # never a traceback for user input
         res = Inputs(texts=dict(inputs) if isinstance(inputs, dict) else {})
         res.problems.append(Problem(INPUT_UNPARSEABLE, f"could not read the inputs ({type(err).__name__}: {err})", ""))
         return res
+
+
+@dataclass
+class ModuleValues:
+    """What a `module` block passes to the module it calls: each argument's value (None when
+    the caller's code does not decide it), and which of them rest on the caller's own
+    variable defaults. A variable the call leaves out takes its default, and that default is
+    decided: no caller can set it any more."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    unknown: set[str] = field(default_factory=set)
+    defaulted: set[str] = field(default_factory=set)
+
+
+# A document source_policy_documents names can itself merge others: a few passes settle chains.
+_DOCUMENT_PASSES = 3
 
 
 def _caller_identity(value) -> CallerIdentity | None:
@@ -333,29 +353,50 @@ def _caller_identity(value) -> CallerIdentity | None:
                           user_id if isinstance(user_id, str) else None)
 
 
-def _read_all(inputs: dict[str, str]) -> Inputs:
+def _read_all(inputs: dict[str, str], given: ModuleValues | None = None) -> Inputs:
     cache: dict = {}
     first = {name: read(name, text, None, cache) for name, text in inputs.items()}
     env = Env()
+    types: dict[str, Any] = {}
     for name, recs in first.items():
         for r in recs:
-            if r.kind == "variable" and r.facts.default is not None and not r.facts.default.symbolic:
-                if r.facts.name not in env.variables:
+            if r.kind == "variable":
+                types.setdefault(r.facts.name, r.facts.type)
+                if r.facts.default is not None and not r.facts.default.symbolic and r.facts.name not in env.variables:
                     env.variables[r.facts.name] = r.facts.default.value
-                    env.defaulted.add(r.facts.name)
+                    if given is None:  # in a module instance, a default the call leaves alone is decided
+                        env.defaulted.add(r.facts.name)
             elif r.kind == "locals":
                 for k, node in r.facts["_nodes"].items():
                     env.locals[k] = node
                     env.local_texts[k] = inputs[name]
-    for name, recs in first.items():  # tfvars override defaults
-        for r in recs:
-            if r.kind == "tfvars":
-                for k, a in r.facts.items():
-                    if not a.symbolic:
-                        env.variables[k] = a.value
-                        env.defaulted.discard(k)
+    if given is None:
+        for name, recs in first.items():  # tfvars override defaults
+            for r in recs:
+                if r.kind == "tfvars":
+                    for k, a in r.facts.items():
+                        if not a.symbolic:
+                            env.variables[k] = a.value
+                            env.defaulted.discard(k)
+    else:
+        for k in given.unknown:
+            env.variables.pop(k, None)  # the call passes something its code does not decide
+        env.variables.update(given.values)
+        env.defaulted |= given.defaulted
+    for k in list(env.variables):
+        if types.get(k) is not None:
+            env.variables[k] = with_type_defaults(env.variables[k], types[k], env)
     final = first
-    if env.variables or env.locals:
+    for _ in range(_DOCUMENT_PASSES):
+        if not (env.variables or env.locals or env.documents):
+            break
+        final = {name: read(name, text, env, cache) for name, text in inputs.items()}
+        documents = _document_texts(final)
+        if {k: v for k, (v, _) in documents.items()} == env.documents:
+            break
+        env.documents = {k: v for k, (v, _) in documents.items()}
+        env.defaulted_documents = {k for k, (_, d) in documents.items() if d}
+    else:
         final = {name: read(name, text, env, cache) for name, text in inputs.items()}
     res = Inputs(texts=dict(inputs), variables=dict(env.variables))
     for name, recs in final.items():
@@ -364,11 +405,29 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
             bucket = {"error": res.errors, "provider": res.providers, "backend-s3": res.backends, "role": res.roles,
                       "policy-resource": res.policies, "policy-document": res.policies,
                       "attachment": res.attachments, "policy-json": res.documents, "problem": res.problems,
-                      "caller-identity": res.identities, "aws-evidence": res.evidence}.get(r.kind)
+                      "caller-identity": res.identities, "aws-evidence": res.evidence,
+                      "module-call": res.modules}.get(r.kind)
             if bucket is not None:
                 bucket.append(r.facts)
     _link(res)
     return res
+
+
+def _document_texts(found: dict[str, list[Recognised]]) -> dict[str, tuple[str, bool]]:
+    """data.aws_iam_policy_document name -> (its `json`, built from a variable default?), as
+    source_policy_documents / override_policy_documents read it. Only documents read whole."""
+    import json
+    out: dict[str, tuple[str, bool]] = {}
+    for recs in found.values():
+        for r in recs:
+            if r.kind != "policy-document" or r.facts.policy is None:
+                continue
+            src = r.facts.policy_source
+            if src is not None and src.partial:
+                continue  # part of it is undecided: so is any merge of it
+            name = r.facts.address.rsplit(".", 1)[-1]
+            out[name] = (json.dumps(policydoc.to_obj(r.facts.policy)), bool(r.facts.policy.defaulted))
+    return out
 
 
 def _link(res: Inputs) -> None:
