@@ -350,7 +350,7 @@ def _parse_slice(src: str, start: int, end: int) -> Body:
         _BASE[0] = 0
 
 
-_RELEVANT_KINDS = ("provider", "terraform", "variable", "locals")
+_RELEVANT_KINDS = ("provider", "terraform", "variable", "locals", "module")
 _INTERESTING = re.compile(r'["#/{}<\n]')
 _HEADER = re.compile(r'[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*"?([A-Za-z0-9_-]*)')
 _HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\n")

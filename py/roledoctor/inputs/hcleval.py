@@ -97,11 +97,15 @@ def evaluate(node: Node, env: Env | None = None) -> Result:
             return "${" + n.value + "}"
         if k == "cond":  # only the branch the condition picks decides the value
             c, a, b = n.value
-            saved = symbolic[0]
+            saved, saved_d = symbolic[0], defaulted[0]
+            defaulted[0] = False
             ok, cv = known(c)
-            if ok and isinstance(cv, bool):
-                symbolic[0] = saved
+            # A condition on a variable's default picks one branch of several possible: either
+            # branch may be the value, so the expression stays undecided as a whole.
+            if ok and isinstance(cv, bool) and not defaulted[0]:
+                symbolic[0], defaulted[0] = saved, saved_d
                 return ev(a if cv else b)
+            defaulted[0] = saved_d
             ev(a), ev(b)  # collect refs
             return unknown(n)
         if k == "binop":

@@ -253,15 +253,15 @@ def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
                     continue
                 s[element] = v if isinstance(v, list) else [v] if isinstance(v, str) else v
         for arg, element in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-            each = list(_each(sb, arg, env, unknown))
-            blocks = [blk for blk, _ in each]
-            if not blocks:
-                continue
-            if any(d for _, d in each):
-                paths.add(p + (element,))
-            spans[p + (element,)] = lines.span(blocks[0].start, blocks[0].end)
             princ: dict = {}
-            for pb in blocks:
+            any_block = False
+            # read each block while _each has its iterator bound (`principals.value.type`)
+            for pb, from_default in _each(sb, arg, env, unknown):
+                if not any_block:
+                    any_block = True
+                    spans[p + (element,)] = lines.span(pb.start, pb.end)
+                if from_default:
+                    paths.add(p + (element,))
                 t = pb.body.attributes.get("type")
                 ids = pb.body.attributes.get("identifiers")
                 tr = evaluate(t.value, env) if t else None
@@ -290,36 +290,38 @@ def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
                         for j, c in enumerate(ids.value.value):
                             spans[p + (element, kind, base + j)] = lines.span(c.start, c.end)
                     lst.extend(items)
-            s[element] = princ
-        each_c = list(_each(sb, "condition", env, unknown))
-        conds = [blk for blk, _ in each_c]
-        if any(d for _, d in each_c):
-            paths.add(p + ("Condition",))
-        if conds:
-            spans[p + ("Condition",)] = lines.span(conds[0].start, conds[0].end)
-            c_obj: dict = {}
-            for cb in conds:
-                ta, va, vs = (cb.body.attributes.get(k) for k in ("test", "variable", "values"))
-                tr = evaluate(ta.value, env) if ta else None
-                vr = evaluate(va.value, env) if va else None
-                if (tr is not None and tr.defaulted) or (vr is not None and vr.defaulted):
-                    paths.add(p + ("Condition",))
-                test = tr.value if tr else None
-                var = vr.value if vr else None
-                if not isinstance(test, str) or not isinstance(var, str):
-                    c_obj.setdefault(str(test), {})[str(var)] = []
-                    continue
-                cp = p + ("Condition", test, var)
-                spans.setdefault(p + ("Condition", test), lines.span(cb.start, cb.end))
-                spans[cp] = lines.span(cb.start, cb.end)
-                values = val(vs.value, cp) if vs else []
-                spans[cp] = lines.span(cb.start, cb.end)
-                if vs:
-                    spans[cp + ("values",)] = lines.span(vs.value.start, vs.value.end)
-                values = values if isinstance(values, list) else [values]
-                # Repeated test+variable blocks: values merge (the provider does the same).
-                c_obj.setdefault(test, {}).setdefault(var, [])
-                c_obj[test][var] = list(c_obj[test][var]) + list(values)
+            if any_block:
+                s[element] = princ
+        c_obj: dict = {}
+        any_cond = False
+        for cb, from_default in _each(sb, "condition", env, unknown):
+            if not any_cond:
+                any_cond = True
+                spans[p + ("Condition",)] = lines.span(cb.start, cb.end)
+            if from_default:
+                paths.add(p + ("Condition",))
+            ta, va, vs = (cb.body.attributes.get(k) for k in ("test", "variable", "values"))
+            tr = evaluate(ta.value, env) if ta else None
+            vr = evaluate(va.value, env) if va else None
+            if (tr is not None and tr.defaulted) or (vr is not None and vr.defaulted):
+                paths.add(p + ("Condition",))
+            test = tr.value if tr else None
+            var = vr.value if vr else None
+            if not isinstance(test, str) or not isinstance(var, str):
+                c_obj.setdefault(str(test), {})[str(var)] = []
+                continue
+            cp = p + ("Condition", test, var)
+            spans.setdefault(p + ("Condition", test), lines.span(cb.start, cb.end))
+            spans[cp] = lines.span(cb.start, cb.end)
+            values = val(vs.value, cp) if vs else []
+            spans[cp] = lines.span(cb.start, cb.end)
+            if vs:
+                spans[cp + ("values",)] = lines.span(vs.value.start, vs.value.end)
+            values = values if isinstance(values, list) else [values]
+            # Repeated test+variable blocks: values merge (the provider does the same).
+            c_obj.setdefault(test, {}).setdefault(var, [])
+            c_obj[test][var] = list(c_obj[test][var]) + list(values)
+        if any_cond:
             s["Condition"] = c_obj
         statements.append(s)
     from_default: list = []
@@ -356,6 +358,10 @@ def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str):
     for u in dict.fromkeys(unknown):
         src.unresolved.append(f"{u}: decided outside this code")
     if not statements:
+        generated = any(blk.type == "dynamic" and blk.labels[:1] == ["statement"] for blk in b.blocks) or \
+            "source_policy_documents" in b.attributes or "override_policy_documents" in b.attributes
+        if generated:  # every generator is empty here: Terraform renders a document with no statement
+            return None, [], src, unknown
         return None, [Problem(POLICY_INVALID, "aws_iam_policy_document has no statement block", input_name,
                               lines.span(block.start, block.end),
                               lines.line_text(lines.span(block.start, block.end).line))], src, unknown

@@ -133,6 +133,8 @@ class Reader:
             elif t == "locals":
                 for n, a in b.body.attributes.items():
                     out.locals[n] = a.value
+            elif t in ("resource", "data") and len(labels) >= 2 and self.none_made(b):
+                out.other_blocks.append(" ".join([t] + labels + ["(count 0)"]))
             elif t == "resource" and len(labels) >= 2:
                 self.resource(b, labels[0], labels[1], out)
             elif t == "data" and len(labels) >= 2 and labels[0] == "aws_iam_policy_document":
@@ -142,6 +144,21 @@ class Reader:
             else:
                 out.other_blocks.append(" ".join([t] + labels))
         return out
+
+    def none_made(self, b: Block) -> bool:
+        """`count = 0` or an empty `for_each`, decided by the code (not by a variable's default):
+        Terraform makes no instance of the block
+        (https://developer.hashicorp.com/terraform/language/meta-arguments/count)."""
+        for name in ("count", "for_each"):
+            a = b.body.attributes.get(name)
+            if a is None:
+                continue
+            self.env.text = self.text
+            r = evaluate(a.value, self.env)
+            if r.symbolic or r.defaulted:
+                return False
+            return r.value in (0, False) if name == "count" else r.value in ([], {})
+        return False
 
     def module(self, b: Block, name: str) -> ModuleCall:
         src = self.arg(b.body.attributes["source"])
