@@ -95,8 +95,11 @@ def resource_policy_documents(inputs: Inputs) -> set[tuple[str, str]]:
             continue
         for m in _DOC_USE.finditer(text):
             uses.setdefault((_folder(name), "data.aws_iam_policy_document." + m.group(2)), set()).add(m.group(1))
+    merged_only = {"source_policy_documents", "override_policy_documents"}
+    # A document used only as another's source/override is judged as part of the merged document
+    # (where a same-sid statement may replace its statement), not on its own.
     return {k for k, attrs in uses.items()
-            if "assume_role_policy" not in attrs and attrs - set(_NEUTRAL_USES)}
+            if "assume_role_policy" not in attrs and (attrs - set(_NEUTRAL_USES) or attrs <= merged_only)}
 
 
 def trusts(inputs: Inputs, found: list) -> list:

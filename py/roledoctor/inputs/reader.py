@@ -340,6 +340,7 @@ class ModuleValues:
 
 # A document source_policy_documents names can itself merge others: a few passes settle chains.
 _DOCUMENT_PASSES = 3
+_MERGES = re.compile(r"(?:source|override)_policy_documents[ \t]*=[^\n]{0,300}?data\.aws_iam_policy_document\.")
 
 
 def _caller_identity(value) -> CallerIdentity | None:
@@ -387,16 +388,16 @@ def _read_all(inputs: dict[str, str], given: ModuleValues | None = None) -> Inpu
         if types.get(k) is not None:
             env.variables[k] = with_type_defaults(env.variables[k], types[k], env)
     final = first
-    for _ in range(_DOCUMENT_PASSES):
-        if not (env.variables or env.locals or env.documents):
-            break
+    if env.variables or env.locals:
         final = {name: read(name, text, env, cache) for name, text in inputs.items()}
+    # documents merged through source/override_policy_documents: read again until they settle
+    for _ in range(_DOCUMENT_PASSES):
         documents = _document_texts(final)
-        if {k: v for k, (v, _) in documents.items()} == env.documents:
+        if not _MERGES.search("\n".join(t for t in inputs.values() if isinstance(t, str))) or \
+                {k: v for k, (v, _) in documents.items()} == env.documents:
             break
         env.documents = {k: v for k, (v, _) in documents.items()}
         env.defaulted_documents = {k for k, (_, d) in documents.items() if d}
-    else:
         final = {name: read(name, text, env, cache) for name, text in inputs.items()}
     res = Inputs(texts=dict(inputs), variables=dict(env.variables))
     for name, recs in final.items():
