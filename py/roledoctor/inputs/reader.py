@@ -399,6 +399,7 @@ def _read_all(inputs: dict[str, str], given: ModuleValues | None = None) -> Inpu
         env.documents = {k: v for k, (v, _) in documents.items()}
         env.defaulted_documents = {k for k, (_, d) in documents.items() if d}
         final = {name: read(name, text, env, cache) for name, text in inputs.items()}
+    final = _read_by_file(inputs, final)
     res = Inputs(texts=dict(inputs), variables=dict(env.variables))
     for name, recs in final.items():
         for r in recs:
@@ -412,6 +413,40 @@ def _read_all(inputs: dict[str, str], given: ModuleValues | None = None) -> Inpu
                 bucket.append(r.facts)
     _link(res)
     return res
+
+
+# file("${path.module}/x.json") / templatefile("…/x.json", {...}): the file name
+_FILE_CALL = re.compile(r'\b(?:file|templatefile)\([ \t]*"([^"\n]{1,500})"')
+
+
+def _read_by_file(inputs: dict[str, str], found: dict[str, list[Recognised]]) -> dict[str, list[Recognised]]:
+    """A JSON file the configuration reads with file()/templatefile() is whatever its content is
+    (https://developer.hashicorp.com/terraform/language/functions/file): a Step Functions
+    definition or other JSON that is no policy is not an input error, and a template whose
+    `${…}` makes it JSON only once rendered is unknown here, not invalid JSON
+    (https://developer.hashicorp.com/terraform/language/functions/templatefile)."""
+    names = {_basename(m) for text in inputs.values() if isinstance(text, str) and "file(" in text
+             for m in _FILE_CALL.findall(text)}
+    if not names:
+        return found
+    out = {}
+    for name, recs in found.items():
+        text = inputs.get(name)
+        if _basename(name) not in names or not isinstance(text, str) or not _JSON_START.match(text):
+            out[name] = recs
+            continue
+        kept = []
+        for r in recs:
+            p = r.facts if r.kind == "problem" else None
+            if p is not None and p.code == INPUT_UNPARSEABLE and p.message.startswith("JSON, but neither"):
+                kept.append(Recognised(name, "json", {"read_by": "file()", "what": "JSON that is no IAM policy"}))
+            elif p is not None and p.code == INPUT_UNPARSEABLE and ("${" in text or "%{" in text):
+                kept.append(Recognised(name, "template", {"read_by": "templatefile()",
+                                                          "what": "a template: JSON once Terraform renders it"}))
+            else:
+                kept.append(r)
+        out[name] = kept
+    return out
 
 
 def _document_texts(found: dict[str, list[Recognised]]) -> dict[str, tuple[str, bool]]:
