@@ -331,3 +331,16 @@ def test_the_cross_check_evaluates_a_provider_role_from_its_default(tmp_path, de
         '      Principal = { Service = "ec2.amazonaws.com" } }]\n  })\n}\n')
     r = check([str(tmp_path)], caller="arn:aws:iam::111122223333:role/ci")
     assert [f.code for f in r.findings] == codes
+
+
+@pytest.mark.parametrize("variable,codes", [
+    ('variable "role_arn" {\n  default = null\n}\n', []),  # a caller or tfvars sets it
+    ('variable "role_arn" {\n  default = null\n}\n', ["PROVIDER_ROLE_ARN_MISSING"]),  # ... tfvars sets it empty
+    ('', ["PROVIDER_ROLE_ARN_MISSING"]),  # written empty in the code
+])
+def test_an_empty_role_arn_default_is_not_missing(tmp_path, variable, codes):
+    role_arn = "var.role_arn" if variable else '""'
+    (tmp_path / "main.tf").write_text(variable + f'provider "aws" {{\n  assume_role {{\n    role_arn = {role_arn}\n  }}\n}}\n')
+    if codes and variable:
+        (tmp_path / "terraform.tfvars").write_text('role_arn = ""\n')
+    assert [f.code for f in check([str(tmp_path)]).findings] == codes

@@ -45,6 +45,7 @@ class Arg:
     symbolic: bool = False
     refs: list[str] = field(default_factory=list)  # e.g. ["var.account"]
     node: Any = field(default=None, repr=False, compare=False)  # HCL node, for re-evaluation
+    defaulted: bool = False  # the value uses a variable's default (a caller or tfvars may replace it)
 
 
 @dataclass

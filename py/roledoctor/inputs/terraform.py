@@ -103,7 +103,7 @@ class Reader:
         if r.symbolic and (n.kind in ("ref", "expr", "cond", "binop", "unary", "for") or (n.kind == "call" and n.value[0] != "jsonencode")):
             value = None  # nothing literal to show; the expression is in `expr`
         return Arg(a.name, value, self.text[a.value.start:a.value.end], self.lines.span(a.value.start, a.value.end),
-                   self.lines.span(a.name_start, a.name_end), r.symbolic, r.refs, a.value)
+                   self.lines.span(a.name_start, a.name_end), r.symbolic, r.refs, a.value, r.defaulted)
 
     def args(self, body: Body) -> dict[str, Arg]:
         return {n: self.arg(a) for n, a in body.attributes.items()}
@@ -166,10 +166,8 @@ class Reader:
         for n, a in b.body.attributes.items():
             if n in MODULE_META:
                 continue
-            self.env.text = self.text
-            r = evaluate(a.value, self.env)
             call.args[n] = self.arg(a)
-            if r.defaulted:
+            if call.args[n].defaulted:
                 call.defaulted.add(n)
         return call
 
