@@ -281,10 +281,11 @@ def _route_one(name: str, text: str) -> dict:
         return {"name": name, "kinds": [], "parts": [], "note": f"not read: {too_large}"}
     kinds = classify(text)
     lname = name.lower()
-    from roledoctor.diagnosis.page import CALLER_KINDS
-    if kinds and kinds[0] in CALLER_KINDS:  # by content (inputs/kinds.py): CI files, AWS profiles, tokens
-        return {"name": name, "kinds": kinds, "parts": [{"input": "caller_files", "text": text,
-                                                         "what": CALLER_KINDS[kinds[0]]}], "note": ""}
+    from roledoctor.inputs.kinds import row
+    first = row(kinds[0]) if kinds else None
+    if first is not None and first.box == "caller_files":  # by content (the kinds table): CI files, profiles, tokens
+        return {"name": name, "kinds": kinds, "parts": [{"input": first.box, "text": text, "what": first.what}],
+                "note": ""}
     if ("aws-evidence" in kinds and "error" not in kinds) or (kinds == ["json"] and _caller_identity_output(text)):
         return {"name": name, "kinds": kinds, "parts": [{"input": "aws_evidence", "text": text, "what": "AWS output"}],
                 "note": ""}

@@ -10,12 +10,12 @@ problem. jinja2 is imported (by roledoctor.render) only when rendering.
 from __future__ import annotations
 
 from roledoctor.evaluation import ALLOW, DENY, IMPLICIT_DENY, NOT_EVALUATED
+from roledoctor.inputs.kinds import KINDS
 
 BOXES = ("error", "provider", "trust_policy", "caller_policy", "org_policies", "aws_evidence")
-# Files that say where the caller comes from (roledoctor.inputs.kinds): the page's "caller_files" box.
-CALLER_KINDS = {"aws-config": "AWS config, credentials or environment", "ci-file": "CI file",
-                "oidc-token": "OIDC token (decoded, not verified)", "terragrunt": "terragrunt.hcl",
-                "pod-identity": "EKS Pod Identity association"}
+# Files that say where the caller comes from: the kinds whose box is "caller_files"
+# (roledoctor.inputs.kinds, one table for the classifier, the router and inspect).
+CALLER_KINDS = {k.name: k.what for k in KINDS if k.box == "caller_files"}
 WORDS = {"denied": "Denied", "allowed": "Allowed", "undetermined": "Undetermined"}
 FILENAMES = {"trust_policy": "trust-policy.json", "provider": "provider.tf", "caller_policy": "caller-policy.json",
              "boundary": "boundary.json", "org_policies": "org-policies.json"}

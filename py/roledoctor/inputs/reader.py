@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from roledoctor.inputs import errortext, jsonspan, policydoc
+from roledoctor.inputs.identity import caller_identity
+from roledoctor.inputs.policyjson import policy_in
 from roledoctor.inputs.hcleval import Env, with_type_defaults
 from roledoctor.inputs.model import (
     INPUT_UNPARSEABLE, CallerIdentity, Inputs, PolicyDocument, PolicySource, Problem, Recognised, RoleResource, Arg,
@@ -20,69 +22,46 @@ from roledoctor.inputs.model import (
 from roledoctor.source import LineIndex
 
 _JSON_START = re.compile(r"[ \t\r\n\ufeff]*[{\[]")
-# A logfmt log line (logrus, kiam, kube controllers): `time="..." level=error msg="..."`.
-_LOGFMT = re.compile(r"^[ \t]*(?:time|ts|level|lvl|msg|timestamp)=", re.M)
+_LOGFMT = errortext._LOGFMT
 
 
 def _json_log(value, text: str) -> bool:
     """A JSON log line (or object) quoting an error: neither a plan, a policy nor caller identity."""
-    from roledoctor.inputs.plan import is_plan
-    return (not is_plan(value) and _policy_in(value) is None and _caller_identity(value) is None
-            and errortext.looks_like_error(text))
+    return errortext.recognise_json(text, lambda: value)
 
 
 def classify(text: str) -> list[str]:
-    """What the text holds, cheaply: error | hcl | policy-json | plan | json | aws-evidence | unknown (several possible)."""
-    from roledoctor.inputs import hcl
+    """What the text holds, cheaply, asked of the rows of the kinds table (roledoctor.inputs.kinds)
+    stage by stage: error | hcl | policy-json | plan | json | aws-evidence | a kind with a module
+    of its own | unknown (several possible for a text that is no JSON)."""
     if not isinstance(text, str) or not text.strip():
         return ["unknown"]
-    from roledoctor.inputs import kinds as own_kinds
-    own = own_kinds.recognised(text)
+    from roledoctor.inputs import kinds
+    own = kinds.recognised(text)
     if own:
         return [own[0]]
-    kinds = []
-    from roledoctor.inputs import evidence
     if _JSON_START.match(text):
-        if evidence.authdetails.recognise_text(text):
-            return [evidence.KIND]
+        memo: list = []
+
+        def parsed():
+            if not memo:
+                memo.append(jsonspan.parse(text, positions=False).value)
+            return memo[0]
         try:
-            doc = jsonspan.parse(text, positions=False)
-            from roledoctor.inputs.plan import is_plan
-            if is_plan(doc.value):
-                return ["plan"]
-            if evidence.recognise(doc.value):
-                return [evidence.KIND]
-            if _policy_in(doc.value) is not None:
-                return ["policy-json"]
-            return ["error"] if _json_log(doc.value, text) else ["json"]
+            for k in kinds.rows("json"):
+                if k.recogniser()(text, parsed):
+                    return [k.name]
         except jsonspan.JSONSyntaxError:
-            pass
-    if _LOGFMT.search(text) and errortext.looks_like_error(text):
-        return ["error"]
-    if evidence.recognise_text(text):
-        kinds.append(evidence.KIND)
-    if hcl.looks_like_hcl(text):
-        kinds.append("hcl")
-    if errortext.looks_like_error(text):
-        kinds.append("error")
-    return kinds or ["unknown"]
+            pass  # not JSON after all: the text kinds below
+    for k in kinds.rows("log"):
+        if k.recogniser()(text):
+            return [k.name]
+    found = [k.name for k in kinds.rows("text") if k.recogniser()(text)]
+    return found or ["unknown"]
 
 
 def _policy_in(obj):
-    """The policy object in a JSON paste and its path: a bare policy or AWS CLI
-    output (get-role Role.AssumeRolePolicyDocument, get-policy-version PolicyVersion.Document)."""
-    if not isinstance(obj, dict):
-        return None
-    if "Statement" in obj:
-        return ()
-    for path in (("Role", "AssumeRolePolicyDocument"), ("PolicyVersion", "Document"), ("AssumeRolePolicyDocument",),
-                 ("PolicyDocument",), ("Document",)):
-        node = obj
-        for p in path:
-            node = node.get(p) if isinstance(node, dict) else None
-        if isinstance(node, dict) and "Statement" in node:
-            return path
-    return None
+    return policy_in(obj)
 
 
 def _strip(raw: dict, prefix: tuple) -> dict:
@@ -344,14 +323,7 @@ _MERGES = re.compile(r"(?:source|override)_policy_documents[ \t]*=[^\n]{0,300}?d
 
 
 def _caller_identity(value) -> CallerIdentity | None:
-    """{"UserId": …, "Account": …, "Arn": "arn:aws:…"} as printed by get-caller-identity."""
-    if not isinstance(value, dict) or not isinstance(value.get("Arn"), str):
-        return None
-    if set(value) - {"UserId", "Account", "Arn", "ResponseMetadata"} or not value["Arn"].startswith("arn:aws"):
-        return None
-    account, user_id = value.get("Account"), value.get("UserId")
-    return CallerIdentity("", value["Arn"], account if isinstance(account, str) else None,
-                          user_id if isinstance(user_id, str) else None)
+    return caller_identity(value)
 
 
 def _read_all(inputs: dict[str, str], given: ModuleValues | None = None) -> Inputs:

@@ -289,3 +289,15 @@ class Reader:
         pr.policy, probs, pr.policy_source = policydoc.from_document_block(b, self.env, self.lines, self.name)
         out.problems.extend(probs)
         return pr
+
+
+# ---- the kinds table's row (roledoctor.inputs.kinds) -----------------------
+
+def recognise(text: str) -> bool:
+    from roledoctor.inputs.hcl import looks_like_hcl
+    return looks_like_hcl(text)
+
+
+def read(name: str, text: str, lines: LineIndex) -> list:
+    from roledoctor.inputs.reader import read as read_any
+    return read_any(name, text)
