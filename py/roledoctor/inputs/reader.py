@@ -122,7 +122,11 @@ def _read(ctx: _Ctx) -> list[Recognised]:
 
 
 def _read_kinds(ctx: _Ctx) -> list[Recognised]:
-    from roledoctor.inputs import evidence, hcl
+    """Read the text as the first row of the kinds table that recognises it (stages json, then
+    log and text). The kinds reader.py reads itself (mixed pastes: error text with JSON or HCL
+    inside, broken JSON that quotes an error) are handled here; any other row's module reads
+    its text with `read(name, text, lines)`."""
+    from roledoctor.inputs import kinds
     text = ctx.text
     if _JSON_START.match(text):
         try:
@@ -131,32 +135,49 @@ def _read_kinds(ctx: _Ctx) -> list[Recognised]:
             if errortext.looks_like_error(text):
                 return _read_errors(ctx, mixed=True)
             return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid JSON"))]
-        aws = evidence.read_json(ctx.name, text, ctx.lines, doc)
-        if aws is not None:
-            return aws
-        if _json_log(doc.value, text):
-            return _read_errors(ctx, mixed=False)
+        for k in kinds.rows("json"):
+            if not k.recogniser()(text, lambda: doc.value):
+                continue
+            if k.name == "aws-evidence":
+                from roledoctor.inputs import evidence
+                aws = evidence.read_json(ctx.name, text, ctx.lines, doc)
+                if aws is not None:
+                    return aws
+                continue
+            if k.name == "error":
+                return _read_errors(ctx, mixed=False)
+            if k.name in ("plan", "policy-json", "json"):
+                return _read_json(ctx, doc)
+            return k.reader()(ctx.name, text, ctx.lines)
         return _read_json(ctx, doc)
-    if _LOGFMT.search(text) and errortext.looks_like_error(text):
-        return _read_errors(ctx, mixed=False)
-    if hcl.looks_like_hcl(text):
-        try:
-            body = ctx.cache.get(("hcl", ctx.name, text)) or hcl.parse(text)
-            ctx.cache[("hcl", ctx.name, text)] = body
-        except hcl.HCLSyntaxError as err:
-            # A Terraform file (what `check` reads) that does not parse is broken HCL, never error text.
-            if not str(ctx.name).endswith((".tf", ".tfvars")) and errortext.looks_like_error(text):
-                return _read_errors(ctx, mixed=True)
-            return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid HCL"))]
-        found = _read_hcl(ctx, body)
-        if all(r.kind in ("tfvars", "hcl") for r in found) and errortext.looks_like_error(text):
-            return _read_errors(ctx, mixed=True)  # key=value log text, not configuration
-        return found
-    if errortext.looks_like_error(text):
-        return _read_errors(ctx, mixed=True)
+    for k in kinds.rows("log") + kinds.rows("text"):
+        if k.name == "aws-evidence" or not k.recogniser()(text):
+            continue  # AWS output in a text that is no JSON: read by _read, before this
+        if k.name == "error":
+            return _read_errors(ctx, mixed=k.stage != "log")
+        if k.name == "hcl":
+            return _read_terraform(ctx)
+        return k.reader()(ctx.name, text, ctx.lines)
     return [_problem(ctx, Problem(INPUT_UNPARSEABLE,
                                   "not recognised as Terraform/STS error output, HCL, a JSON policy or a plan",
                                   ctx.name, ctx.lines.span(0, min(1, len(text))), ctx.lines.line_text(1)[:200]))]
+
+
+def _read_terraform(ctx: _Ctx) -> list[Recognised]:
+    from roledoctor.inputs import hcl
+    text = ctx.text
+    try:
+        body = ctx.cache.get(("hcl", ctx.name, text)) or hcl.parse(text)
+        ctx.cache[("hcl", ctx.name, text)] = body
+    except hcl.HCLSyntaxError as err:
+        # A Terraform file (what `check` reads) that does not parse is broken HCL, never error text.
+        if not str(ctx.name).endswith((".tf", ".tfvars")) and errortext.looks_like_error(text):
+            return _read_errors(ctx, mixed=True)
+        return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid HCL"))]
+    found = _read_hcl(ctx, body)
+    if all(r.kind in ("tfvars", "hcl") for r in found) and errortext.looks_like_error(text):
+        return _read_errors(ctx, mixed=True)  # key=value log text, not configuration
+    return found
 
 
 def _read_json(ctx: _Ctx, doc: jsonspan.JSONDoc) -> list[Recognised]:
