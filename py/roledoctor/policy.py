@@ -75,6 +75,14 @@ class Policy:
     span: Span | None = None
     # Spans of the keys themselves (e.g. to rename "effect" to "Effect"); same paths as `spans`.
     key_spans: dict[Path, Span] = field(default_factory=dict)
+    # JSON paths whose value comes from a Terraform variable's default, which a caller, a tfvars file
+    # or -var may replace: a hardening finding must not rest on them (readers set this).
+    defaulted: frozenset = frozenset()
+
+    def from_default(self, path: Path) -> bool:
+        """Whether the element at `path`, one of its ancestors or a part of it comes from a default."""
+        path = tuple(path)
+        return any(d[:len(path)] == path or path[:len(d)] == d for d in self.defaulted)
 
     def span_at(self, path: Path) -> Span | None:
         """The span of the element at `path`, or of its nearest ancestor."""

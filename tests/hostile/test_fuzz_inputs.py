@@ -15,9 +15,9 @@ from roledoctor.inputs import (
     read_all,
 )
 
-from roledoctor.inputs.kinds import KINDS as OWN_KINDS  # noqa: E402 - readers with a module of their own
+from roledoctor.inputs.kinds import names as kind_names  # noqa: E402 - every kind of the table
 
-KINDS = {"error", "hcl", "policy-json", "plan", "json", "aws-evidence", "unknown"} | {k for k, _ in OWN_KINDS}
+KINDS = {"error", "hcl", "policy-json", "plan", "json", "aws-evidence", "unknown"} | set(kind_names())
 REAL = real_inputs()
 TEXTS = [t for _, _, t in REAL]
 

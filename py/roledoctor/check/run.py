@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from roledoctor.check.cross import cross_checks, match_roles, role_accounts, role_arn_map
 from roledoctor.check.discover import Discovery, discover
+from roledoctor.check.modules import instance_issues, issue_key
 from roledoctor.check.suppress import INVALID_CODE, Suppression, Suppressions
 from roledoctor.diagnosis.aws_evidence import aws_trusts
 from roledoctor.diagnosis.facts import classify_sources
@@ -67,7 +68,7 @@ def merge(parts: list[Inputs]) -> Inputs:
     out = Inputs()
     for p in parts:
         for name in ("recognised", "errors", "providers", "backends", "roles", "policies", "attachments",
-                     "documents", "problems", "evidence"):
+                     "documents", "problems", "evidence", "modules"):
             getattr(out, name).extend(getattr(p, name))
         out.texts.update(p.texts)
         for k, v in p.variables.items():
@@ -140,7 +141,10 @@ def check_discovered(found: Discovery, caller: str | None = None, account: str |
                          units=[u.path for u in found.units],
                          plans=[u.path for u in found.units if u.kind == "plan"])
     findings: dict[tuple, Finding] = {}
-    for issue in static_issues(inputs, unit_of, caller, account):
+    issues = static_issues(inputs, unit_of, caller, account)
+    issues += instance_issues(found, inputs, lambda inst, units: static_issues(inst, units, caller, account),
+                              {issue_key(i) for i in issues})
+    for issue in issues:
         f = make_finding(issue.code, issue.message, _evidence(inputs, issue), fix=issue.fix,
                          uncertain=issue.uncertain, details=issue.details or None)
         findings.setdefault(_key(f), f)

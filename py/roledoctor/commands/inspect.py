@@ -26,9 +26,15 @@ def run(args) -> int:
             name += "'"
         texts[name] = _load(path)
     res = read_all(texts)
+    from roledoctor.inputs import classify
+    from roledoctor.inputs.kinds import row
+
+    def classified(text: str) -> list[dict]:  # the kinds table's rows that recognise the text
+        return [{"kind": k, "what": (r.what if (r := row(k)) else "")} for k in classify(text)]
     out = {
-        "inputs": [{"input": name, "recognised": sorted({r.kind for r in res.recognised if r.input == name})}
-                   for name in texts],
+        "inputs": [{"input": name, "recognised": sorted({r.kind for r in res.recognised if r.input == name}),
+                    "classified": classified(text)}
+                   for name, text in texts.items()],
         "variables": to_jsonable(res.variables),
         "facts": [{"input": r.input, "kind": r.kind, "facts": to_jsonable(r.facts)} for r in res.recognised
                   if r.kind != "problem"],

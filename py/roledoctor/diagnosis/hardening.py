@@ -73,7 +73,8 @@ def _account_of(v: str) -> str | None:
 
 
 # `ATTR = data.aws_iam_policy_document.NAME` (also NAME[0] / NAME[count.index]): where a document goes.
-_DOC_USE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*=[ \t]*\[?[ \t]*data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)")
+# Also inside an expression on the same line: `policy = coalesce(var.policy, data.aws_iam_policy_document.this[0].json)`.
+_DOC_USE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*=[^\n=]{0,300}?data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)")
 _NEUTRAL_USES = ("source_policy_documents", "override_policy_documents", "for_each", "count", "depends_on", "value")
 
 
@@ -94,8 +95,11 @@ def resource_policy_documents(inputs: Inputs) -> set[tuple[str, str]]:
             continue
         for m in _DOC_USE.finditer(text):
             uses.setdefault((_folder(name), "data.aws_iam_policy_document." + m.group(2)), set()).add(m.group(1))
+    merged_only = {"source_policy_documents", "override_policy_documents"}
+    # A document used only as another's source/override is judged as part of the merged document
+    # (where a same-sid statement may replace its statement), not on its own.
     return {k for k, attrs in uses.items()
-            if "assume_role_policy" not in attrs and attrs - set(_NEUTRAL_USES)}
+            if "assume_role_policy" not in attrs and (attrs - set(_NEUTRAL_USES) or attrs <= merged_only)}
 
 
 def trusts(inputs: Inputs, found: list) -> list:
@@ -122,12 +126,26 @@ def hardening(inputs: Inputs, slot_of=lambda name: "auto", target: Target | None
     return out
 
 
+# The elements a rule's verdict rests on. A value that comes from a Terraform variable's default is
+# not decided by the code (a caller, a tfvars file or -var may set another one: "unknown is not
+# wrong"), so a hardening finding is not made from it; a module call that leaves the variable out
+# decides it (inputs.reader.ModuleValues). The blockers of `check`'s cross-check (a provider's role
+# against the role in the code) do use defaults: they predict the run as configured.
+TRUST_ELEMENTS = ("Effect", "Principal", "Condition")
+IDENTITY_ELEMENTS = ("Effect", "Action", "Resource", "NotResource")
+
+
+def decided(pol, st, elements: tuple[str, ...]) -> bool:
+    """Whether none of the statement's `elements` comes from a variable default."""
+    return not any(pol.from_default(st.path + (e,)) for e in elements)
+
+
 def trust_rules(src: Source, role_account: str | None, target: Target | None) -> list[Issue]:
     out: list[Issue] = []
     pol = src.policy
     want = target.principal if target else None
     for st in pol.statements:
-        if st.effect != "Allow" or st.principal is None:
+        if st.effect != "Allow" or st.principal is None or not decided(pol, st, TRUST_ELEMENTS):
             continue
         keys = {c.key.lower() for c in st.conditions}
         base = st.path + ("Principal",)
@@ -284,7 +302,7 @@ def identity_rules(src: Source, target: Target | None) -> list[Issue]:
     out = []
     pol = src.policy
     for st in pol.statements:
-        if st.effect != "Allow" or st.action is None:
+        if st.effect != "Allow" or st.action is None or not decided(pol, st, IDENTITY_ELEMENTS):
             continue
         acts = [a for a in st.action if a == "*" or a.lower().startswith("sts:")]
         wild_sts = [a for a in acts if "*" in a or "?" in a]

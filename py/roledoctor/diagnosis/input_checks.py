@@ -67,7 +67,9 @@ def hop_checks(prov, hop: AssumeRoleHop, count: int, web: bool = False) -> list[
     where_block = [Where(prov.input, hop.span)] if hop.span is not None else []
     label = f"{block} block {hop.index + 1} of {count}" if count > 1 else f"the {block} block"
     a = hop.role_arn
-    if a is None or (not a.symbolic and (a.value is None or str(a.value).strip() == "")):
+    # An empty role_arn that is a variable's default (`default = null`) waits for a caller or a
+    # tfvars file to set it: not decided by the code, so not reported.
+    if a is None or (not a.symbolic and not a.defaulted and (a.value is None or str(a.value).strip() == "")):
         out.append(Issue("PROVIDER_ROLE_ARN_MISSING", f"{label[0].upper() + label[1:]} has "
                          f"{'no' if a is None else 'an empty'} `role_arn`.",
                          [Where(prov.input, a.span)] if a is not None else where_block, {"hop": hop.index + 1}))

@@ -640,3 +640,32 @@ def _sentence(f: str, start: int) -> str:
         if i != -1:
             end = min(end, i)
     return f[start:end].strip()[:1000]
+
+
+# ---- the kinds table's tests (roledoctor.inputs.kinds) ---------------------
+
+# A logfmt log line (logrus, kiam, kube controllers): `time="..." level=error msg="..."`.
+_LOGFMT = re.compile(r"^[ \t]*(?:time|ts|level|lvl|msg|timestamp)=", re.M)
+
+
+def recognise(text: str) -> bool:
+    return looks_like_error(text)
+
+
+def recognise_log(text: str) -> bool:
+    return bool(_LOGFMT.search(text)) and looks_like_error(text)
+
+
+def recognise_json(text: str, parsed) -> bool:
+    """A JSON log line (or object) quoting an error: neither a plan, a policy nor caller identity."""
+    from roledoctor.inputs.identity import caller_identity
+    from roledoctor.inputs.plan import is_plan
+    from roledoctor.inputs.policyjson import policy_in
+    value = parsed()
+    return (not is_plan(value) and policy_in(value) is None and caller_identity(value) is None
+            and looks_like_error(text))
+
+
+def read(name: str, text: str, lines) -> list:
+    from roledoctor.inputs.reader import read as read_any
+    return read_any(name, text)

@@ -183,7 +183,8 @@ def looks_like_hcl(text: str) -> bool:
 @dataclass
 class Node:
     """An HCL expression. kind: str | num | bool | null | tuple | object |
-    template | ref | call | heredoc | expr (anything else, kept as source text)."""
+    template | ref | call | heredoc | cond | binop | unary | for | expr
+    (anything else, kept as source text)."""
 
     kind: str
     start: int
@@ -193,7 +194,9 @@ class Node:
     # (plus the closing quote) so JSON inside a quoted string maps back exactly.
     offsets: list | None = None
     # object: list of ObjectItem; tuple: list of Node; template: list of str|Node;
-    # call: (name, [Node]); heredoc: (body, body_start, body_end, trim); ref: "var.x"
+    # call: (name, [Node]); heredoc: (body, body_start, body_end, trim); ref: "var.x";
+    # cond: (condition, then, else); binop: (operator, left, right); unary: (operator, operand);
+    # for: see _Walker.for_expr
 
 
 @dataclass
@@ -349,7 +352,7 @@ def _parse_slice(src: str, start: int, end: int) -> Body:
         _BASE[0] = 0
 
 
-_RELEVANT_KINDS = ("provider", "terraform", "variable", "locals")
+_RELEVANT_KINDS = ("provider", "terraform", "variable", "locals", "module")
 _INTERESTING = re.compile(r'["#/{}<\n]')
 _HEADER = re.compile(r'[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*"?([A-Za-z0-9_-]*)')
 _HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\n")
@@ -735,11 +738,51 @@ class _Walker:
 
     def _unary(self, x, s: int, e: int) -> Node:
         kids = x.children
-        if str(kids[0]) == "-":
-            inner = self.expr(kids[1])
-            if inner.kind == "num":
-                return Node("num", s, e, -inner.value)
+        inner = self.expr(kids[1])
+        if str(kids[0]) == "-" and inner.kind == "num":
+            return Node("num", s, e, -inner.value)
+        return Node("unary", s, e, (str(kids[0]), inner))
+
+    def _conditional(self, x, s: int, e: int) -> Node:  # cond ? a : b
+        parts = [k for k in _kids(x) if isinstance(k, _lark.Tree)]
+        if len(parts) == 3:
+            return Node("cond", s, e, tuple(self.expr(k) for k in parts))
         return Node("expr", s, e, self.text[s:e])
+
+    def _binary(self, x, s: int, e: int) -> Node:  # left (binary_term: operator right)
+        kids = [k for k in _kids(x) if isinstance(k, _lark.Tree)]
+        if len(kids) == 2 and kids[1].data == "binary_term":
+            term = [k for k in _kids(kids[1]) if isinstance(k, _lark.Tree)]
+            if len(term) == 2:
+                op = str(term[0].children[0])
+                return Node("binop", s, e, (op, self.expr(kids[0]), self.expr(term[1])))
+        return Node("expr", s, e, self.text[s:e])
+
+    def for_expr(self, x, s: int, e: int) -> Node:
+        """[for k, v in coll : value if cond] / {for k, v in coll : key => value if cond}:
+        Node("for", value=(object?, key name|None, value name, coll, key expr|None, value expr, cond|None))."""
+        trees = [k for k in x.children if isinstance(k, _lark.Tree) and k.data not in _SKIP]
+        intro = next((k for k in trees if k.data == "for_intro"), None)
+        cond = next((k for k in trees if k.data == "for_cond"), None)
+        exprs = [k for k in trees if k.data not in ("for_intro", "for_cond")]
+        if intro is None:
+            return Node("expr", s, e, self.text[s:e])
+        names = [str(k.children[0]) for k in intro.children if isinstance(k, _lark.Tree) and k.data == "identifier"]
+        coll = [k for k in intro.children if isinstance(k, _lark.Tree) and k.data not in _SKIP
+                and k.data != "identifier"]
+        is_obj = x.data == "for_object_expr"
+        if not names or len(coll) != 1 or len(exprs) != (2 if is_obj else 1):
+            return Node("expr", s, e, self.text[s:e])
+        key_name, value_name = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+        cond_node = None
+        if cond is not None:
+            ct = [k for k in cond.children if isinstance(k, _lark.Tree) and k.data not in _SKIP]
+            cond_node = self.expr(ct[0]) if ct else None
+        grouped = any(isinstance(k, _lark.Token) and k.type == "ELLIPSIS" for k in x.children)
+        if grouped:  # {for ... : k => v...} groups values: not evaluated
+            return Node("expr", s, e, self.text[s:e])
+        return Node("for", s, e, (is_obj, key_name, value_name, self.expr(coll[0]),
+                                  self.expr(exprs[0]) if is_obj else None, self.expr(exprs[-1]), cond_node))
 
 
 # The walker's reader for each expression rule of the grammar; any other rule
@@ -750,7 +793,8 @@ _EXPR_READERS: dict[str, Callable[[Any, Any, int, int], Node]] = {
     "object": _Walker._object, "function_call": _Walker._function_call,
     "get_attr_expr_term": _Walker._get_attr, "index_expr_term": _Walker._index,
     "heredoc_template": _Walker._heredoc, "heredoc_template_trim": _Walker._heredoc,
-    "unary_op": _Walker._unary,
+    "unary_op": _Walker._unary, "conditional": _Walker._conditional, "binary_op": _Walker._binary,
+    "for_tuple_expr": _Walker.for_expr, "for_object_expr": _Walker.for_expr,
 }
 
 def _trim_heredoc(body: str) -> str:

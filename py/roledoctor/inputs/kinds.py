@@ -1,29 +1,122 @@
-"""Input kinds read by a module of their own: each module has `recognise(text) -> bool`
-(cheap, never raises) and `read(name, text, lines) -> list[Recognised]`. reader.py
-asks them in this order before its own kinds (JSON policies, plans, HCL, error text).
-A module is imported only when its kind is first needed."""
+"""Every input kind, in one table: what recognises it, what reads it, which box of
+the page it goes to and how the page and `inspect` name it.
+
+Adding a kind = a module with `recognise(text) -> bool` (cheap, never raises) and
+`read(name, text, lines) -> list[Recognised]` (facts with spans), and a row here.
+reader.classify asks the rows stage by stage, in this order:
+
+  own         texts that say which kind they are (tokens, AWS config, CI files, ...):
+              the first row whose module recognises the text reads it
+  json        a text that parses as JSON: `recognise_json(text, value)` with the value
+              parsed once; the first row that recognises it is the kind
+  log         logfmt lines quoting an error
+  text        everything else: every row that recognises the text (a paste may hold
+              AWS output, HCL and an error at once)
+  aws-output  the AWS CLI / CloudTrail outputs of the aws-evidence kind, one row per
+              output: `recognise` and `read` name the family module's functions
+              (inputs/evidence/ registers them from here)
+
+Modules are imported only when their row is first asked.
+"""
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
-# (kind, module). Order matters: the first module that recognises a text reads it.
-KINDS = (
-    ("oidc-token", "roledoctor.inputs.oidctoken"),
-    ("pod-identity", "roledoctor.inputs.podidentity"),
-    ("aws-config", "roledoctor.inputs.awsconfig"),
-    ("ci-file", "roledoctor.inputs.cifiles"),
-    ("terragrunt", "roledoctor.inputs.terragrunt"),
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # the kind classify() returns / the Recognised kind
+    module: str  # what recognises and reads it
+    stage: str  # own | json | log | text | aws-output
+    box: str = ""  # the page's box for a dropped file of this kind ("" = decided by the router)
+    what: str = ""  # how the page and `inspect` call it
+    recognise: str = "recognise"  # function names in `module`
+    read: str = "read"
+
+    def load(self) -> ModuleType:
+        return importlib.import_module(self.module)
+
+    def recogniser(self) -> Any:
+        return getattr(self.load(), self.recognise)
+
+    def reader(self) -> Any:
+        return getattr(self.load(), self.read)
+
+
+_IAM = "roledoctor.inputs.evidence.iam"
+_ORGS = "roledoctor.inputs.evidence.orgs"
+_OIDC = "roledoctor.inputs.evidence.oidc"
+_TRAIL = "roledoctor.inputs.evidence.cloudtrail"
+
+KINDS: tuple[Kind, ...] = (
+    # where the caller comes from: the page's "caller_files" box
+    Kind("oidc-token", "roledoctor.inputs.oidctoken", "own", "caller_files", "OIDC token (decoded, not verified)"),
+    Kind("pod-identity", "roledoctor.inputs.podidentity", "own", "caller_files", "EKS Pod Identity association"),
+    Kind("aws-config", "roledoctor.inputs.awsconfig", "own", "caller_files", "AWS config, credentials or environment"),
+    Kind("ci-file", "roledoctor.inputs.cifiles", "own", "caller_files", "CI file"),
+    Kind("terragrunt", "roledoctor.inputs.terragrunt", "own", "caller_files", "terragrunt.hcl"),
+    # JSON, by content
+    Kind("aws-evidence", "roledoctor.inputs.evidence", "json", "aws_evidence", "AWS output",
+         recognise="recognise_json"),
+    Kind("plan", "roledoctor.inputs.plan", "json", "provider", "plan", recognise="recognise_json"),
+    Kind("policy-json", "roledoctor.inputs.policyjson", "json", "", "policy", recognise="recognise_json"),
+    Kind("error", "roledoctor.inputs.errortext", "json", "error", "error output", recognise="recognise_json"),
+    Kind("json", "roledoctor.inputs.identity", "json", "", "JSON", recognise="recognise_json"),
+    # logfmt log lines (logrus, kiam, kube controllers)
+    Kind("error", "roledoctor.inputs.errortext", "log", "error", "error output", recognise="recognise_log"),
+    # any other text
+    Kind("aws-evidence", "roledoctor.inputs.evidence", "text", "aws_evidence", "AWS output",
+         recognise="recognise_text"),
+    Kind("hcl", "roledoctor.inputs.terraform", "text", "provider", "Terraform"),
+    Kind("error", "roledoctor.inputs.errortext", "text", "error", "error output"),
+    # AWS CLI and CloudTrail outputs (all of kind aws-evidence)
+    Kind("get-role", _IAM, "aws-output", recognise="is_get_role", read="read_get_role"),
+    Kind("inline-policy", _IAM, "aws-output", recognise="is_inline_policy", read="read_inline_policy"),
+    Kind("policy-names", _IAM, "aws-output", recognise="is_policy_names", read="read_policy_names"),
+    Kind("attached-policies", _IAM, "aws-output", recognise="is_attached", read="read_attached"),
+    Kind("get-policy", _IAM, "aws-output", recognise="is_get_policy", read="read_get_policy"),
+    Kind("policy-version", _IAM, "aws-output", recognise="is_policy_version", read="read_policy_version"),
+    Kind("get-user", _IAM, "aws-output", recognise="is_get_user", read="read_get_user"),
+    Kind("groups-for-user", _IAM, "aws-output", recognise="is_groups", read="read_groups"),
+    Kind("org-policy", _ORGS, "aws-output", recognise="is_describe_policy", read="read_describe_policy"),
+    Kind("org-policies-for-target", _ORGS, "aws-output", recognise="is_policies_for_target",
+         read="read_policies_for_target"),
+    Kind("org-parents", _ORGS, "aws-output", recognise="is_parents", read="read_parents"),
+    Kind("org-roots", _ORGS, "aws-output", recognise="is_roots", read="read_roots"),
+    Kind("organization", _ORGS, "aws-output", recognise="is_organization", read="read_organization"),
+    Kind("oidc-provider", _OIDC, "aws-output", recognise="is_provider", read="read_provider"),
+    Kind("oidc-providers", _OIDC, "aws-output", recognise="is_list", read="read_list"),
+    Kind("cloudtrail", _TRAIL, "aws-output"),
 )
+
+STAGES = ("own", "json", "log", "text", "aws-output")
+
+
+def rows(stage: str) -> tuple[Kind, ...]:
+    return tuple(k for k in KINDS if k.stage == stage)
+
+
+def names() -> list[str]:
+    """Every kind classify() can return (plus "unknown")."""
+    return list(dict.fromkeys(k.name for k in KINDS if k.stage != "aws-output")) + ["unknown"]
+
+
+def row(name: str) -> Kind | None:
+    """The first row of a kind (its box and name on the page)."""
+    return next((k for k in KINDS if k.name == name and k.stage != "aws-output"), None)
 
 
 def recognised(text: str):
-    """(kind, module) of the first module that recognises the text, else None."""
-    for kind, name in KINDS:
-        mod = importlib.import_module(name)
+    """(kind, module) of the first `own` row that recognises the text, else None."""
+    for k in rows("own"):
+        mod = k.load()
         try:
-            if mod.recognise(text):
-                return kind, mod
+            if getattr(mod, k.recognise)(text):
+                return k.name, mod
         except Exception:  # noqa: BLE001 - recognition never raises for any text
             continue
     return None

@@ -45,6 +45,7 @@ class Arg:
     symbolic: bool = False
     refs: list[str] = field(default_factory=list)  # e.g. ["var.account"]
     node: Any = field(default=None, repr=False, compare=False)  # HCL node, for re-evaluation
+    defaulted: bool = False  # the value uses a variable's default (a caller or tfvars may replace it)
 
 
 @dataclass
@@ -125,6 +126,7 @@ class PolicySource:
     ref: str = ""  # e.g. "data.aws_iam_policy_document.trust.json", "file(\"trust.json\")"
     input: str = ""  # the input whose text the spans refer to
     unresolved: list[str] = field(default_factory=list)  # expressions left symbolic inside
+    partial: bool = False  # a part is not decided by the code (unknown blocks, symbolic values)
 
 
 @dataclass
@@ -175,6 +177,20 @@ class Variable:
     input: str
     name: str
     default: Arg | None = None
+    span: Span | None = None
+    type: Any = None  # the `type` expression (hcl.Node): optional(...) attributes get their defaults
+
+
+@dataclass
+class ModuleCall:
+    """`module "name" { source = "./x" ... }`: its arguments, evaluated in the calling module
+    (https://developer.hashicorp.com/terraform/language/modules/syntax)."""
+
+    input: str
+    name: str
+    source: str  # as written
+    args: dict[str, Arg] = field(default_factory=dict)  # without source, version, providers, count, ...
+    defaulted: set[str] = field(default_factory=set)  # arguments whose value uses a variable's default
     span: Span | None = None
 
 
@@ -269,3 +285,4 @@ class Inputs:
     texts: dict[str, str] = field(default_factory=dict)
     identities: list[CallerIdentity] = field(default_factory=list)  # get-caller-identity output
     evidence: list = field(default_factory=list)  # AWS CLI / CloudTrail output (inputs.evidence.Evidence)
+    modules: list[ModuleCall] = field(default_factory=list)  # calls of other modules

@@ -138,3 +138,21 @@ class PlanReader:
         elif rtype in ATTACHMENT_TYPES:
             out.attachments.append(PolicyAttachment(self.name, address, rtype, args.get("role"),
                                                     args.get("policy_arn"), args=args, span=span))
+
+
+def recognise_json(text: str, parsed) -> bool:
+    """The kinds table's test: `terraform show -json` output."""
+    return is_plan(parsed())
+
+
+def recognise(text: str) -> bool:
+    from roledoctor.inputs import jsonspan
+    try:
+        return is_plan(jsonspan.parse(text, positions=False).value)
+    except jsonspan.JSONSyntaxError:
+        return False
+
+
+def read(name: str, text: str, lines):
+    from roledoctor.inputs.reader import read as read_any
+    return read_any(name, text)

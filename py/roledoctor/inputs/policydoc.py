@@ -86,15 +86,19 @@ def from_hcl_node(node: Node, env: Env, lines: LineIndex, input_name: str, form:
             unresolved.append(lines.text[n.start:n.end])
         if r.defaulted:
             defaulted.append(lines.text[n.start:n.end])
+            paths.add(path)
         return r.value
 
     defaulted: list[str] = []
+    paths: set = set()
     obj = walk(node, ())
     src = PolicySource(form, input=input_name, unresolved=unresolved)
     policy, problems = build(obj, spans, keys, lines, input_name, src)
     if problems and defaulted:  # judged on a variable default callers may override: unknown, not invalid
         src.unresolved.extend(f"{d}: a variable default" for d in defaulted)
         return None, [], src
+    if policy is not None:
+        policy.defaulted = frozenset(paths)
     return policy, problems, src
 
 
@@ -109,10 +113,11 @@ def _each(body, type_: str, env: Env, unknown: list):
     block makes when its for_each is known (literal, local, variable default),
     with the iterator symbol bound while each is read
     (https://developer.hashicorp.com/terraform/language/expressions/dynamic-blocks).
-    An unknown for_each makes an unknown number of blocks: `unknown` says so."""
+    An unknown for_each makes an unknown number of blocks: `unknown` says so.
+    Yields (block, whether its for_each is a variable's default)."""
     for blk in body.blocks:
         if blk.type == type_:
-            yield blk
+            yield blk, False
             continue
         if blk.type != "dynamic" or blk.labels[:1] != [type_]:
             continue
@@ -131,7 +136,7 @@ def _each(body, type_: str, env: Env, unknown: list):
         try:
             for k, v in pairs:
                 env.scope[name] = {"key": k, "value": v}
-                yield content[0]
+                yield content[0], r.defaulted
         finally:
             if saved is None:
                 env.scope.pop(name, None)
@@ -155,13 +160,14 @@ def _merge(statements: list, source: list | None, override: list | None) -> list
     return out
 
 
-def _documents(a, env: Env, unknown: list, what: str):
-    """A list of policy JSON texts -> [[statement, ...] per document], or None when unknown."""
+def _documents(a, env: Env, unknown: list, what: str, from_default: list):
+    """A list of policy JSON texts -> [[statement, ...] per document], or None when unknown.
+    When the list uses a variable's default, its statements are added to `from_default`."""
     if a is None:
         return None
     r = evaluate(a.value, env)
     docs = r.value if isinstance(r.value, list) else None
-    if r.symbolic or docs is None or r.defaulted:
+    if r.symbolic or docs is None:
         unknown.append(what)
         return None
     import json
@@ -176,6 +182,9 @@ def _documents(a, env: Env, unknown: list, what: str):
             return None
         st = parsed.get("Statement", [])
         out.append(st if isinstance(st, list) else [st])
+    if r.defaulted:
+        unknown.append(f"{what} over a variable default")
+        from_default.extend(st for doc in out for st in doc)
     return out
 
 
@@ -185,7 +194,9 @@ def from_document_block(block: Block, env: Env, lines: LineIndex, input_name: st
         # Judged on variable defaults callers may override: read it again with
         # those variables unknown (the code alone decides no more than that).
         bare = Env(variables={k: v for k, v in env.variables.items() if k not in env.defaulted},
-                   locals=env.locals, documents=env.documents, text=env.text, local_texts=env.local_texts)
+                   locals=env.locals, documents={k: v for k, v in env.documents.items()
+                                                 if k not in env.defaulted_documents},
+                   text=env.text, local_texts=env.local_texts)
         policy, problems, src, unknown = _document_block(block, bare, lines, input_name)
     if problems and unknown:  # a part this code does not decide: unknown is not wrong
         return None, [], src
@@ -195,13 +206,15 @@ def from_document_block(block: Block, env: Env, lines: LineIndex, input_name: st
 @dataclass
 class _DocReader:
     """What reading one aws_iam_policy_document block collects besides the document:
-    the span of every JSON path, the key spans, and the parts the code does not decide."""
+    the span of every JSON path, the key spans, the parts the code does not decide,
+    and the JSON paths decided by a variable's default."""
     env: Env
     lines: LineIndex
     spans: dict = field(default_factory=dict)
     keys: dict = field(default_factory=dict)
     unresolved: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # what the code alone does not decide
+    paths: set = field(default_factory=set)  # JSON paths decided by a variable's default
 
     def text(self, n: Node) -> str:
         return self.lines.text[n.start:n.end]
@@ -212,7 +225,8 @@ class _DocReader:
         if r.symbolic:
             self.unresolved.append(self.text(n))
         if r.defaulted:
-            self.unknown.append(self.text(n))
+            self.unknown.append(self.text(n) + " (a variable default)")
+            self.paths.add(path)
         if n.kind == "tuple":
             for i, c in enumerate(n.value):
                 self.spans[path + (i,)] = self.lines.span(c.start, c.end)
@@ -237,67 +251,116 @@ class _DocReader:
                     continue
                 s[element] = v if isinstance(v, list) else [v] if isinstance(v, str) else v
         for arg, element in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-            blocks = list(_each(sb, arg, self.env, self.unknown))
-            if blocks:
-                self.spans[p + (element,)] = self.lines.span(blocks[0].start, blocks[0].end)
-                s[element] = self.principals(blocks, p + (element,))
-        conds = list(_each(sb, "condition", self.env, self.unknown))
-        if conds:
-            self.spans[p + ("Condition",)] = self.lines.span(conds[0].start, conds[0].end)
-            s["Condition"] = self.conditions(conds, p)
+            princ = self.principals(sb, arg, p + (element,))
+            if princ is not None:
+                s[element] = princ
+        cond = self.conditions(sb, p)
+        if cond is not None:
+            s["Condition"] = cond
         return s
 
-    def principals(self, blocks: list[Block], pe: tuple) -> dict | str:
+    def principals(self, sb: Any, arg: str, pe: tuple) -> dict | str | None:
+        """The statement's `arg` blocks as a Principal element; None when there is none.
+        Each block is read while _each has its iterator bound (`principals.value.type`)."""
         princ: dict = {}
-        for pb in blocks:
-            t = pb.body.attributes.get("type")
-            ids = pb.body.attributes.get("identifiers")
-            tr = evaluate(t.value, self.env) if t else None
-            if t is not None and tr is not None and (tr.symbolic or tr.defaulted):
-                self.unknown.append(self.text(t.value))  # a principal type decided elsewhere
-            kind = tr.value if tr else None
-            kind = kind if isinstance(kind, str) else "AWS"
+        any_block = False
+        for pb, from_default in _each(sb, arg, self.env, self.unknown):
+            if not any_block:
+                any_block = True
+                self.spans[pe] = self.lines.span(pb.start, pb.end)
+            if from_default:
+                self.paths.add(pe)
+            kind = self.principal_type(pb.body.attributes.get("type"), pe)
             if kind == "*":  # type "*" identifiers ["*"] renders as "Principal": "*"
                 return "*"
             lst = princ.setdefault(kind, [])
-            base = len(lst)
             self.spans.setdefault(pe + (kind,), self.lines.span(pb.start, pb.end))
+            ids = pb.body.attributes.get("identifiers")
             if ids:
-                r = evaluate(ids.value, self.env)
-                if r.symbolic:
-                    self.unresolved.append(self.text(ids.value))
-                if r.defaulted:
-                    self.unknown.append(self.text(ids.value))
-                items = r.value if isinstance(r.value, list) else [r.value]
-                if ids.value.kind == "tuple":
-                    for j, c in enumerate(ids.value.value):
-                        self.spans[pe + (kind, base + j)] = self.lines.span(c.start, c.end)
-                lst.extend(items)
-        return princ
+                lst.extend(self.identifiers(ids.value, pe + (kind,), len(lst)))
+        return princ if any_block else None
 
-    def conditions(self, conds: list[Block], p: tuple) -> dict:
+    def principal_type(self, t: Any, pe: tuple) -> str:
+        tr = evaluate(t.value, self.env) if t else None
+        if tr is not None and tr.symbolic:
+            self.unknown.append(self.text(t.value))  # a principal type decided elsewhere
+        elif tr is not None and tr.defaulted:
+            self.unknown.append(self.text(t.value) + " (a variable default)")
+            self.paths.add(pe)
+        kind = tr.value if tr else None
+        return kind if isinstance(kind, str) else "AWS"
+
+    def identifiers(self, node: Node, pk: tuple, base: int) -> list:
+        r = evaluate(node, self.env)
+        if r.symbolic:
+            self.unresolved.append(self.text(node))
+        if r.defaulted:
+            self.unknown.append(self.text(node) + " (a variable default)")
+            self.paths.add(pk)
+        if node.kind == "tuple":
+            for j, c in enumerate(node.value):
+                self.spans[pk + (base + j,)] = self.lines.span(c.start, c.end)
+        return r.value if isinstance(r.value, list) else [r.value]
+
+    def conditions(self, sb: Any, p: tuple) -> dict | None:
         c_obj: dict = {}
-        for cb in conds:
-            ta, va, vs = (cb.body.attributes.get(k) for k in ("test", "variable", "values"))
-            tr = evaluate(ta.value, self.env) if ta else None
-            vr = evaluate(va.value, self.env) if va else None
-            test = tr.value if tr else None
-            var = vr.value if vr else None
-            if not isinstance(test, str) or not isinstance(var, str):
-                c_obj.setdefault(str(test), {})[str(var)] = []
-                continue
-            cp = p + ("Condition", test, var)
-            self.spans.setdefault(p + ("Condition", test), self.lines.span(cb.start, cb.end))
-            self.spans[cp] = self.lines.span(cb.start, cb.end)
-            values = self.val(vs.value, cp) if vs else []
-            self.spans[cp] = self.lines.span(cb.start, cb.end)
-            if vs:
-                self.spans[cp + ("values",)] = self.lines.span(vs.value.start, vs.value.end)
-            values = values if isinstance(values, list) else [values]
-            # Repeated test+variable blocks: values merge (the provider does the same).
-            c_obj.setdefault(test, {}).setdefault(var, [])
-            c_obj[test][var] = list(c_obj[test][var]) + list(values)
-        return c_obj
+        any_cond = False
+        for cb, from_default in _each(sb, "condition", self.env, self.unknown):
+            if not any_cond:
+                any_cond = True
+                self.spans[p + ("Condition",)] = self.lines.span(cb.start, cb.end)
+            if from_default:
+                self.paths.add(p + ("Condition",))
+            self.condition(cb, p, c_obj)
+        return c_obj if any_cond else None
+
+    def condition(self, cb: Block, p: tuple, c_obj: dict) -> None:
+        ta, va, vs = (cb.body.attributes.get(k) for k in ("test", "variable", "values"))
+        tr = evaluate(ta.value, self.env) if ta else None
+        vr = evaluate(va.value, self.env) if va else None
+        if (tr is not None and tr.defaulted) or (vr is not None and vr.defaulted):
+            self.paths.add(p + ("Condition",))
+        test = tr.value if tr else None
+        var = vr.value if vr else None
+        if not isinstance(test, str) or not isinstance(var, str):
+            c_obj.setdefault(str(test), {})[str(var)] = []
+            return
+        cp = p + ("Condition", test, var)
+        self.spans.setdefault(p + ("Condition", test), self.lines.span(cb.start, cb.end))
+        self.spans[cp] = self.lines.span(cb.start, cb.end)
+        values = self.val(vs.value, cp) if vs else []
+        self.spans[cp] = self.lines.span(cb.start, cb.end)
+        if vs:
+            self.spans[cp + ("values",)] = self.lines.span(vs.value.start, vs.value.end)
+        values = values if isinstance(values, list) else [values]
+        # Repeated test+variable blocks: values merge (the provider does the same).
+        c_obj.setdefault(test, {}).setdefault(var, [])
+        c_obj[test][var] = list(c_obj[test][var]) + list(values)
+
+    def merged(self, block: Block, statements: list, source: list | None, override: list | None,
+               from_default: list) -> list:
+        """Statements after the provider's merge of source and override documents; spans
+        and default-decided paths follow the statements they belong to."""
+        own = list(statements)
+        statements = _merge(statements, source, override)
+        if statements != own or source:  # positions moved: spans of the whole block
+            merged_span = self.lines.span(block.start, block.end)
+            for k in [k for k in self.spans if len(k) >= 2 and k[0] == "Statement"]:
+                del self.spans[k]
+            for i in range(len(statements)):
+                self.spans[("Statement", i)] = merged_span
+            # defaults marked on the block's own statements move with them; a replaced one is gone
+            moved = set()
+            for path in self.paths:
+                if len(path) >= 2 and path[0] == "Statement":
+                    j = next((j for j, st in enumerate(statements) if st is own[path[1]]), None)
+                    if j is not None:
+                        moved.add(("Statement", j) + path[2:])
+                else:
+                    moved.add(path)
+            self.paths = moved
+        self.paths |= {("Statement", j) for j, st in enumerate(statements) if any(st is d for d in from_default)}
+        return statements
 
 
 def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str
@@ -314,31 +377,70 @@ def _document_block(block: Block, env: Env, lines: LineIndex, input_name: str
         obj["Version"] = "2012-10-17"  # the data source's default
     if "policy_id" in b.attributes:
         obj["Id"] = d.val(b.attributes["policy_id"].value, ("Id",))
-    statements = [d.statement(st, ("Statement", i)) for i, st in enumerate(_each(b, "statement", env, d.unknown))]
-    spans, unknown = d.spans, d.unknown
-    source = _documents(b.attributes.get("source_policy_documents"), env, unknown, "source_policy_documents")
-    override = _documents(b.attributes.get("override_policy_documents"), env, unknown, "override_policy_documents")
+    statements = []
+    for i, (st, st_default) in enumerate(_each(b, "statement", env, d.unknown)):
+        if st_default:
+            d.paths.add(("Statement", i))
+        statements.append(d.statement(st, ("Statement", i)))
+    unknown = d.unknown
+    from_default: list = []
+    source = _documents(b.attributes.get("source_policy_documents"), env, unknown, "source_policy_documents",
+                        from_default)
+    override = _documents(b.attributes.get("override_policy_documents"), env, unknown, "override_policy_documents",
+                          from_default)
     if source or override:
-        merged_span = lines.span(block.start, block.end)
-        n_own = len(statements)
-        statements = _merge(statements, source, override)
-        if len(statements) != n_own or source:  # positions moved: spans of the whole block
-            for k in [k for k in spans if len(k) >= 2 and k[0] == "Statement"]:
-                del spans[k]
-            for i in range(len(statements)):
-                spans[("Statement", i)] = merged_span
+        statements = d.merged(block, statements, source, override, from_default)
+    spans = d.spans
     if statements:
         obj["Statement"] = statements
         spans[("Statement",)] = spans[("Statement", 0)]
     src = PolicySource("policy_document", input=input_name, unresolved=d.unresolved)
+    src.partial = bool(d.unresolved) or any(not u.endswith("variable default)") and
+                                            not u.endswith("over a variable default") for u in unknown)
     for u in dict.fromkeys(unknown):
         src.unresolved.append(f"{u}: decided outside this code")
     if not statements:
+        generated = any(blk.type == "dynamic" and blk.labels[:1] == ["statement"] for blk in b.blocks) or \
+            "source_policy_documents" in b.attributes or "override_policy_documents" in b.attributes
+        if generated:  # every generator is empty here: Terraform renders a document with no statement
+            return None, [], src, unknown
         return None, [Problem(POLICY_INVALID, "aws_iam_policy_document has no statement block", input_name,
                               lines.span(block.start, block.end),
                               lines.line_text(lines.span(block.start, block.end).line))], src, unknown
     policy, problems = build(obj, spans, d.keys, lines, input_name, src)
+    if policy is not None:
+        policy.defaulted = frozenset(d.paths)
     return policy, problems, src, unknown
+
+
+def to_obj(policy: Policy) -> dict:
+    """The JSON object of a policy, as the data source's `json` attribute renders it (one statement form)."""
+    out: dict = {"Version": policy.version or "2012-10-17"}
+    if policy.id:
+        out["Id"] = policy.id
+    statements = []
+    for st in policy.statements:
+        s: dict = {}
+        if st.sid:
+            s["Sid"] = st.sid
+        s["Effect"] = st.effect
+        for element, attr in (("Principal", "principal"), ("NotPrincipal", "not_principal")):
+            v = getattr(st, attr)
+            if v is not None:
+                s[element] = "*" if v == {"*": ["*"]} else dict(v)
+        for element, attr in (("Action", "action"), ("NotAction", "not_action"),
+                              ("Resource", "resource"), ("NotResource", "not_resource")):
+            v = getattr(st, attr)
+            if v is not None:
+                s[element] = list(v)
+        if st.conditions:
+            cond: dict = {}
+            for c in st.conditions:
+                cond.setdefault(c.operator, {})[c.key] = list(c.values)
+            s["Condition"] = cond
+        statements.append(s)
+    out["Statement"] = statements
+    return out
 
 
 # ---- telling policy kinds apart -----------------------------------------

@@ -9,78 +9,59 @@ Entry points (none of them raises for any input string):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
 from roledoctor.inputs import errortext, jsonspan, policydoc
-from roledoctor.inputs.hcleval import Env
+from roledoctor.inputs.identity import caller_identity
+from roledoctor.inputs.policyjson import policy_in
+from roledoctor.inputs.hcleval import Env, with_type_defaults
 from roledoctor.inputs.model import (
     INPUT_UNPARSEABLE, CallerIdentity, Inputs, PolicyDocument, PolicySource, Problem, Recognised, RoleResource, Arg,
 )
 from roledoctor.source import LineIndex
 
 _JSON_START = re.compile(r"[ \t\r\n\ufeff]*[{\[]")
-# A logfmt log line (logrus, kiam, kube controllers): `time="..." level=error msg="..."`.
-_LOGFMT = re.compile(r"^[ \t]*(?:time|ts|level|lvl|msg|timestamp)=", re.M)
+_LOGFMT = errortext._LOGFMT
 
 
 def _json_log(value, text: str) -> bool:
     """A JSON log line (or object) quoting an error: neither a plan, a policy nor caller identity."""
-    from roledoctor.inputs.plan import is_plan
-    return (not is_plan(value) and _policy_in(value) is None and _caller_identity(value) is None
-            and errortext.looks_like_error(text))
+    return errortext.recognise_json(text, lambda: value)
 
 
 def classify(text: str) -> list[str]:
-    """What the text holds, cheaply: error | hcl | policy-json | plan | json | aws-evidence | unknown (several possible)."""
-    from roledoctor.inputs import hcl
+    """What the text holds, cheaply, asked of the rows of the kinds table (roledoctor.inputs.kinds)
+    stage by stage: error | hcl | policy-json | plan | json | aws-evidence | a kind with a module
+    of its own | unknown (several possible for a text that is no JSON)."""
     if not isinstance(text, str) or not text.strip():
         return ["unknown"]
-    from roledoctor.inputs import kinds as own_kinds
-    own = own_kinds.recognised(text)
+    from roledoctor.inputs import kinds
+    own = kinds.recognised(text)
     if own:
         return [own[0]]
-    kinds = []
-    from roledoctor.inputs import evidence
     if _JSON_START.match(text):
-        if evidence.authdetails.recognise_text(text):
-            return [evidence.KIND]
+        memo: list = []
+
+        def parsed():
+            if not memo:
+                memo.append(jsonspan.parse(text, positions=False).value)
+            return memo[0]
         try:
-            doc = jsonspan.parse(text, positions=False)
-            from roledoctor.inputs.plan import is_plan
-            if is_plan(doc.value):
-                return ["plan"]
-            if evidence.recognise(doc.value):
-                return [evidence.KIND]
-            if _policy_in(doc.value) is not None:
-                return ["policy-json"]
-            return ["error"] if _json_log(doc.value, text) else ["json"]
+            for k in kinds.rows("json"):
+                if k.recogniser()(text, parsed):
+                    return [k.name]
         except jsonspan.JSONSyntaxError:
-            pass
-    if _LOGFMT.search(text) and errortext.looks_like_error(text):
-        return ["error"]
-    if evidence.recognise_text(text):
-        kinds.append(evidence.KIND)
-    if hcl.looks_like_hcl(text):
-        kinds.append("hcl")
-    if errortext.looks_like_error(text):
-        kinds.append("error")
-    return kinds or ["unknown"]
+            pass  # not JSON after all: the text kinds below
+    for k in kinds.rows("log"):
+        if k.recogniser()(text):
+            return [k.name]
+    found = [k.name for k in kinds.rows("text") if k.recogniser()(text)]
+    return found or ["unknown"]
 
 
 def _policy_in(obj):
-    """The policy object in a JSON paste and its path: a bare policy or AWS CLI
-    output (get-role Role.AssumeRolePolicyDocument, get-policy-version PolicyVersion.Document)."""
-    if not isinstance(obj, dict):
-        return None
-    if "Statement" in obj:
-        return ()
-    for path in (("Role", "AssumeRolePolicyDocument"), ("PolicyVersion", "Document"), ("AssumeRolePolicyDocument",),
-                 ("PolicyDocument",), ("Document",)):
-        node = obj
-        for p in path:
-            node = node.get(p) if isinstance(node, dict) else None
-        if isinstance(node, dict) and "Statement" in node:
-            return path
-    return None
+    return policy_in(obj)
 
 
 def _strip(raw: dict, prefix: tuple) -> dict:
@@ -141,7 +122,11 @@ def _read(ctx: _Ctx) -> list[Recognised]:
 
 
 def _read_kinds(ctx: _Ctx) -> list[Recognised]:
-    from roledoctor.inputs import evidence, hcl
+    """Read the text as the first row of the kinds table that recognises it (stages json, then
+    log and text). The kinds reader.py reads itself (mixed pastes: error text with JSON or HCL
+    inside, broken JSON that quotes an error) are handled here; any other row's module reads
+    its text with `read(name, text, lines)`."""
+    from roledoctor.inputs import kinds
     text = ctx.text
     if _JSON_START.match(text):
         try:
@@ -150,32 +135,49 @@ def _read_kinds(ctx: _Ctx) -> list[Recognised]:
             if errortext.looks_like_error(text):
                 return _read_errors(ctx, mixed=True)
             return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid JSON"))]
-        aws = evidence.read_json(ctx.name, text, ctx.lines, doc)
-        if aws is not None:
-            return aws
-        if _json_log(doc.value, text):
-            return _read_errors(ctx, mixed=False)
+        for k in kinds.rows("json"):
+            if not k.recogniser()(text, lambda: doc.value):
+                continue
+            if k.name == "aws-evidence":
+                from roledoctor.inputs import evidence
+                aws = evidence.read_json(ctx.name, text, ctx.lines, doc)
+                if aws is not None:
+                    return aws
+                continue
+            if k.name == "error":
+                return _read_errors(ctx, mixed=False)
+            if k.name in ("plan", "policy-json", "json"):
+                return _read_json(ctx, doc)
+            return k.reader()(ctx.name, text, ctx.lines)
         return _read_json(ctx, doc)
-    if _LOGFMT.search(text) and errortext.looks_like_error(text):
-        return _read_errors(ctx, mixed=False)
-    if hcl.looks_like_hcl(text):
-        try:
-            body = ctx.cache.get(("hcl", ctx.name, text)) or hcl.parse(text)
-            ctx.cache[("hcl", ctx.name, text)] = body
-        except hcl.HCLSyntaxError as err:
-            # A Terraform file (what `check` reads) that does not parse is broken HCL, never error text.
-            if not str(ctx.name).endswith((".tf", ".tfvars")) and errortext.looks_like_error(text):
-                return _read_errors(ctx, mixed=True)
-            return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid HCL"))]
-        found = _read_hcl(ctx, body)
-        if all(r.kind in ("tfvars", "hcl") for r in found) and errortext.looks_like_error(text):
-            return _read_errors(ctx, mixed=True)  # key=value log text, not configuration
-        return found
-    if errortext.looks_like_error(text):
-        return _read_errors(ctx, mixed=True)
+    for k in kinds.rows("log") + kinds.rows("text"):
+        if k.name == "aws-evidence" or not k.recogniser()(text):
+            continue  # AWS output in a text that is no JSON: read by _read, before this
+        if k.name == "error":
+            return _read_errors(ctx, mixed=k.stage != "log")
+        if k.name == "hcl":
+            return _read_terraform(ctx)
+        return k.reader()(ctx.name, text, ctx.lines)
     return [_problem(ctx, Problem(INPUT_UNPARSEABLE,
                                   "not recognised as Terraform/STS error output, HCL, a JSON policy or a plan",
                                   ctx.name, ctx.lines.span(0, min(1, len(text))), ctx.lines.line_text(1)[:200]))]
+
+
+def _read_terraform(ctx: _Ctx) -> list[Recognised]:
+    from roledoctor.inputs import hcl
+    text = ctx.text
+    try:
+        body = ctx.cache.get(("hcl", ctx.name, text)) or hcl.parse(text)
+        ctx.cache[("hcl", ctx.name, text)] = body
+    except hcl.HCLSyntaxError as err:
+        # A Terraform file (what `check` reads) that does not parse is broken HCL, never error text.
+        if not str(ctx.name).endswith((".tf", ".tfvars")) and errortext.looks_like_error(text):
+            return _read_errors(ctx, mixed=True)
+        return [_problem(ctx, policydoc.unparseable(err.message, err.offset, ctx.lines, ctx.name, "invalid HCL"))]
+    found = _read_hcl(ctx, body)
+    if all(r.kind in ("tfvars", "hcl") for r in found) and errortext.looks_like_error(text):
+        return _read_errors(ctx, mixed=True)  # key=value log text, not configuration
+    return found
 
 
 def _read_json(ctx: _Ctx, doc: jsonspan.JSONDoc) -> list[Recognised]:
@@ -230,6 +232,7 @@ def _found(ctx: _Ctx, found) -> list[Recognised]:
         out.append(Recognised(ctx.name, kind, p, p.span))
     out += [Recognised(ctx.name, "attachment", a, a.span) for a in found.attachments]
     out += [Recognised(ctx.name, "variable", v, v.span) for v in found.variables]
+    out += [Recognised(ctx.name, "module-call", m, m.span) for m in found.modules]
     if found.locals:
         out.append(Recognised(ctx.name, "locals", {"names": sorted(found.locals), "_nodes": found.locals}))
     if found.tfvars:
@@ -311,52 +314,90 @@ def _basename(path: str) -> str:
     return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
-def read_all(inputs: dict[str, str]) -> Inputs:
-    """Read every input, then resolve var.x (variable defaults, then *.tfvars),
-    local.y, data.aws_iam_policy_document.X.json and file("X") across inputs."""
+def read_all(inputs: dict[str, str], given: ModuleValues | None = None) -> Inputs:
+    """Read every input, then resolve var.x (variable defaults, then *.tfvars,
+    or the values a module call passes), local.y, data.aws_iam_policy_document.X.json
+    and file("X") across inputs."""
     try:
-        return _read_all(inputs)
+        return _read_all(inputs, given)
     except Exception as err:  # never a traceback for user input
         res = Inputs(texts=dict(inputs) if isinstance(inputs, dict) else {})
         res.problems.append(Problem(INPUT_UNPARSEABLE, f"could not read the inputs ({type(err).__name__}: {err})", ""))
         return res
 
 
+@dataclass
+class ModuleValues:
+    """What a `module` block passes to the module it calls: each argument's value (None when
+    the caller's code does not decide it), and which of them rest on the caller's own
+    variable defaults. A variable the call leaves out takes its default, and that default is
+    decided: no caller can set it any more."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    unknown: set[str] = field(default_factory=set)
+    defaulted: set[str] = field(default_factory=set)
+
+
+# A document source_policy_documents names can itself merge others: a few passes settle chains.
+_DOCUMENT_PASSES = 3
+_MERGES = re.compile(r"(?:source|override)_policy_documents[ \t]*=[^\n]{0,300}?data\.aws_iam_policy_document\.")
+
+
 def _caller_identity(value) -> CallerIdentity | None:
-    """{"UserId": …, "Account": …, "Arn": "arn:aws:…"} as printed by get-caller-identity."""
-    if not isinstance(value, dict) or not isinstance(value.get("Arn"), str):
-        return None
-    if set(value) - {"UserId", "Account", "Arn", "ResponseMetadata"} or not value["Arn"].startswith("arn:aws"):
-        return None
-    account, user_id = value.get("Account"), value.get("UserId")
-    return CallerIdentity("", value["Arn"], account if isinstance(account, str) else None,
-                          user_id if isinstance(user_id, str) else None)
+    return caller_identity(value)
 
 
-def _read_all(inputs: dict[str, str]) -> Inputs:
+def _set_values(env: Env, first: dict[str, list[Recognised]], given: ModuleValues | None) -> None:
+    """Values set from outside the module: tfvars at the root, a module call's arguments in an instance."""
+    if given is None:
+        for recs in first.values():  # tfvars override defaults
+            for r in recs:
+                if r.kind == "tfvars":
+                    for k, a in r.facts.items():
+                        if not a.symbolic:
+                            env.variables[k] = a.value
+                            env.defaulted.discard(k)
+        return
+    for k in given.unknown:
+        env.variables.pop(k, None)  # the call passes something its code does not decide
+    env.variables.update(given.values)
+    env.defaulted |= given.defaulted
+
+
+def _read_all(inputs: dict[str, str], given: ModuleValues | None = None) -> Inputs:
     cache: dict = {}
     first = {name: read(name, text, None, cache) for name, text in inputs.items()}
     env = Env()
+    types: dict[str, Any] = {}
     for name, recs in first.items():
         for r in recs:
-            if r.kind == "variable" and r.facts.default is not None and not r.facts.default.symbolic:
-                if r.facts.name not in env.variables:
+            if r.kind == "variable":
+                types.setdefault(r.facts.name, r.facts.type)
+                if r.facts.default is not None and not r.facts.default.symbolic and r.facts.name not in env.variables:
                     env.variables[r.facts.name] = r.facts.default.value
-                    env.defaulted.add(r.facts.name)
+                    if given is None:  # in a module instance, a default the call leaves alone is decided
+                        env.defaulted.add(r.facts.name)
             elif r.kind == "locals":
                 for k, node in r.facts["_nodes"].items():
                     env.locals[k] = node
                     env.local_texts[k] = inputs[name]
-    for recs in first.values():  # tfvars override defaults
-        for r in recs:
-            if r.kind == "tfvars":
-                for k, a in r.facts.items():
-                    if not a.symbolic:
-                        env.variables[k] = a.value
-                        env.defaulted.discard(k)
+    _set_values(env, first, given)
+    for k in list(env.variables):
+        if types.get(k) is not None:
+            env.variables[k] = with_type_defaults(env.variables[k], types[k], env)
     final = first
     if env.variables or env.locals:
         final = {name: read(name, text, env, cache) for name, text in inputs.items()}
+    # documents merged through source/override_policy_documents: read again until they settle
+    for _ in range(_DOCUMENT_PASSES):
+        documents = _document_texts(final)
+        if not _MERGES.search("\n".join(t for t in inputs.values() if isinstance(t, str))) or \
+                {k: v for k, (v, _) in documents.items()} == env.documents:
+            break
+        env.documents = {k: v for k, (v, _) in documents.items()}
+        env.defaulted_documents = {k for k, (_, d) in documents.items() if d}
+        final = {name: read(name, text, env, cache) for name, text in inputs.items()}
+    final = _read_by_file(inputs, final)
     res = Inputs(texts=dict(inputs), variables=dict(env.variables))
     for recs in final.values():
         for r in recs:
@@ -364,12 +405,64 @@ def _read_all(inputs: dict[str, str]) -> Inputs:
             buckets: dict[str, list] = {"error": res.errors, "provider": res.providers, "backend-s3": res.backends, "role": res.roles,
                       "policy-resource": res.policies, "policy-document": res.policies,
                       "attachment": res.attachments, "policy-json": res.documents, "problem": res.problems,
-                      "caller-identity": res.identities, "aws-evidence": res.evidence}
+                      "caller-identity": res.identities, "aws-evidence": res.evidence,
+                      "module-call": res.modules}
             bucket = buckets.get(r.kind)
             if bucket is not None:
                 bucket.append(r.facts)
     _link(res)
     return res
+
+
+# file("${path.module}/x.json") / templatefile("…/x.json", {...}): the file name
+_FILE_CALL = re.compile(r'\b(?:file|templatefile)\([ \t]*"([^"\n]{1,500})"')
+
+
+def _read_by_file(inputs: dict[str, str], found: dict[str, list[Recognised]]) -> dict[str, list[Recognised]]:
+    """A JSON file the configuration reads with file()/templatefile() is whatever its content is
+    (https://developer.hashicorp.com/terraform/language/functions/file): a Step Functions
+    definition or other JSON that is no policy is not an input error, and a template whose
+    `${…}` makes it JSON only once rendered is unknown here, not invalid JSON
+    (https://developer.hashicorp.com/terraform/language/functions/templatefile)."""
+    names = {_basename(m) for text in inputs.values() if isinstance(text, str) and "file(" in text
+             for m in _FILE_CALL.findall(text)}
+    if not names:
+        return found
+    out = {}
+    for name, recs in found.items():
+        text = inputs.get(name)
+        if _basename(name) not in names or not isinstance(text, str) or not _JSON_START.match(text):
+            out[name] = recs
+            continue
+        kept = []
+        for r in recs:
+            p = r.facts if r.kind == "problem" else None
+            if p is not None and p.code == INPUT_UNPARSEABLE and p.message.startswith("JSON, but neither"):
+                kept.append(Recognised(name, "json", {"read_by": "file()", "what": "JSON that is no IAM policy"}))
+            elif p is not None and p.code == INPUT_UNPARSEABLE and ("${" in text or "%{" in text):
+                kept.append(Recognised(name, "template", {"read_by": "templatefile()",
+                                                          "what": "a template: JSON once Terraform renders it"}))
+            else:
+                kept.append(r)
+        out[name] = kept
+    return out
+
+
+def _document_texts(found: dict[str, list[Recognised]]) -> dict[str, tuple[str, bool]]:
+    """data.aws_iam_policy_document name -> (its `json`, built from a variable default?), as
+    source_policy_documents / override_policy_documents read it. Only documents read whole."""
+    import json
+    out: dict[str, tuple[str, bool]] = {}
+    for recs in found.values():
+        for r in recs:
+            if r.kind != "policy-document" or r.facts.policy is None:
+                continue
+            src = r.facts.policy_source
+            if src is not None and src.partial:
+                continue  # part of it is undecided: so is any merge of it
+            name = r.facts.address.rsplit(".", 1)[-1]
+            out[name] = (json.dumps(policydoc.to_obj(r.facts.policy)), bool(r.facts.policy.defaulted))
+    return out
 
 
 def _link(res: Inputs) -> None:

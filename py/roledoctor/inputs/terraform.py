@@ -14,7 +14,7 @@ from roledoctor.inputs import policydoc
 from roledoctor.inputs.hcl import Attribute, Block, Body, Node
 from roledoctor.inputs.hcleval import Env, evaluate
 from roledoctor.inputs.model import (
-    Arg, AssumeRoleHop, PolicyAttachment, PolicyResource, PolicySource, Problem, ProviderConfig,
+    Arg, AssumeRoleHop, ModuleCall, PolicyAttachment, PolicyResource, PolicySource, Problem, ProviderConfig,
     RoleResource, S3Backend, Variable, WebIdentityConfig,
 )
 from roledoctor.source import LineIndex
@@ -25,6 +25,9 @@ WEB_ARGS = ("role_arn", "session_name", "duration", "policy", "policy_arns", "we
             "web_identity_token_file")
 PROVIDER_ARGS = ("alias", "region", "sts_region", "profile", "access_key", "secret_key", "token")
 BACKEND_ARGS = ("bucket", "key", "region", "profile", "role_arn")
+# Module block arguments that are not input variables
+# (https://developer.hashicorp.com/terraform/language/modules/syntax#meta-arguments)
+MODULE_META = ("source", "version", "providers", "count", "for_each", "depends_on")
 ATTACHMENT_TYPES = ("aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment",
                     "aws_iam_group_policy_attachment", "aws_iam_policy_attachment",
                     "aws_iam_role_policy_attachments_exclusive")
@@ -40,6 +43,7 @@ class Found:
     policies: list[PolicyResource] = field(default_factory=list)
     attachments: list[PolicyAttachment] = field(default_factory=list)
     variables: list[Variable] = field(default_factory=list)
+    modules: list[ModuleCall] = field(default_factory=list)
     locals: dict[str, Node] = field(default_factory=dict)
     tfvars: dict[str, Arg] = field(default_factory=dict)  # top-level attributes (a *.tfvars file)
     problems: list[Problem] = field(default_factory=list)
@@ -96,10 +100,10 @@ class Reader:
         r = evaluate(a.value, self.env)
         value = r.value
         n = a.value
-        if r.symbolic and (n.kind in ("ref", "expr") or (n.kind == "call" and n.value[0] != "jsonencode")):
+        if r.symbolic and (n.kind in ("ref", "expr", "cond", "binop", "unary", "for") or (n.kind == "call" and n.value[0] != "jsonencode")):
             value = None  # nothing literal to show; the expression is in `expr`
         return Arg(a.name, value, self.text[a.value.start:a.value.end], self.lines.span(a.value.start, a.value.end),
-                   self.lines.span(a.name_start, a.name_end), r.symbolic, r.refs, a.value)
+                   self.lines.span(a.name_start, a.name_end), r.symbolic, r.refs, a.value, r.defaulted)
 
     def args(self, body: Body) -> dict[str, Arg]:
         return {n: self.arg(a) for n, a in body.attributes.items()}
@@ -123,17 +127,49 @@ class Reader:
                         out.backends.append(self.backend(bb))
             elif t == "variable" and labels:
                 d = b.body.attributes.get("default")
-                out.variables.append(Variable(self.name, labels[0], self.arg(d) if d else None, self.span(b)))
+                ty = b.body.attributes.get("type")
+                out.variables.append(Variable(self.name, labels[0], self.arg(d) if d else None, self.span(b),
+                                              ty.value if ty else None))
             elif t == "locals":
                 for n, a in b.body.attributes.items():
                     out.locals[n] = a.value
+            elif t in ("resource", "data") and len(labels) >= 2 and self.none_made(b):
+                out.other_blocks.append(" ".join([t] + labels + ["(count 0)"]))
             elif t == "resource" and len(labels) >= 2:
                 self.resource(b, labels[0], labels[1], out)
             elif t == "data" and len(labels) >= 2 and labels[0] == "aws_iam_policy_document":
                 out.policies.append(self.document(b, labels[1], out))
+            elif t == "module" and labels and "source" in b.body.attributes:
+                out.modules.append(self.module(b, labels[0]))
             else:
                 out.other_blocks.append(" ".join([t] + labels))
         return out
+
+    def none_made(self, b: Block) -> bool:
+        """`count = 0` or an empty `for_each`, decided by the code (not by a variable's default):
+        Terraform makes no instance of the block
+        (https://developer.hashicorp.com/terraform/language/meta-arguments/count)."""
+        for name in ("count", "for_each"):
+            a = b.body.attributes.get(name)
+            if a is None:
+                continue
+            self.env.text = self.text
+            r = evaluate(a.value, self.env)
+            if r.symbolic or r.defaulted:
+                return False
+            return r.value in (0, False) if name == "count" else r.value in ([], {})
+        return False
+
+    def module(self, b: Block, name: str) -> ModuleCall:
+        src = self.arg(b.body.attributes["source"])
+        call = ModuleCall(self.name, name, src.value if isinstance(src.value, str) else src.expr, span=self.span(b))
+        for n, a in b.body.attributes.items():
+            if n in MODULE_META:
+                continue
+            call.args[n] = self.arg(a)
+            if call.args[n].defaulted:
+                call.defaulted.add(n)
+        return call
 
     def provider(self, b: Block) -> ProviderConfig:
         args = self.args(b.body)
@@ -253,3 +289,15 @@ class Reader:
         pr.policy, probs, pr.policy_source = policydoc.from_document_block(b, self.env, self.lines, self.name)
         out.problems.extend(probs)
         return pr
+
+
+# ---- the kinds table's row (roledoctor.inputs.kinds) -----------------------
+
+def recognise(text: str) -> bool:
+    from roledoctor.inputs.hcl import looks_like_hcl
+    return looks_like_hcl(text)
+
+
+def read(name: str, text: str, lines: LineIndex) -> list:
+    from roledoctor.inputs.reader import read as read_any
+    return read_any(name, text)

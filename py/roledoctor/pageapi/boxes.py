@@ -7,6 +7,8 @@ import bisect
 from dataclasses import dataclass
 from typing import Any
 
+from roledoctor.inputs.kinds import KINDS
+
 
 @dataclass(frozen=True)
 class Box:
@@ -28,10 +30,9 @@ BOXES = tuple(b.name for b in BOX_TABLE)
 SLOT_BOXES = tuple(b.name for b in BOX_TABLE if b.slot)
 BOX_TITLES = {b.name: b.title for b in BOX_TABLE}
 
-# Files that say where the caller comes from (roledoctor.inputs.kinds): the "caller_files" box.
-CALLER_KINDS = {"aws-config": "AWS config, credentials or environment", "ci-file": "CI file",
-                "oidc-token": "OIDC token (decoded, not verified)", "terragrunt": "terragrunt.hcl",
-                "pod-identity": "EKS Pod Identity association"}
+# Files that say where the caller comes from: the kinds whose box is "caller_files"
+# (roledoctor.inputs.kinds, one table for the classifier, the router and inspect).
+CALLER_KINDS = {k.name: k.what for k in KINDS if k.box == "caller_files"}
 
 
 def inputs_of(args: dict) -> dict[str, str]:

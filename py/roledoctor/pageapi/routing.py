@@ -3,7 +3,7 @@ then by file name."""
 
 from __future__ import annotations
 
-from roledoctor.pageapi.boxes import CALLER_KINDS
+from roledoctor.inputs.kinds import row
 from roledoctor.pageapi.split import split_hcl
 
 
@@ -34,9 +34,10 @@ def route_one(name: str, text: str) -> dict:
         return {"name": name, "kinds": [], "parts": [], "note": f"not read: {too_large}"}
     kinds = classify(text)
     lname = name.lower()
-    if kinds and kinds[0] in CALLER_KINDS:  # by content (inputs/kinds.py): CI files, AWS profiles, tokens
-        return {"name": name, "kinds": kinds, "parts": [{"input": "caller_files", "text": text,
-                                                         "what": CALLER_KINDS[kinds[0]]}], "note": ""}
+    first = row(kinds[0]) if kinds else None
+    if first is not None and first.box == "caller_files":  # by content (the kinds table): CI files, profiles, tokens
+        return {"name": name, "kinds": kinds, "parts": [{"input": first.box, "text": text, "what": first.what}],
+                "note": ""}
     if ("aws-evidence" in kinds and "error" not in kinds) or (kinds == ["json"] and _caller_identity_output(text)):
         return {"name": name, "kinds": kinds, "parts": [{"input": "aws_evidence", "text": text, "what": "AWS output"}],
                 "note": ""}

@@ -39,8 +39,10 @@ def box_for_block(keyword: str, labels: list[str], body: str) -> str:
     if keyword == "resource" and rtype == "aws_iam_role":
         return "trust_policy"
     if keyword == "data" and rtype == "aws_iam_policy_document":
-        trusty = re.search(r"\bprincipals\s*\{", body) and re.search(r"sts:AssumeRole", body)
-        return "trust_policy" if trusty else "caller_policy"
+        principals = re.search(r"\bprincipals\s*\{", body)
+        if principals and not re.search(r"sts:AssumeRole", body):
+            return "provider"  # a resource policy (queue, topic, key): read by its content, as the CLI does
+        return "trust_policy" if principals else "caller_policy"
     if keyword == "resource" and rtype in _CALLER_RESOURCES:
         return "caller_policy"
     if keyword == "resource" and rtype in ("aws_organizations_policy", "aws_organizations_policy_attachment"):

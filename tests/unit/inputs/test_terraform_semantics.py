@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from roledoctor.check import check
 from roledoctor.inputs import hcl, read_all
+from roledoctor.inputs.hcleval import Env, evaluate
 
 
 def codes(tmp_path, text: str, name: str = "main.tf") -> list[str]:
@@ -16,10 +17,13 @@ def codes(tmp_path, text: str, name: str = "main.tf") -> list[str]:
 # ---- syntax (HCL spec: https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md)
 
 def test_object_element_ending_in_an_operator_expression():
-    body = hcl.parse('locals {\n  x = {\n    a = var.p == "b" ? 1 : 2\n    c = var.q != ""\n    d = 1 + 2\n  }\n}\n')
+    src = 'locals {\n  x = {\n    a = var.p == "b" ? 1 : 2\n    c = var.q != ""\n    d = 1 + 2\n  }\n}\n'
+    body = hcl.parse(src)
     items = body.blocks[0].body.attributes["x"].value.value
     assert [i.key for i in items] == ["a", "c", "d"]
-    assert items[0].value.value == 'var.p == "b" ? 1 : 2'  # no trailing newline in the expression text
+    a = items[0].value
+    assert src[a.start:a.end] == 'var.p == "b" ? 1 : 2'  # no trailing newline in the expression's span
+    assert a.kind == "cond" and evaluate(a, Env(variables={"p": "b"})).value == 1
 
 
 def test_template_escapes_and_directives():
@@ -28,7 +32,8 @@ def test_template_escapes_and_directives():
     assert (a.kind, a.value) == ("str", "user/${aws:username}")
     assert a.offsets[0] == body.attributes["a"].value.start + 1
     assert body.attributes["b"].value.kind == "expr"  # a directive: decided at plan time
-    assert body.attributes["c"].value.kind == "expr"
+    c = body.attributes["c"].value  # one expression over two lines inside ( )
+    assert c.kind == "binop" and c.value[0] == "||" and [x.value for x in c.value[1:]] == ["var.a", "var.b"]
 
 
 def test_parse_error_has_line_and_column(tmp_path):

@@ -1,8 +1,9 @@
 """AWS evidence: what the AWS CLI and CloudTrail print, recognised by content.
 
-One module per family of outputs, each with (kind, recognise(value), read(ctx, ev))
-entries in its READERS table; this package registers them (JSON_READERS) and turns
-an Evidence into the Recognised records of the input layer:
+One module per family of outputs; each output is a row of the input kinds table
+(roledoctor.inputs.kinds, stage "aws-output": its recognise(value) and read(ctx, ev)
+functions). This package asks those rows (json_readers) and turns an Evidence into
+the Recognised records of the input layer:
 
     iam          get-role, get-*-policy, list-*-policies, get-policy[-version], get-user, list-groups-for-user
     authdetails  get-account-authorization-details (large: read lazily)
@@ -14,22 +15,52 @@ an Evidence into the Recognised records of the input layer:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from roledoctor.inputs import jsonspan
 from roledoctor.inputs.documents import blank_outside
-from roledoctor.inputs.evidence import authdetails, cloudtrail, iam, oidc, orgs, textual
+from roledoctor.inputs.evidence import authdetails, textual
 from roledoctor.inputs.evidence.common import Ctx
 from roledoctor.inputs.evidence.model import Evidence
 from roledoctor.inputs.model import Arg, CallerIdentity, PolicySource, Recognised, RoleResource
 
 KIND = "aws-evidence"
-JSON_READERS = iam.READERS + orgs.READERS + oidc.READERS + cloudtrail.READERS
+
+
+def json_readers() -> list[tuple[str, Callable[..., Any], Callable[..., Any]]]:
+    """(output kind, recognise(value), read(ctx, ev)) of every AWS output, in table order."""
+    from roledoctor.inputs import kinds
+    return [(k.name, k.recogniser(), k.reader()) for k in kinds.rows("aws-output")]
+
+
+def recognise_json(text: str, parsed) -> bool:
+    """The kinds table's test (stage json): AWS output, the large authorization details by a
+    look at the text before any parse; `parsed()` gives the parsed value."""
+    from roledoctor.inputs.plan import is_plan
+    if authdetails.recognise_text(text):
+        return True
+    value = parsed()
+    return not is_plan(value) and recognise(value) is not None
+
+
+def read(name: str, text: str, lines) -> list[Recognised]:
+    """AWS output read on its own (reader.py reads mixed pastes around it)."""
+    fast = read_fast(name, text, lines)
+    if fast is not None:
+        return fast
+    try:
+        got = read_json(name, text, lines, jsonspan.parse(text))
+    except jsonspan.JSONSyntaxError:
+        got = None
+    return got if got is not None else read_text(name, text, lines)[0]
 
 
 def recognise(value) -> str | None:
     """The kind of AWS output a parsed JSON value is, or None."""
     if authdetails.recognise(value):
         return "auth-details"
-    for kind, test, _ in JSON_READERS:
+    for kind, test, _ in json_readers():
         try:
             if test(value):
                 return kind
@@ -76,7 +107,7 @@ def read_json(name: str, text: str, lines, doc: jsonspan.JSONDoc, command: dict 
                                          lines, ev)
         return _records(ev, problems)
     ctx = Ctx(name, text, lines, doc)
-    reader = next(r for k, _, r in JSON_READERS if k == kind)
+    reader = next(r for k, _, r in json_readers() if k == kind)
     reader(ctx, ev)
     return _records(ev, ctx.problems)
 

@@ -140,4 +140,4 @@ def read(ctx: Ctx, ev: Evidence) -> None:
             ev.facts.append(f"session name {t.session_name}")
 
 
-READERS = (("cloudtrail", recognise, read),)
+# Registered in roledoctor.inputs.kinds (stage aws-output), one row per output.

@@ -180,14 +180,5 @@ def read_groups(ctx: Ctx, ev: Evidence) -> None:
     ev.facts.append(f"groups: {', '.join(names) or 'none'}")
 
 
-READERS = (
-    ("get-role", is_get_role, read_get_role),
-    ("inline-policy", is_inline_policy, read_inline_policy),
-    ("policy-names", is_policy_names, read_policy_names),
-    ("attached-policies", is_attached, read_attached),
-    ("get-policy", is_get_policy, read_get_policy),
-    ("policy-version", is_policy_version, read_policy_version),
-    ("get-user", is_get_user, read_get_user),
-    ("groups-for-user", is_groups, read_groups),
-)
-__all__ = ["READERS", "role_from", "user_from"]
+# Registered in roledoctor.inputs.kinds (stage aws-output), one row per output.
+__all__ = ["role_from", "user_from"]

@@ -34,4 +34,4 @@ def read_list(ctx: Ctx, ev: Evidence) -> None:
     ev.facts.append(", ".join(a.split("oidc-provider/", 1)[-1] for a in ev.oidc_listed) or "no OIDC provider")
 
 
-READERS = (("oidc-provider", is_provider, read_provider), ("oidc-providers", is_list, read_list))
+# Registered in roledoctor.inputs.kinds (stage aws-output), one row per output.

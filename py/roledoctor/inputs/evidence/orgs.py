@@ -76,10 +76,4 @@ def read_organization(ctx: Ctx, ev: Evidence) -> None:
     ev.facts.append(f"management account {ev.management_account}")
 
 
-READERS = (
-    ("org-policy", is_describe_policy, read_describe_policy),
-    ("org-policies-for-target", is_policies_for_target, read_policies_for_target),
-    ("org-parents", is_parents, read_parents),
-    ("org-roots", is_roots, read_roots),
-    ("organization", is_organization, read_organization),
-)
+# Registered in roledoctor.inputs.kinds (stage aws-output), one row per output.

@@ -1,0 +1,46 @@
+"""`aws sts get-caller-identity` output, and the catch-all for JSON no other kind
+recognises (classify calls it "json": the page places it by its file name).
+https://docs.aws.amazon.com/cli/latest/reference/sts/get-caller-identity.html
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roledoctor.inputs import jsonspan
+from roledoctor.inputs.model import CallerIdentity, Recognised
+from roledoctor.source import LineIndex
+
+
+def caller_identity(value: Any) -> CallerIdentity | None:
+    """{"UserId": …, "Account": …, "Arn": "arn:aws:…"} as printed by get-caller-identity."""
+    if not isinstance(value, dict) or not isinstance(value.get("Arn"), str):
+        return None
+    if set(value) - {"UserId", "Account", "Arn", "ResponseMetadata"} or not value["Arn"].startswith("arn:aws"):
+        return None
+    account, user_id = value.get("Account"), value.get("UserId")
+    return CallerIdentity("", value["Arn"], account if isinstance(account, str) else None,
+                          user_id if isinstance(user_id, str) else None)
+
+
+def recognise_json(text: str, parsed) -> bool:
+    return True  # the last JSON row: whatever JSON is left
+
+
+def recognise(text: str) -> bool:
+    try:
+        return caller_identity(jsonspan.parse(text, positions=False).value) is not None
+    except jsonspan.JSONSyntaxError:
+        return False
+
+
+def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
+    try:
+        doc = jsonspan.parse(text)
+    except jsonspan.JSONSyntaxError:
+        return []
+    ci = caller_identity(doc.value)
+    if ci is None:
+        return []
+    ci.input, ci.span = name, lines.span(doc.start, doc.end)
+    return [Recognised(name, "caller-identity", ci, ci.span)]
