@@ -68,7 +68,7 @@ def _real_dir(call: ModuleCall) -> str:
 
 def instance_issues(found: Discovery, inputs: Inputs,
                     judge: Callable[[Inputs, dict[str, int]], list[Issue]],
-                    known: set[IssueKey]) -> list[Issue]:
+                    known: set[IssueKey], cache: dict | None = None) -> list[Issue]:
     """Issues module instances earn beyond `known` (the keys of the issues of every module read
     on its own), each with the calling argument first (the caller's text is in `inputs`)."""
     units = {os.path.realpath(u.path): u for u in found.units if u.kind == "module"}
@@ -83,7 +83,7 @@ def instance_issues(found: Discovery, inputs: Inputs,
             unit = units.get(target)  # only modules discover scanned: inside the repository
             if unit is None or target in chain or len(chain) > MAX_DEPTH:
                 continue
-            inst = read_all(unit.files, values_of(call))
+            inst = read_all(unit.files, values_of(call), cache)
             for issue in judge(inst, {name: 0 for name in unit.files}):
                 if catalogue.load()[issue.code].kind == "input":
                     continue

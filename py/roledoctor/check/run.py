@@ -119,10 +119,10 @@ def _key(f: Finding) -> tuple:
     return (f.code, e.input if e else "", e.line if e else 0, e.column if e else 0)
 
 
-def read_units(found: Discovery) -> tuple[Inputs, dict[str, int]]:
+def read_units(found: Discovery, cache: dict | None = None) -> tuple[Inputs, dict[str, int]]:
     parts, unit_of = [], {}
     for i, unit in enumerate(found.units):
-        parts.append(read_all(unit.files))
+        parts.append(read_all(unit.files, cache=cache))
         for name in unit.files:
             unit_of[name] = i
     return merge(parts), unit_of
@@ -136,14 +136,15 @@ def check(paths: list[str], caller: str | None = None, account: str | None = Non
 
 
 def check_discovered(found: Discovery, caller: str | None = None, account: str | None = None) -> CheckResult:
-    inputs, unit_of = read_units(found)
+    parsed: dict = {}  # HCL parsed once, for the modules and for each instance of them
+    inputs, unit_of = read_units(found, parsed)
     result = CheckResult(notes=list(found.notes), files=[n for u in found.units for n in u.files],
                          units=[u.path for u in found.units],
                          plans=[u.path for u in found.units if u.kind == "plan"])
     findings: dict[tuple, Finding] = {}
     issues = static_issues(inputs, unit_of, caller, account)
     issues += instance_issues(found, inputs, lambda inst, units: static_issues(inst, units, caller, account),
-                              {issue_key(i) for i in issues})
+                              {issue_key(i) for i in issues}, parsed)
     for issue in issues:
         f = make_finding(issue.code, issue.message, _evidence(inputs, issue), fix=issue.fix,
                          uncertain=issue.uncertain, details=issue.details or None)

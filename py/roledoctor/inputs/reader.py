@@ -314,12 +314,13 @@ def _basename(path: str) -> str:
     return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
-def read_all(inputs: dict[str, str], given: ModuleValues | None = None) -> Inputs:
+def read_all(inputs: dict[str, str], given: ModuleValues | None = None, cache: dict | None = None) -> Inputs:
     """Read every input, then resolve var.x (variable defaults, then *.tfvars,
     or the values a module call passes), local.y, data.aws_iam_policy_document.X.json
-    and file("X") across inputs."""
+    and file("X") across inputs. `cache` (parsed HCL by name and text) may be shared by
+    calls that read the same texts again (a module read once per call)."""
     try:
-        return _read_all(inputs, given)
+        return _read_all(inputs, given, cache)
     except Exception as err:  # never a traceback for user input
         res = Inputs(texts=dict(inputs) if isinstance(inputs, dict) else {})
         res.problems.append(Problem(INPUT_UNPARSEABLE, f"could not read the inputs ({type(err).__name__}: {err})", ""))
@@ -364,8 +365,8 @@ def _set_values(env: Env, first: dict[str, list[Recognised]], given: ModuleValue
     env.defaulted |= given.defaulted
 
 
-def _read_all(inputs: dict[str, str], given: ModuleValues | None = None) -> Inputs:
-    cache: dict = {}
+def _read_all(inputs: dict[str, str], given: ModuleValues | None = None, cache: dict | None = None) -> Inputs:
+    cache = {} if cache is None else cache
     first = {name: read(name, text, None, cache) for name, text in inputs.items()}
     env = Env()
     types: dict[str, Any] = {}
