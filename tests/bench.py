@@ -15,7 +15,11 @@
       every module below it), and Checkov on the same directory when
       .cache/checkov-venv holds it (tests/corpus/measure.py makes it): the ratio
 
-Options: --runs N (default 7), --skip-browser.
+  (n) the network profiles (tests/bench_network.py): bare Pyodide against the
+      first verdict on loopback, 20 Mbit/s / 40 ms and 10 Mbit/s / 60 ms
+
+Options: --runs N (default 7; the network part 5), --skip-browser,
+--only network (the network part alone, a few minutes).
 """
 
 from __future__ import annotations
@@ -493,17 +497,24 @@ def print_table(results: dict) -> None:
     for k, v in rows:
         print(f"  {k.ljust(width)}  {v:.3f}" if isinstance(v, float) else f"  {k.ljust(width)}  {v}")
     for k, v in results.items():
-        if isinstance(v, dict):
+        if isinstance(v, dict) and k != "network":
             print(f"  {k}: {json.dumps(v)}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--network-runs", type=int, default=5)
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--only", choices=["network"], help="run only this part")
     args = parser.parse_args()
+    from bench_network import network_measures, print_network_table
+
     results: dict = {}
     dist_sizes(results)
+    if args.only == "network":
+        network_measures(args.network_runs, results)
+        return write_results(results, print_network_table)
     cli_measures(results)
     check_measure(results)
     corpus_measure(results)
@@ -511,10 +522,16 @@ def main() -> int:
     evidence_measure(results)
     if not args.skip_browser:
         browser_measures(args.runs, results)
+        network_measures(args.network_runs, results)
+    return write_results(results, print_network_table)
+
+
+def write_results(results: dict, network_table) -> int:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "bench.json").write_text(json.dumps(results, indent=2))
     print("roledoctor bench (seconds unless named otherwise):")
     print_table(results)
+    network_table(results)
     print(f"  written: {ARTIFACTS / 'bench.json'}")
     return 0
 
