@@ -42,15 +42,7 @@ EXAMPLE = ROOT / "examples" / "seed-cross-account"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 sys.path.insert(0, str(ROOT / "tests"))
 
-BARE_HTML = """<!doctype html><html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'">
-<title>bare</title><script type="module" src="bare.mjs"></script></head><body>booting</body></html>"""
-BARE_MJS = """const w = new Worker(new URL("./bare-worker.mjs", import.meta.url), { type: "module" });
-w.onmessage = ({ data }) => { document.body.dataset.ready = data; };"""
-BARE_WORKER = """import { loadPyodide } from "./pyodide/pyodide.mjs";
-const py = await loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href,
-                               lockFileURL: new URL("./bare-lock.json", import.meta.url).href });
-self.postMessage(py.runPython("1 + 1") === 2 ? "yes" : "no");"""
+BARE = ROOT / "tests" / "bench_bare"  # the bare page: index.html, bare.mjs, bare-worker.mjs
 
 
 def median(xs):
@@ -65,9 +57,8 @@ def bare_site(tmp: Path) -> Path:
     os.symlink(DIST / "pyodide", site / "pyodide")
     lock = json.loads((DIST / "pyodide-lock.json").read_text())
     (site / "bare-lock.json").write_text(json.dumps({"info": lock["info"], "packages": {}}))
-    (site / "index.html").write_text(BARE_HTML)
-    (site / "bare.mjs").write_text(BARE_MJS)
-    (site / "bare-worker.mjs").write_text(BARE_WORKER)
+    for name in ("index.html", "bare.mjs", "bare-worker.mjs"):
+        shutil.copy2(BARE / name, site / name)
     # serve.py sends the headers of a site's _headers file (else the page's own,
     # which require Trusted Types): the bare page gets the policy of its meta
     (site / "_headers").write_text("/*\n  Content-Security-Policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'\n")

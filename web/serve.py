@@ -113,7 +113,7 @@ def accepted_encodings(header: str | None) -> set[str]:
         name, _, params = item.strip().partition(";")
         q = params.strip().removeprefix("q=").strip() if params.strip().startswith("q=") else "1"
         try:
-            if float(q) > 0:
+            if name.strip() and float(q) > 0:
                 accepted.add(name.strip().lower())
         except ValueError:
             continue
@@ -136,7 +136,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if os.path.isdir(path) and self.path.split("?", 1)[0].endswith("/"):
             path = os.path.join(path, "index.html")
         if os.path.isfile(path):
-            siblings = [(enc, path + suffix) for enc, suffix in ENCODINGS if os.path.isfile(path + suffix)]
+            # (a sibling older than its file is stale: the file was changed after the build)
+            siblings = [(enc, path + suffix) for enc, suffix in ENCODINGS if os.path.isfile(path + suffix)
+                        and os.stat(path + suffix).st_mtime >= os.stat(path).st_mtime]
             self._vary = bool(siblings)
             accepted = accepted_encodings(self.headers.get("Accept-Encoding"))
             for enc, sibling in siblings:
