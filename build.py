@@ -36,8 +36,10 @@ import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent
+TOOLS = ROOT / "tools"
 
 if __name__ == "__main__" and __spec__ is not None and __spec__.name == "build":
     # `python -m build` in this folder finds this file before PyPA's build (the
@@ -57,45 +59,79 @@ EXAMPLE = ROOT / "examples" / "seed-cross-account"
 PYODIDE_VERSION = "314.0.7"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 
-# file name -> (source, requirement, sha256). "npm": `npm pack`; "pypi": a wheel
-# through pip (a wheel is never built or run by pip download); "sdist": the
-# source archive itself, by its URL, never through pip (pip would install a
-# build backend and run the sdist's build hooks before any hash is checked).
-PINS = {
-    f"pyodide-{PYODIDE_VERSION}.tgz": (
-        "npm", f"pyodide@{PYODIDE_VERSION}",
-        "66b7949e5a0cba2250b586d7e368bf12fb482800748d182c4618254b685ffaa0"),
-    "lark-1.3.1-py3-none-any.whl": (
-        "pypi", "lark==1.3.1",
-        "c629b661023a014c37da873b4ff58a817398d12635d3bbb2c5a03be7fe5d1e12"),
-    "python_hcl2-8.1.4-py3-none-any.whl": (
-        "pypi", "python-hcl2==8.1.4",
-        "75738bd95717d692a683495babf4d00063f1b211e2eca04b156c6d79b9a0feae"),
-    "jinja2-3.1.6-py3-none-any.whl": (
-        "pypi", "jinja2==3.1.6",
-        "85ece4451f492d0c13c5dd7c13a64681a86afae63a5f347908daf103ce6d2f67"),
-    "micropip-0.11.1-py3-none-any.whl": (
-        "pypi", "micropip==0.11.1",
-        "768de165adb8e66906039d8fec4127a57f522dfdf8e6fbff877a4616941ecfd3"),
+
+class Pin(NamedTuple):
+    """One fetched artifact. source "npm": `npm pack`; "pypi": a wheel through
+    pip (a wheel is never built or run by pip download); "sdist": the source
+    archive itself, by its URL, never through pip (pip would install a build
+    backend and run the sdist's build hooks before any hash is checked).
+    version: None for the runtime dependencies, whose `==` pin is written once,
+    in pyproject.toml. lock: (import names, depends) of its entry in our
+    pyodide-lock.json, None for none."""
+
+    project: str
+    source: str
+    sha256: str
+    version: str | None = None
+    lock: tuple[list[str], list[str]] | None = None
+
+    @property
+    def release(self) -> str:
+        return self.version or dependency_pins()[self.project]
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.project}@{self.release}" if self.source == "npm" else f"{self.project}=={self.release}"
+
+    @property
+    def file_name(self) -> str:
+        if self.source == "npm":
+            return f"{self.project}-{self.release}.tgz"
+        if self.source == "sdist":
+            return f"{self.project}-{self.release}.tar.gz"
+        return f"{re.sub(r'[-.]', '_', self.project)}-{self.release}-py3-none-any.whl"
+
+    @property
+    def wheel_name(self) -> str:
+        """The wheel in dist/wheels (an sdist's is made here: pure Python)."""
+        return f"{self.project.lower()}-{self.release}-py3-none-any.whl" if self.source == "sdist" else self.file_name
+
+    @property
+    def lock_name(self) -> str:
+        return re.sub(r"[._]", "-", self.project.lower())  # as Pyodide normalises names
+
+
+# Every pin and lock entry, one row each.
+PIN_TABLE = (
+    Pin("pyodide", "npm", "66b7949e5a0cba2250b586d7e368bf12fb482800748d182c4618254b685ffaa0", PYODIDE_VERSION),
+    Pin("lark", "pypi", "c629b661023a014c37da873b4ff58a817398d12635d3bbb2c5a03be7fe5d1e12",
+        lock=(["lark"], [])),
+    Pin("python-hcl2", "pypi", "75738bd95717d692a683495babf4d00063f1b211e2eca04b156c6d79b9a0feae",
+        lock=(["hcl2"], ["lark"])),
+    Pin("jinja2", "pypi", "85ece4451f492d0c13c5dd7c13a64681a86afae63a5f347908daf103ce6d2f67",
+        lock=(["jinja2"], ["markupsafe"])),
+    # jinja2's dependency; no wasm wheel on PyPI, so the wheel is made from the sdist
+    Pin("markupsafe", "sdist", "722695808f4b6457b320fdc131280796bdceb04ab50fe1795cd540799ebe1698", "3.0.3",
+        lock=(["markupsafe"], [])),
+    Pin("micropip", "pypi", "768de165adb8e66906039d8fec4127a57f522dfdf8e6fbff877a4616941ecfd3", "0.11.1",
+        lock=(["micropip"], [])),
     # YAML for CI files (py/roledoctor/inputs/yamlsafe.py): pure Python, no dependencies
     # (its C extension is an extra); https://pypi.org/project/ruamel.yaml/0.19.1/
-    "ruamel_yaml-0.19.1-py3-none-any.whl": (
-        "pypi", "ruamel.yaml==0.19.1",
-        "27592957fedf6e0b62f281e96effd28043345e0e66001f97683aa9a40c667c93"),
-    "markupsafe-3.0.3.tar.gz": (
-        "sdist", "markupsafe==3.0.3",
-        "722695808f4b6457b320fdc131280796bdceb04ab50fe1795cd540799ebe1698"),
-}
+    Pin("ruamel.yaml", "pypi", "27592957fedf6e0b62f281e96effd28043345e0e66001f97683aa9a40c667c93",
+        lock=(["ruamel"], [])),
+)
 
-# Packages in our pyodide-lock.json: name -> (wheel, import names, depends).
-LOCK_PACKAGES = {
-    "lark": ("lark-1.3.1-py3-none-any.whl", ["lark"], []),
-    "python-hcl2": ("python_hcl2-8.1.4-py3-none-any.whl", ["hcl2"], ["lark"]),
-    "markupsafe": ("markupsafe-3.0.3-py3-none-any.whl", ["markupsafe"], []),
-    "jinja2": ("jinja2-3.1.6-py3-none-any.whl", ["jinja2"], ["markupsafe"]),
-    "micropip": ("micropip-0.11.1-py3-none-any.whl", ["micropip"], []),
-    "ruamel-yaml": ("ruamel_yaml-0.19.1-py3-none-any.whl", ["ruamel"], []),  # the name as Pyodide normalises it
-}
+
+def dependency_pins() -> dict[str, str]:
+    """project -> version of pyproject.toml's `name==version` dependencies."""
+    import tomllib
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    return dict(d.replace(" ", "").split("==", 1) for d in deps)
+
+
+PINS = {pin.file_name: pin for pin in PIN_TABLE}
+PINS_BY_PROJECT = {pin.project: pin for pin in PIN_TABLE}
+PYODIDE_TGZ = f"pyodide-{PYODIDE_VERSION}.tgz"
 
 
 class BuildError(Exception):
@@ -166,7 +202,7 @@ def download_checked(url: str, dest: Path, pin: str) -> None:
 
 def fetch(name: str, cache: Path = CACHE) -> Path:
     """Return the cached artifact, fetching it once; stop on a sha256 mismatch."""
-    source, spec, pin = PINS[name]
+    source, spec, pin = PINS[name].source, PINS[name].requirement, PINS[name].sha256
     cache.mkdir(parents=True, exist_ok=True)
     path = cache / name
     if not path.exists():
@@ -241,7 +277,7 @@ def markupsafe_wheel(sdist: Path, out: Path) -> Path:
                 files["markupsafe/" + "/".join(parts[3:])] = tf.extractfile(m).read()
     if "markupsafe/_native.py" not in files:
         raise BuildError(f"{sdist.name} has no markupsafe/_native.py: cannot make a pure-Python wheel")
-    return write_wheel(out, "MarkupSafe", "3.0.3", files, [])
+    return write_wheel(out, "MarkupSafe", PINS_BY_PROJECT["markupsafe"].release, files, [])
 
 
 def project_version() -> str:
@@ -285,10 +321,11 @@ def write_lock(dist: Path, info: dict, wheels: dict[str, Path]) -> None:
     """Our own lock file: the npm package's lists 357 packages it does not ship.
     Each sha256 becomes a Subresource Integrity check in the browser."""
     packages = {}
-    for name, (file_name, imports, depends) in LOCK_PACKAGES.items():
-        packages[name] = _lock_entry(name, wheels[file_name], imports, depends)
-    packages["roledoctor"] = _lock_entry("roledoctor", wheels["roledoctor"], ["roledoctor"],
-                                         ["python-hcl2", "lark", "jinja2", "ruamel-yaml"])
+    for pin in PIN_TABLE:
+        if pin.lock:
+            packages[pin.lock_name] = _lock_entry(pin.lock_name, wheels[pin.wheel_name], *pin.lock)
+    depends = [PINS_BY_PROJECT[name].lock_name for name in dependency_pins()]
+    packages["roledoctor"] = _lock_entry("roledoctor", wheels["roledoctor"], ["roledoctor"], depends)
     (dist / "pyodide-lock.json").write_text(json.dumps({"info": info, "packages": packages}, indent=1))
 
 
@@ -317,7 +354,7 @@ def write_service_worker(dist: Path) -> str:
     build with different content makes the browser install a new worker."""
     # (_headers is read by the host, which does not serve it)
     files = sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*")
-                   if p.is_file() and p.name not in ("sw.js", "_headers"))
+                   if p.is_file() and p.name not in ("sw.js", "_headers") and not is_sibling(p))
     h = hashlib.sha256()
     for f in files:
         h.update(f.encode() + b"\0" + hashlib.sha256((dist / f).read_bytes()).digest())
@@ -380,32 +417,19 @@ def write_policy(dist: Path, llm_origins=()) -> str:
     return policy
 
 
-PAGE_CACHE_SCRIPT = r"""
-import { loadPyodide } from "%(dist)s/pyodide/pyodide.mjs";
-import { writeFileSync, mkdirSync } from "node:fs";
-const py = await loadPyodide({ indexURL: "%(dist)s/pyodide/", lockFileURL: "%(dist)s/pyodide-lock.json",
-                               packages: ["roledoctor"] });
-const out = py.runPython("import roledoctor.webapi as w; w.build_caches('/tmp/rdcache')").toJs();
-mkdirSync("%(out)s", { recursive: true });
-for (const name of out) writeFileSync("%(out)s/" + name, py.FS.readFile("/tmp/rdcache/" + name));
-console.log(JSON.stringify(out));
-"""
-
-
 def build_caches(dist: Path, wheels: dict[str, Path]) -> list[str]:
     """Parser tables (lark's LALR cache) built once in the same Pyodide that
     runs the page, so the first parse in the browser skips ~3 s of work.
     Kept in .cache keyed by the wheels' hashes: rebuilt only when they change."""
     key = hashlib.sha256(b"".join(sha256_file(p).encode() for p in sorted(wheels.values()))
-                         + PYODIDE_VERSION.encode()).hexdigest()[:16]
+                         + PYODIDE_VERSION.encode() + (TOOLS / "make_parser_cache.mjs").read_bytes()).hexdigest()[:16]
     cached = CACHE / f"runtime-cache-{key}"
     if not (cached / "done").exists():
         log("building parser caches in Pyodide (once per change of the core)")
         tmp = CACHE / f"runtime-cache-{key}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
-        script = CACHE / "make_cache.mjs"
-        script.write_text(PAGE_CACHE_SCRIPT % {"dist": dist.as_posix(), "out": tmp.as_posix()})
-        proc = subprocess.run(["node", str(script)], capture_output=True, text=True)
+        proc = subprocess.run(["node", str(TOOLS / "make_parser_cache.mjs"), dist.as_posix(), tmp.as_posix()],
+                              capture_output=True, text=True)
         if proc.returncode != 0:
             raise BuildError(f"building the parser cache in Pyodide failed:\n{proc.stderr[-3000:]}")
         (tmp / "done").write_text(proc.stdout)
@@ -422,25 +446,8 @@ def build_caches(dist: Path, wheels: dict[str, Path]) -> list[str]:
     return names
 
 
-SNAPSHOT_SCRIPT = r"""
-import { loadPyodide } from "%(dist)s/pyodide/pyodide.mjs";
-import { readFileSync, writeFileSync } from "node:fs";
-import { gzipSync } from "node:zlib";
-// No loadPackage() before a snapshot ("Unexpected hiwire entry"): unpack the
-// wheels instead (seen with Pyodide 314.0.7: loadPackage then makeMemorySnapshot fails).
-const py = await loadPyodide({ indexURL: "%(dist)s/pyodide/", lockFileURL: "%(dist)s/pyodide-lock.json",
-                               _makeSnapshot: true });
-for (const w of %(wheels)s) py.unpackArchive(new Uint8Array(readFileSync(w)), "wheel",
-                                             { extractDir: "/lib/python3.14/site-packages" });
-const missing = py.runPython(`
-import roledoctor.inputs.hcl as h, roledoctor.warm as w
-h.parser()
-",".join(w.prepare())`);
-if (missing) console.error("not in the snapshot: " + missing);
-writeFileSync("%(out)s", gzipSync(py.makeMemorySnapshot(), { level: 6 }));
-"""
-
 # Wheels the page unpacks itself on the snapshot path (micropip is not needed).
+STDLIB_PLACEHOLDER = "stdlib-placeholder.zip"
 SNAPSHOT_PACKAGES = ("lark", "python-hcl2", "markupsafe", "jinja2", "ruamel-yaml", "roledoctor")
 
 
@@ -448,34 +455,80 @@ def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:
     """A memory snapshot of Pyodide with our modules imported and the parser
     built: the page restores it instead of booting and importing.
     Experimental Pyodide API; the worker falls back to the normal start-up
-    when it cannot load. Kept in .cache keyed like the parser cache."""
+    when it cannot load. Kept in .cache keyed like the parser cache.
+    snapshot.bin is the raw image: the host compresses it (precompress)."""
     if os.environ.get("ROLEDOCTOR_SNAPSHOT", "1") == "0":
         return
     lock = json.loads((dist / "pyodide-lock.json").read_text())
     files = [dist / lock["packages"][name]["file_name"] for name in SNAPSHOT_PACKAGES]
+    tool = TOOLS / "make_snapshot.mjs"
     key = hashlib.sha256(b"".join(sha256_file(p).encode() for p in files) + PYODIDE_VERSION.encode()
-                         + SNAPSHOT_SCRIPT.encode()).hexdigest()[:16]
-    cached = CACHE / f"snapshot-{key}.bin.gz"
+                         + tool.read_bytes()).hexdigest()[:16]
+    cached = CACHE / f"snapshot-{key}.bin"
     if not cached.exists():
         log("making the Pyodide memory snapshot (once per change of the core)")
         tmp = cached.with_suffix(".tmp")
-        script = CACHE / "make_snapshot.mjs"
-        script.write_text(SNAPSHOT_SCRIPT % {"dist": dist.as_posix(), "out": tmp.as_posix(),
-                                             "wheels": json.dumps([f.as_posix() for f in files])})
-        proc = subprocess.run(["node", str(script)], capture_output=True, text=True)
+        proc = subprocess.run(["node", str(tool), dist.as_posix(), tmp.as_posix(), *[f.as_posix() for f in files]],
+                              capture_output=True, text=True)
         if proc.returncode != 0 or not tmp.exists():
             raise BuildError(f"making the memory snapshot failed:\n{proc.stderr[-3000:]}")
         if proc.stderr.strip():
             log(proc.stderr.strip().splitlines()[-1])
         tmp.rename(cached)
-    shutil.copy2(cached, dist / "snapshot.bin.gz")
-    # size: of the unpacked image (the worker unpacks it as it arrives, into a
-    # buffer of that size); sha256: of the file (checked once it has arrived)
-    with gzip.open(cached, "rb") as f:
-        size = len(f.read())
+    shutil.copy2(cached, dist / "snapshot.bin")
+    # Until the first answer is out, Pyodide mounts an empty zip where the
+    # standard library goes; the worker writes the real one afterwards.
+    with zipfile.ZipFile(dist / STDLIB_PLACEHOLDER, "w"):
+        pass
+    stdlib = dist / "pyodide" / "python_stdlib.zip"
     (dist / "snapshot.json").write_text(json.dumps({
-        "file": "snapshot.bin.gz", "size": size, "sha256": sha256_file(cached),
-        "pyodide": PYODIDE_VERSION, "packages": list(SNAPSHOT_PACKAGES)}))
+        "file": "snapshot.bin", "size": cached.stat().st_size, "sha256": sha256_file(cached),
+        "pyodide": PYODIDE_VERSION, "packages": list(SNAPSHOT_PACKAGES),
+        "stdlib_placeholder": STDLIB_PLACEHOLDER,
+        "stdlib": {"file": stdlib.relative_to(dist).as_posix(), "sha256": sha256_file(stdlib)}}))
+
+
+# Files a host sends compressed, with a sibling of each encoding written here
+# (web/serve.py picks one by the request's Accept-Encoding). Zips and wheels
+# are deflated already: brotli saves under 3% on python_stdlib.zip.
+COMPRESSIBLE = (".wasm", ".mjs", ".js", ".json", ".css", ".html", ".svg", ".bin", ".txt", ".tf", ".tables")
+# Brotli quality 11 takes ~3 min for Pyodide's 9.6 MB wasm (once: cached by
+# content); quality 9 for the snapshot, rebuilt with every change of the
+# core (measured: 45 MB, q9 8.5 MB in 70 s, gzip -9 11.3 MB).
+BROTLI_BEST_UP_TO = 12_000_000
+
+
+def precompress(dist: Path) -> None:
+    """`x.br` and `x.gz` beside each compressible file of dist/ over 1 KB, as
+    static hosts serve them; brotli from Node's zlib (tools/compress.mjs),
+    kept in .cache by content hash, so an unchanged file is not compressed again."""
+    store = CACHE / "compressed"
+    store.mkdir(parents=True, exist_ok=True)
+    files = [p for p in sorted(dist.rglob("*"))
+             if p.is_file() and p.suffix in COMPRESSIBLE and p.stat().st_size > 1024]
+    kept: dict[Path, Path] = {}
+    todo: dict[int, list[str]] = {}
+    for path in files:
+        data = path.read_bytes()
+        path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, 9, mtime=0))
+        quality = 11 if len(data) <= BROTLI_BEST_UP_TO else 9
+        kept[path] = store / f"{hashlib.sha256(data).hexdigest()}.q{quality}.br"
+        if not kept[path].exists():
+            todo.setdefault(quality, []).extend([path.as_posix(), kept[path].as_posix()])
+    for quality, pairs in todo.items():
+        log(f"brotli (quality {quality}) for {len(pairs) // 2} file(s)")
+        proc = subprocess.run(["node", str(TOOLS / "compress.mjs"), str(quality), *pairs],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise BuildError(f"brotli compression failed:\n{proc.stderr[-3000:]}")
+    for path, br in kept.items():
+        shutil.copyfile(br, path.with_name(path.name + ".br"))
+
+
+def is_sibling(path: Path) -> bool:
+    """A precompressed copy of another file of dist/ (not a file of its own)."""
+    return path.suffix in (".br", ".gz") and path.with_suffix("").suffix in COMPRESSIBLE \
+        and path.with_suffix("").exists()
 
 
 def build(dist: Path = DIST, quiet: bool = False, llm_origins=()) -> Path:
@@ -485,12 +538,12 @@ def build(dist: Path = DIST, quiet: bool = False, llm_origins=()) -> Path:
     if dist.exists():
         shutil.rmtree(dist)
     (dist / "wheels").mkdir(parents=True)
-    info = extract_pyodide(artifacts[f"pyodide-{PYODIDE_VERSION}.tgz"], dist / "pyodide")
+    info = extract_pyodide(artifacts[PYODIDE_TGZ], dist / "pyodide")
     wheels: dict[str, Path] = {}
     for name, path in artifacts.items():
         if name.endswith(".whl"):
             wheels[name] = Path(shutil.copy2(path, dist / "wheels" / name))
-    ms = markupsafe_wheel(artifacts["markupsafe-3.0.3.tar.gz"], dist / "wheels")
+    ms = markupsafe_wheel(artifacts[PINS_BY_PROJECT["markupsafe"].file_name], dist / "wheels")
     wheels[ms.name] = ms
     wheels["roledoctor"] = roledoctor_wheel(dist / "wheels")
     write_lock(dist, info, wheels)
@@ -499,6 +552,7 @@ def build(dist: Path = DIST, quiet: bool = False, llm_origins=()) -> Path:
     build_caches(dist, wheels)
     build_snapshot(dist, wheels)
     version = write_service_worker(dist)
+    precompress(dist)
     if not quiet:
         log(f"dist/ built in {time.time() - t0:.1f} s (cache {version}): {dist_size(dist)}")
         connect = next(d for d in policy.split("; ") if d.startswith("connect-src "))
@@ -507,14 +561,14 @@ def build(dist: Path = DIST, quiet: bool = False, llm_origins=()) -> Path:
 
 
 def dist_size(dist: Path) -> str:
-    import gzip
-    raw = gz = 0
+    """The files' own size, and what a host sends: the .br sibling where there is one."""
+    raw = sent = 0
     for p in dist.rglob("*"):
-        if p.is_file():
-            data = p.read_bytes()
-            raw += len(data)
-            gz += len(gzip.compress(data, 6))
-    return f"{raw / 1e6:.1f} MB, {gz / 1e6:.1f} MB gzipped"
+        if p.is_file() and not is_sibling(p):
+            br = p.with_name(p.name + ".br")
+            raw += p.stat().st_size
+            sent += (br if br.exists() else p).stat().st_size
+    return f"{raw / 1e6:.1f} MB, {sent / 1e6:.1f} MB as sent (brotli)"
 
 
 # ---------------------------------------------------------------- serve, bundle

@@ -15,7 +15,11 @@
       every module below it), and Checkov on the same directory when
       .cache/checkov-venv holds it (tests/corpus/measure.py makes it): the ratio
 
-Options: --runs N (default 7), --skip-browser.
+  (n) the network profiles (tests/bench_network.py): bare Pyodide against the
+      first verdict on loopback, 20 Mbit/s / 40 ms and 10 Mbit/s / 60 ms
+
+Options: --runs N (default 7; the network part 5), --skip-browser,
+--only network (the network part alone, a few minutes).
 """
 
 from __future__ import annotations
@@ -38,15 +42,7 @@ EXAMPLE = ROOT / "examples" / "seed-cross-account"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 sys.path.insert(0, str(ROOT / "tests"))
 
-BARE_HTML = """<!doctype html><html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'">
-<title>bare</title><script type="module" src="bare.mjs"></script></head><body>booting</body></html>"""
-BARE_MJS = """const w = new Worker(new URL("./bare-worker.mjs", import.meta.url), { type: "module" });
-w.onmessage = ({ data }) => { document.body.dataset.ready = data; };"""
-BARE_WORKER = """import { loadPyodide } from "./pyodide/pyodide.mjs";
-const py = await loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href,
-                               lockFileURL: new URL("./bare-lock.json", import.meta.url).href });
-self.postMessage(py.runPython("1 + 1") === 2 ? "yes" : "no");"""
+BARE = ROOT / "tests" / "bench_bare"  # the bare page: index.html, bare.mjs, bare-worker.mjs
 
 
 def median(xs):
@@ -61,9 +57,8 @@ def bare_site(tmp: Path) -> Path:
     os.symlink(DIST / "pyodide", site / "pyodide")
     lock = json.loads((DIST / "pyodide-lock.json").read_text())
     (site / "bare-lock.json").write_text(json.dumps({"info": lock["info"], "packages": {}}))
-    (site / "index.html").write_text(BARE_HTML)
-    (site / "bare.mjs").write_text(BARE_MJS)
-    (site / "bare-worker.mjs").write_text(BARE_WORKER)
+    for name in ("index.html", "bare.mjs", "bare-worker.mjs"):
+        shutil.copy2(BARE / name, site / name)
     # serve.py sends the headers of a site's _headers file (else the page's own,
     # which require Trusted Types): the bare page gets the policy of its meta
     (site / "_headers").write_text("/*\n  Content-Security-Policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'\n")
@@ -194,20 +189,22 @@ def worker_timings(page) -> dict:
 
 
 def dist_sizes(results: dict) -> None:
-    """Transfer sizes with every file gzipped, with and without the memory
-    snapshot (the issue's budget is for dist/ without it)."""
-    raw = gz = snapshot_gz = 0
+    """dist/'s own files (not their .br / .gz copies), and what a host sends of
+    them: the .br copy where there is one, else the file; with and without the
+    memory snapshot."""
+    raw = sent = snapshot_sent = 0
     for p in DIST.rglob("*"):
-        if p.is_file():
-            data = p.read_bytes()
-            raw += len(data)
-            size = len(gzip.compress(data, 6))
-            gz += size
-            if p.name.startswith("snapshot."):
-                snapshot_gz += size
+        if not p.is_file() or (p.suffix in (".br", ".gz") and p.with_suffix("").is_file()):
+            continue
+        br = p.with_name(p.name + ".br")
+        size = (br if br.exists() else p).stat().st_size
+        raw += p.stat().st_size
+        sent += size
+        if p.name.startswith("snapshot."):
+            snapshot_sent += size
     results["e_dist_mb"] = round(raw / 1e6, 2)
-    results["e_dist_gzip_mb"] = round(gz / 1e6, 2)
-    results["e_dist_gzip_without_snapshot_mb"] = round((gz - snapshot_gz) / 1e6, 2)
+    results["e_dist_sent_mb"] = round(sent / 1e6, 2)
+    results["e_dist_sent_without_snapshot_mb"] = round((sent - snapshot_sent) / 1e6, 2)
 
 
 def cli_measures(results: dict) -> None:
@@ -493,17 +490,24 @@ def print_table(results: dict) -> None:
     for k, v in rows:
         print(f"  {k.ljust(width)}  {v:.3f}" if isinstance(v, float) else f"  {k.ljust(width)}  {v}")
     for k, v in results.items():
-        if isinstance(v, dict):
+        if isinstance(v, dict) and k != "network":
             print(f"  {k}: {json.dumps(v)}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--network-runs", type=int, default=5)
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--only", choices=["network"], help="run only this part")
     args = parser.parse_args()
+    from bench_network import network_measures, print_network_table
+
     results: dict = {}
     dist_sizes(results)
+    if args.only == "network":
+        network_measures(args.network_runs, results)
+        return write_results(results, print_network_table)
     cli_measures(results)
     check_measure(results)
     corpus_measure(results)
@@ -511,10 +515,16 @@ def main() -> int:
     evidence_measure(results)
     if not args.skip_browser:
         browser_measures(args.runs, results)
+        network_measures(args.network_runs, results)
+    return write_results(results, print_network_table)
+
+
+def write_results(results: dict, network_table) -> int:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "bench.json").write_text(json.dumps(results, indent=2))
     print("roledoctor bench (seconds unless named otherwise):")
     print_table(results)
+    network_table(results)
     print(f"  written: {ARTIFACTS / 'bench.json'}")
     return 0
 

@@ -7,30 +7,20 @@ import { Editor } from "./editor.mjs";
 import { el } from "./code.mjs";
 import { renderDiagnosis, renderRecognised, INPUT_TITLES } from "./results.mjs";
 import { initAssistant } from "./assistant.mjs";
+import { connect } from "./client.mjs";
 
 // start.js started the worker before this module loaded, and kept its first
 // messages. Framed by another page, it started nothing: then nothing here runs
 // (this module waits forever, and says nothing to the framing page).
 if (!self.roledoctorWorker) await new Promise(() => {});
 const { worker, early, scriptURL } = self.roledoctorWorker;
-const pending = new Map();
-let nextId = 1;
+let client = null; // connected at the end of this module, once everything below exists
 const $ = (sel) => document.querySelector(sel);
 const DEBOUNCE_MS = 400;
 
-function onWorkerMessage({ data }) {
-  if (data.type === "progress") return showProgress(data.stage, data.pct);
-  if (data.type === "fatal") return showFatal(data.error);
-  if (data.type === "boot") {
-    document.body.dataset.boot = data.mode;
-    if (diagnoseWhenReady) diagnoseNow();
-    return offlineCopyWhenIdle();
-  }
-  const p = pending.get(data.id);
-  if (!p) return;
-  pending.delete(data.id);
-  if (data.error) p.reject(Object.assign(new Error(data.error), { code: data.code }));
-  else p.resolve(data.result);
+function onBoot(mode) {
+  document.body.dataset.boot = mode;
+  if (diagnoseWhenReady) diagnoseNow();
   offlineCopyWhenIdle();
 }
 
@@ -39,7 +29,7 @@ function onWorkerMessage({ data }) {
 // start-up would compete with Python's start for the network and the CPU.
 let offlineCopy = "not yet";
 function offlineCopyWhenIdle() {
-  if (offlineCopy !== "not yet" || !document.body.dataset.boot || pending.size) return;
+  if (offlineCopy !== "not yet" || !document.body.dataset.boot || client?.busy) return;
   if (!("serviceWorker" in navigator)) return void (offlineCopy = "unsupported");
   offlineCopy = "queued";
   const later = self.requestIdleCallback ?? ((fn) => setTimeout(fn, 500));
@@ -70,11 +60,7 @@ function announceUpdates(reg) {
 }
 
 export function call(method, args = {}) {
-  return new Promise((resolve, reject) => {
-    const id = nextId++;
-    pending.set(id, { resolve, reject });
-    worker.postMessage({ id, method, args });
-  });
+  return client.call(method, args);
 }
 
 function showProgress(stage, pct) {
@@ -305,5 +291,5 @@ $("#diagnose").addEventListener("click", () => { diagnoseNow(); });
 const assistant = initAssistant({ call, getInputs: inputs, getReport: () => lastReport?.report ?? null });
 
 // Take the worker over from start.js, and handle what it said before now.
-worker.onmessage = onWorkerMessage;
-for (const data of early.splice(0)) onWorkerMessage({ data });
+client = connect(worker, early, { onProgress: showProgress, onBoot, onFatal: showFatal,
+                                  onSettled: offlineCopyWhenIdle });

@@ -38,19 +38,18 @@ export async function bootNormal(base, progress, timeoutMs) {
     lockFileURL: new URL("pyodide-lock.json", base).href,
     packages: ["roledoctor"],
   }), timeoutMs, "Loading Python");
-  return { py, mode: "normal", unpackFiles: () => Promise.resolve() };
+  return { py, mode: "normal", unpackFiles: () => Promise.resolve(), filesNeeded: () => false };
 }
 
-// The image is unpacked as it arrives, into a buffer of the size the manifest
-// gives, while the compressed bytes are kept aside to check their sha256 at
-// the end. (Subresource Integrity would hold the whole download back until it
-// is checked, and unpacking could only start after that.)
+// The image is read as it arrives into a buffer of the size the manifest
+// gives. The host sends it compressed (Content-Encoding: br or gzip, decoded
+// by the browser); its sha256 is checked once it has all arrived.
+// (Subresource Integrity would hold the whole download back until it is
+// checked, and copying could only start after that.)
 async function fetchImage(url, target, sha256, onProgress) {
   const res = await timeout(fetch(url), IMAGE_STALL_MS, "The image's download");
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  const [packed, forUnpacking] = res.body.tee();
-  const compressed = new Response(packed).arrayBuffer();
-  const reader = forUnpacking.pipeThrough(new DecompressionStream("gzip")).getReader();
+  const reader = res.body.getReader();
   let at = 0;
   for (;;) {
     const { done, value } = await timeout(reader.read(), IMAGE_STALL_MS, "A pause in the image's download");
@@ -58,13 +57,15 @@ async function fetchImage(url, target, sha256, onProgress) {
     if (at + value.length > target.length) throw new Error("the image is larger than its manifest says");
     target.set(value, at);
     at += value.length;
-    onProgress(at / target.length);
+    onProgress(at);
   }
   if (at !== target.length) throw new Error("the image is smaller than its manifest says");
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await compressed));
-  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-  if (hex !== sha256) throw new Error("the image fails its integrity check");
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", target));
+  if (hex(digest) !== sha256) throw new Error("the image fails its integrity check");
 }
+
+const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+const mb = (n) => (n / 1e6).toFixed(1);
 
 async function fetchJSON(url) {
   const res = await fetch(url);
@@ -74,33 +75,33 @@ async function fetchJSON(url) {
 
 export async function bootSnapshot(base, progress) {
   progress("Loading the prepared Python image", 15);
-  // Everything starts at once: the manifest and the lock, Pyodide's script,
-  // its wasm (fetched by loadPyodide as soon as it is called), the image, and
-  // the wheels (the snapshot holds memory, not files: lazy imports need them).
+  // What the first answer needs starts at once: the manifest and the lock,
+  // Pyodide's script, its wasm (fetched by loadPyodide as soon as it is
+  // called) and the image. The image holds memory, not files: the standard
+  // library's zip and the wheels, which only rarer lazy imports read, are
+  // fetched after the first answer (unpackFiles), so that they do not share
+  // a slow link with it. Until then Pyodide mounts an empty zip.
   const manifest = fetchJSON(new URL("snapshot.json", base));
   const lock = fetchJSON(new URL("pyodide-lock.json", base));
   const asm = import("./pyodide/pyodide.asm.mjs");
   const image = manifest.then((m) => new Uint8Array(m.size));
   let shown = 15;
-  const imageProgress = (fraction) => { // 15% to 50% of the bar, in whole steps
-    const pct = 15 + Math.floor(fraction * 35);
-    if (pct > shown) progress("Loading the prepared Python image", (shown = pct));
+  const imageProgress = (size) => (bytes) => { // 15% to 50% of the bar, in whole steps
+    const pct = 15 + Math.floor((bytes / size) * 35);
+    if (pct > shown) progress(`Loading the prepared Python image (${mb(bytes)} of ${mb(size)} MB)`, (shown = pct));
   };
   const imageReady = Promise.all([manifest, image])
-    .then(([m, buffer]) => fetchImage(new URL(m.file, base), buffer, m.sha256, imageProgress));
-  const wheels = Promise.all([manifest, lock]).then(([m, l]) => Promise.all(m.packages.map(async (name) => {
-    const entry = l.packages[name];
-    const res = await fetchChecked(new URL(entry.file_name, base), entry.sha256);
-    return new Uint8Array(await res.arrayBuffer());
-  })));
+    .then(([m, buffer]) => fetchImage(new URL(m.file, base), buffer, m.sha256, imageProgress(buffer.length)));
   // (each is awaited below; this only keeps an early failure from being "unhandled")
-  for (const p of [asm, imageReady, wheels]) p.catch(() => {});
+  for (const p of [asm, imageReady]) p.catch(() => {});
+  const m = await manifest;
   // Pyodide awaits `_loadSnapshot` before it compiles its wasm: the buffer is
   // handed over as soon as its size is known, so the compile runs while the
   // image is still arriving. Pyodide reads the bytes only after
   // createPyodideModule returns, and that waits for the whole image.
   const py = await loadPyodide({
     indexURL: new URL("pyodide/", base).href,
+    stdLibURL: new URL(m.stdlib_placeholder, base).href,
     lockFileContents: lock,
     packageBaseUrl: base.href,
     _loadSnapshot: image,
@@ -118,14 +119,24 @@ export async function bootSnapshot(base, progress) {
   });
   // The image restores the random generator's state too: reseed it.
   py.runPython("import random; random.seed()");
-  // The image holds every module the first answer needs (the build ran one):
-  // the wheels' files, needed only by rarer lazy imports, are unpacked later,
-  // once, when the worker calls unpackFiles.
+  // Until the files are written, an import that needs one is noted
+  // (roledoctor.warm), and the worker runs that request again after them.
+  const warm = py.pyimport("roledoctor.warm");
+  warm.watch_imports();
+  const fetchBytes = async (file, sha256) =>
+    new Uint8Array(await (await fetchChecked(new URL(file, base), sha256)).arrayBuffer());
   let unpacked = null;
-  const unpackFiles = () => (unpacked ??= wheels.then((all) => {
-    for (const bytes of all) py.unpackArchive(bytes, "wheel", { extractDir: SITE });
-  }));
-  return { py, mode: "snapshot", unpackFiles };
+  const unpackFiles = () => (unpacked ??= (async () => {
+    const l = await lock;
+    const [stdlib, ...wheels] = await Promise.all([fetchBytes(m.stdlib.file, m.stdlib.sha256),
+      ...m.packages.map((name) => fetchBytes(l.packages[name].file_name, l.packages[name].sha256))]);
+    // where Pyodide mounted the placeholder: /lib/python3XY.zip
+    const zip = py.FS.readdir("/lib").find((name) => /^python\d+\.zip$/.test(name));
+    py.FS.writeFile(`/lib/${zip}`, stdlib);
+    for (const bytes of wheels) py.unpackArchive(bytes, "wheel", { extractDir: SITE });
+    warm.files_written();
+  })());
+  return { py, mode: "snapshot", unpackFiles, filesNeeded: () => warm.imports_missed() };
 }
 
 export async function boot(base, progress, { allowSnapshot = true, timeoutMs = 120_000 } = {}) {

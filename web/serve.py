@@ -9,14 +9,25 @@ for streaming compilation, `.mjs` text/javascript for module workers) and
 the security headers of the site's `_headers` file (the Netlify / Cloudflare
 Pages format, written by build.py): the Content-Security-Policy with
 frame-ancestors, which a <meta> cannot carry, and X-Frame-Options.
+
+As static hosts do, a file with a precompressed sibling (`x.wasm.br`,
+`x.wasm.gz`, written by build.py) is sent as that sibling with
+`Content-Encoding: br` or `gzip` when the browser accepts it, and with
+`Vary: Accept-Encoding` (https://www.rfc-editor.org/rfc/rfc9110#section-8.4);
+the browser decodes it natively. Other files of a compressible type are
+gzipped on the fly (once; kept in memory), as hosts do.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import http.server
+import io
+import os
 import sys
+import threading
 from pathlib import Path
 
 # The page's policy when the site has no _headers file: the <meta> of
@@ -77,21 +88,88 @@ MIME = {
 }
 
 
+# Content codings in the server's order of preference, and the sibling file of each.
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+# Types a host compresses when it has no sibling file (a zip or wheel is compressed already).
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/wasm", "image/svg+xml")
+_GZIPPED: dict[tuple[str, float], bytes] = {}
+_GZIP_LOCK = threading.Lock()
+
+
+def gzipped(path: str) -> bytes:
+    key = (path, os.stat(path).st_mtime)
+    with _GZIP_LOCK:
+        if key not in _GZIPPED:
+            with open(path, "rb") as f:
+                _GZIPPED[key] = gzip.compress(f.read(), 6, mtime=0)
+        return _GZIPPED[key]
+
+
+def accepted_encodings(header: str | None) -> set[str]:
+    """The codings an Accept-Encoding header allows (q=0 refuses one):
+    https://www.rfc-editor.org/rfc/rfc9110#section-12.5.3"""
+    accepted = set()
+    for item in (header or "").split(","):
+        name, _, params = item.strip().partition(";")
+        q = params.strip().removeprefix("q=").strip() if params.strip().startswith("q=") else "1"
+        try:
+            if name.strip() and float(q) > 0:
+                accepted.add(name.strip().lower())
+        except ValueError:
+            continue
+    return accepted
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME}
 
     site_headers: dict[str, str] = DEFAULT_HEADERS
+    _vary = False
 
     def send_head(self):
         # the headers file is for the server, as on the hosts that read it
         if self.path.split("?", 1)[0] == "/_headers":
             self.send_error(404)
             return None
+        self._vary = False
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?", 1)[0].endswith("/"):
+            path = os.path.join(path, "index.html")
+        if os.path.isfile(path):
+            # (a sibling older than its file is stale: the file was changed after the build)
+            siblings = [(enc, path + suffix) for enc, suffix in ENCODINGS if os.path.isfile(path + suffix)
+                        and os.stat(path + suffix).st_mtime >= os.stat(path).st_mtime]
+            self._vary = bool(siblings)
+            accepted = accepted_encodings(self.headers.get("Accept-Encoding"))
+            for enc, sibling in siblings:
+                if enc in accepted:
+                    return self._send_encoded(path, open(sibling, "rb"), enc)
+            if (not siblings and self.guess_type(path).startswith(COMPRESSIBLE)
+                    and os.path.getsize(path) > 1024):
+                self._vary = True
+                if "gzip" in accepted:
+                    return self._send_encoded(path, io.BytesIO(gzipped(path)), "gzip")
         return super().send_head()
+
+    def _send_encoded(self, path: str, f, encoding: str):
+        try:
+            body_size = len(f.getbuffer()) if isinstance(f, io.BytesIO) else os.fstat(f.fileno()).st_size
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(path))
+            self.send_header("Content-Encoding", encoding)
+            self.send_header("Content-Length", str(body_size))
+            self.send_header("Last-Modified", self.date_time_string(int(os.stat(path).st_mtime)))
+            self.end_headers()
+            return f
+        except Exception:
+            f.close()
+            raise
 
     def end_headers(self):
         for name, value in self.site_headers.items():
             self.send_header(name, value)
+        if self._vary:
+            self.send_header("Vary", "Accept-Encoding")
         # Revalidate everything: the service worker keeps the offline copy.
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()

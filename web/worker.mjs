@@ -1,6 +1,8 @@
 // The Pyodide worker: loads Python and our wheels from this origin, then
-// answers {id, method, args} with {id, result} or {id, error}. While loading
-// it posts {type: "progress", stage, pct}.
+// answers {id, method, args} with {type: "reply", id, result} or
+// {type: "reply", id, error, code}. While loading it posts
+// {type: "progress", stage, pct}, then {type: "boot", mode} or
+// {type: "fatal", error} (the protocol: client.mjs).
 import { boot, fetchChecked } from "./boot.mjs";
 
 const base = new URL("./", import.meta.url);
@@ -13,12 +15,14 @@ let pyodide = null;
 // idle for a moment, so that the first question is answered first; a request
 // that needs them sooner unpacks them at once.
 let unpackFiles = () => Promise.resolve();
+let filesNeeded = () => false;
 let filesDone = false;
 let unpackTimer = null;
 const UNPACK_WHEN_IDLE_MS = 300;
-// Errors that mean "a file the snapshot does not hold was needed": unpack the
-// wheels and run the request again.
-const NEEDS_FILES = /ModuleNotFoundError|ImportError|TemplateNotFound|FileNotFoundError/;
+// Errors that mean "a file the snapshot does not hold was needed": write the
+// files and run the request again. (The core also notes each import it
+// missed, filesNeeded(), for the ones that some code catches.)
+const NEEDS_FILES = /ModuleNotFoundError|ImportError|TemplateNotFound|FileNotFoundError|ZipImportError|EOFError/;
 let bootMode = null;
 const ready = init().catch((err) => {
   self.postMessage({ type: "fatal", error: String(err?.message ?? err) });
@@ -30,8 +34,9 @@ function progress(stage, pct) {
 }
 
 async function init() {
-  const { py, mode, unpackFiles: unpack } = await boot(base, progress, { allowSnapshot });
+  const { py, mode, unpackFiles: unpack, filesNeeded: needed } = await boot(base, progress, { allowSnapshot });
   unpackFiles = () => unpack().then(() => { filesDone = true; });
+  filesNeeded = needed;
   bootMode = mode;
   pyodide = py;
   const webapi = py.pyimport("roledoctor.webapi");
@@ -68,23 +73,30 @@ function unpackWhenIdle() {
 self.onmessage = async ({ data: { id, method, args } }) => {
   try {
     await ready;
-    if (method === "boot-mode") return self.postMessage({ id, result: bootMode });
+    if (method === "boot-mode") return reply({ id, result: bootMode });
     if (method === "memory") {
-      return self.postMessage({ id, result: { wasm_heap_mb: Math.round(pyodide._module.HEAP8.length / 1e5) / 10 } });
+      return reply({ id, result: { wasm_heap_mb: Math.round(pyodide._module.HEAP8.length / 1e5) / 10 } });
     }
     const request = JSON.stringify(args ?? {});
+    if (!filesDone) filesNeeded(); // (clears the note)
     let raw = handle(method, request);
     // (the core reports its own errors inside an answer too, so look at the whole text;
     // a false alarm only costs one wait and a second run)
-    if (!filesDone && NEEDS_FILES.test(raw)) {
+    const missed = filesDone ? "" : filesNeeded();
+    if (!filesDone && (missed || NEEDS_FILES.test(raw))) {
+      console.info(`roledoctor: ${method} needs files (${missed || "an error says so"}): run again once they are in`);
       await unpackFiles();
       raw = handle(method, request);
     }
     unpackWhenIdle();
-    const reply = JSON.parse(raw);
-    if (reply.ok) self.postMessage({ id, result: reply.result });
-    else self.postMessage({ id, error: reply.error, code: reply.code });
+    const answer = JSON.parse(raw);
+    if (answer.ok) reply({ id, result: answer.result });
+    else reply({ id, error: answer.error, code: answer.code });
   } catch (err) {
-    self.postMessage({ id, error: String(err?.message ?? err) });
+    reply({ id, error: String(err?.message ?? err) });
   }
 };
+
+function reply(fields) {
+  self.postMessage({ type: "reply", ...fields });
+}

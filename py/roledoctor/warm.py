@@ -10,6 +10,8 @@ the normal start-up path right after loading.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
+import sys
 
 MODULES = (
     "roledoctor.inputs", "roledoctor.evaluation", "roledoctor.findings", "roledoctor.render",
@@ -49,3 +51,55 @@ def prepare() -> list[str]:
     else:
         diagnose_for_page(dict(SAMPLE))
     return missing
+
+
+class _MissedImports:
+    """First on sys.meta_path while the page has restored its memory image but
+    not yet written the files (the standard library's zip, the wheels): a
+    module that is not in memory yet would be read from a file that may not be
+    there, so each such import is noted, even where some code catches the
+    error, and the worker runs the request again once the files are in."""
+
+    missed: list[str] = []
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if importlib.machinery.BuiltinImporter.find_spec(name) is None:
+            _MissedImports.missed.append(name)
+        return None  # the other finders go on as usual
+
+
+_WATCH = _MissedImports()
+
+
+def watch_imports() -> None:
+    """Note imports of modules not in memory (the page's snapshot start)."""
+    if _WATCH not in sys.meta_path:
+        sys.meta_path.insert(0, _WATCH)
+
+
+def imports_missed() -> str:
+    """The modules imported from files since the last call, comma-separated
+    ("" for none), and forget them."""
+    missed, _MissedImports.missed = _MissedImports.missed, []
+    return ",".join(dict.fromkeys(missed))
+
+
+def files_written() -> None:
+    """The files are in: stop noting, and let the finders look again."""
+    if _WATCH in sys.meta_path:
+        sys.meta_path.remove(_WATCH)
+    importlib.invalidate_caches()
+
+
+def settle() -> None:
+    """Before the memory snapshot: drop what only the build needed, so that
+    the image holds less (caches of compiled regexes and source lines,
+    unreachable objects)."""
+    import gc
+    import linecache
+    import re
+
+    re.purge()
+    linecache.clearcache()
+    importlib.invalidate_caches()
+    gc.collect()

@@ -44,13 +44,96 @@ def test_lock_file_pins_every_wheel_by_sha256(dist):
             assert dep in names
 
 
+def _is_sibling(path):
+    """x.br / x.gz beside x: another encoding of x, not a file of its own."""
+    return path.suffix in (".br", ".gz") and path.with_suffix("").is_file()
+
+
 def test_service_worker_precaches_every_file(dist):
     sw = (dist / "sw.js").read_text()
     assert "__PRECACHE__" not in sw and "__VERSION__" not in sw
     precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", sw, re.S).group(1))
-    files = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()} - {"sw.js", "_headers"}
-    assert files <= set(precache)
+    files = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file() and not _is_sibling(p)}
+    assert files - {"sw.js", "_headers"} <= set(precache)
     assert "_headers" not in precache  # hosts that read it do not serve it
+    # the encodings of a file are the host's business: the cache keeps the file once
+    assert not [f for f in precache if f.endswith((".br", ".gz"))]
+
+
+def test_precompressed_siblings_hold_the_same_bytes(dist):
+    """Each compressible file over 1 KB has a .gz and a .br beside it; the .gz
+    decodes to the file (the .br is checked in Chromium, test_encodings.py)."""
+    import gzip
+
+    big = [p for p in dist.rglob("*") if p.is_file() and not _is_sibling(p)
+           and p.suffix in (".wasm", ".mjs", ".js", ".json", ".bin", ".css", ".html") and p.stat().st_size > 1024]
+    assert dist / "snapshot.bin" in big and dist / "pyodide" / "pyodide.asm.wasm" in big
+    for path in big:
+        assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == path.read_bytes(), path
+        assert path.with_name(path.name + ".br").stat().st_size < path.stat().st_size, path
+    assert not (dist / "pyodide" / "python_stdlib.zip.br").exists()  # deflated already
+
+
+def _get(url, encoding):
+    req = urllib.request.Request(url, headers={"Accept-Encoding": encoding} if encoding is not None else {})
+    with urllib.request.urlopen(req) as r:
+        return r.headers, r.read()
+
+
+@pytest.mark.parametrize("accept, expected", [
+    ("gzip, deflate, br, zstd", "br"),  # what Chromium sends
+    ("gzip", "gzip"),
+    ("br;q=0, gzip", "gzip"),
+    ("identity", None),
+    (None, None),
+])
+def test_served_in_the_encoding_the_client_accepts(site, dist, accept, expected):
+    """As static hosts do: a precompressed sibling with its Content-Encoding,
+    the file's own type, and Vary so that caches keep the encodings apart."""
+    import gzip
+
+    headers, body = _get(site.url + "snapshot.bin", accept)
+    raw = (dist / "snapshot.bin").read_bytes()
+    assert headers.get("Content-Encoding") == expected
+    assert headers["Vary"] == "Accept-Encoding"
+    assert headers["Content-Type"] == "application/octet-stream"
+    assert int(headers["Content-Length"]) == len(body)
+    if expected is None:
+        assert body == raw
+    elif expected == "gzip":
+        assert gzip.decompress(body) == raw
+    else:
+        assert body == (dist / "snapshot.bin.br").read_bytes()
+
+
+def test_compressible_file_without_sibling_is_gzipped_on_the_fly(tmp_path):
+    """A site without siblings (the bare bench page, a copy of web/) is still
+    served as a host serves it: compressible types gzipped, zips as they are."""
+    import gzip
+    import threading
+
+    (tmp_path / "index.html").write_text("<!doctype html>" + "x" * 5000)
+    (tmp_path / "a.zip").write_bytes(b"PK" + bytes(5000))
+    server = load_server_module().make_server(tmp_path, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        headers, body = _get(url, "gzip, br")
+        assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == (tmp_path / "index.html").read_bytes()
+        headers, body = _get(url + "a.zip", "gzip, br")
+        assert headers.get("Content-Encoding") is None and body == (tmp_path / "a.zip").read_bytes()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_accept_encoding_parsing():
+    accepted = load_server_module().accepted_encodings
+    assert accepted("gzip, deflate, br") == {"gzip", "deflate", "br"}
+    assert accepted("br;q=0, gzip;q=0.5") == {"gzip"}
+    assert accepted("BR ; q=1") == {"br"}
+    assert accepted("gzip;q=x") == set()
+    assert accepted(None) == set()
 
 
 def test_served_with_mime_types_and_csp(site):

@@ -3,12 +3,12 @@ back to the normal start-up whenever the snapshot cannot be used."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 
 import pytest
 
+from conftest import SiteServer
 from helpers import wait_ready
 
 
@@ -45,47 +45,63 @@ def test_normal_start_up_on_request(context, site):
     assert "EXTERNAL_ID_MISMATCH" in first_verdict(page)
 
 
-@pytest.mark.parametrize("breakage", ["missing", "tampered", "truncated", "foreign"])
-def test_unusable_snapshot_falls_back(context, site, breakage):
-    """A snapshot from another build, a corrupted or cut-off one, or none at
-    all: the worker notices (its size, its sha256, the decompression, or
-    Pyodide's build id) and starts the normal way."""
-    junk = gzip.compress(os.urandom(1 << 20))
+def _site_with_image(dist, tmp_path, image: bytes):
+    """dist/ with another snapshot.bin (and no precompressed copies of it):
+    a 45 MB body is served faster by a server than through a route."""
+    site = tmp_path / "site"
+    site.mkdir()
+    for entry in dist.iterdir():
+        if not entry.name.startswith("snapshot.bin"):
+            (site / entry.name).symlink_to(entry)
+    (site / "snapshot.bin").write_bytes(image)
+    return SiteServer(site)
 
-    def broken(route):
-        if breakage == "missing":
-            return route.fulfill(status=404, body="not found")
-        if breakage in ("tampered", "truncated"):
-            image = bytearray(gzip.decompress(route.fetch().body()))
-            if breakage == "tampered":  # one flipped byte, recompressed: only the sha256 can tell
-                image[len(image) // 2] ^= 0xFF
-            else:
-                del image[-4096:]
-            return route.fulfill(status=200, body=gzip.compress(bytes(image), 1),
-                                 headers={"content-type": "application/octet-stream"})
-        return route.fulfill(status=200, body=junk, headers={"content-type": "application/octet-stream"})
+
+@pytest.mark.parametrize("breakage", ["missing", "tampered", "truncated", "foreign"])
+def test_unusable_snapshot_falls_back(context, site, dist, tmp_path, breakage):
+    """A snapshot from another build, a corrupted or cut-off one, or none at
+    all: the worker notices (its size, its sha256, or Pyodide's build id) and
+    starts the normal way."""
+    junk = os.urandom(1 << 20)
 
     def manifest(route):
         # "foreign": the manifest vouches for the junk, so it passes the size
         # and integrity checks and reaches Pyodide, which must refuse it
         body = route.fetch().json()
         body["sha256"] = hashlib.sha256(junk).hexdigest()
-        body["size"] = len(gzip.decompress(junk))
+        body["size"] = len(junk)
         return route.fulfill(status=200, json=body)
 
-    context.route("**/snapshot.bin.gz", broken)
-    if breakage == "foreign":
+    server = None
+    url = site.url
+    if breakage == "missing":
+        context.route("**/snapshot.bin", lambda route: route.fulfill(status=404, body="not found"))
+    elif breakage == "foreign":
+        context.route("**/snapshot.bin", lambda route: route.fulfill(
+            status=200, body=junk, headers={"content-type": "application/octet-stream"}))
         context.route("**/snapshot.json", manifest)
-    warnings = []
-    page = context.new_page()
-    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
-    page.goto(site.url)
-    wait_ready(page)
-    assert boot_mode(page) == "normal"
-    reason = {"missing": "HTTP 404", "tampered": "integrity check", "truncated": "smaller than its manifest",
-              "foreign": "snapshot start-up failed"}[breakage]
-    assert any("snapshot start-up failed" in w and reason in w for w in warnings), warnings
-    assert "EXTERNAL_ID_MISMATCH" in first_verdict(page)
+    else:
+        image = bytearray((dist / "snapshot.bin").read_bytes())
+        if breakage == "tampered":  # one flipped byte: only the sha256 can tell
+            image[len(image) // 2] ^= 0xFF
+        else:
+            del image[-4096:]
+        server = _site_with_image(dist, tmp_path, bytes(image))
+        url = server.url
+    try:
+        warnings = []
+        page = context.new_page()
+        page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+        page.goto(url)
+        wait_ready(page)
+        assert boot_mode(page) == "normal"
+        reason = {"missing": "HTTP 404", "tampered": "integrity check", "truncated": "smaller than its manifest",
+                  "foreign": "snapshot start-up failed"}[breakage]
+        assert any("snapshot start-up failed" in w and reason in w for w in warnings), warnings
+        assert "EXTERNAL_ID_MISMATCH" in first_verdict(page)
+    finally:
+        if server:
+            server.stop()
 
 
 class _Planted:

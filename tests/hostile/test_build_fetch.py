@@ -65,8 +65,7 @@ def network(build, monkeypatch):
 
 
 def _pin(build, monkeypatch, data: bytes) -> None:
-    source, spec, _ = build.PINS[NAME]
-    monkeypatch.setitem(build.PINS, NAME, (source, spec, hashlib.sha256(data).hexdigest()))
+    monkeypatch.setitem(build.PINS, NAME, build.PINS[NAME]._replace(sha256=hashlib.sha256(data).hexdigest()))
 
 
 def test_the_sdist_is_downloaded_by_url_never_built(build, network, monkeypatch, tmp_path):

@@ -45,7 +45,7 @@ def _user_cache_dir() -> str | None:
 # build and tests may point it elsewhere first); None: no disk cache. The file
 # is a pickle: roledoctor.privatefile reads it only when no other user could
 # have written it.
-CACHE_NAME = "hcl2-8.1.4-lark-1.3.1.tables"
+CACHE_NAME = "hcl2-lark.tables"  # the grammar and lark it was built from: its header (_key)
 _CACHE_DIR = _user_cache_dir()
 LARK_CACHE: str | None = os.path.join(_CACHE_DIR, CACHE_NAME) if _CACHE_DIR else None
 _TABLES_MAGIC = b"roledoctor-lark-tables 1 "  # + the grammar key + newline, then lark's save()

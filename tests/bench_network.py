@@ -1,0 +1,211 @@
+"""First visit over a throttled link: bare Pyodide boot against roledoctor's
+first verdict, both from the same dist/, served as a static host serves it
+(web/serve.py: precompressed `.br` / `.gz` siblings with Content-Encoding),
+in Chromium with DevTools network emulation
+(https://chromedevtools.github.io/devtools-protocol/tot/Network/#method-emulateNetworkConditions).
+
+Each run uses a fresh browser context (empty HTTP cache, no service worker);
+the bare boot and the first verdict run as pairs, one after the other, and the
+ratio is the median of the pairs' ratios. Bytes on the wire are counted by
+the server (headers and bodies) until the moment measured.
+
+Run alone: `python build.py bench --only network [--runs 5]`.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+# name -> (download Mbit/s, round-trip latency ms); None: no emulation
+PROFILES: dict[str, tuple[float, float] | None] = {
+    "loopback": None,
+    "20mbit_40ms": (20.0, 40.0),
+    "10mbit_60ms": (10.0, 60.0),
+}
+
+
+class _CountingWriter:
+    """The handler's socket writer, adding what it writes to the server's count."""
+
+    def __init__(self, inner: Any, counter: "ByteCounter") -> None:
+        self._inner = inner
+        self._counter = counter
+
+    def write(self, data: bytes) -> int:
+        n = self._inner.write(data)
+        self._counter.add(len(data))
+        return n
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class ByteCounter:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.sent = 0
+        self.paths: list[str] = []
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self.sent += n
+
+    def reset(self) -> None:
+        with self._lock:
+            self.sent = 0
+            self.paths = []
+
+
+class CountingSite:
+    """A directory served by web/serve.py on 127.0.0.1, counting the bytes it sends."""
+
+    def __init__(self, directory: Path) -> None:
+        from conftest import load_server_module
+
+        serve = load_server_module()
+        self.counter = counter = ByteCounter()
+
+        class Counting(serve.Handler):  # type: ignore[name-defined,misc]
+            site_headers = serve.headers_for(directory)
+
+            def setup(self) -> None:
+                super().setup()
+                self.wfile = _CountingWriter(self.wfile, counter)
+
+            def send_head(self):  # type: ignore[no-untyped-def]
+                counter.paths.append(self.path)
+                return super().send_head()
+
+        import functools
+
+        self.server = serve.Server(("127.0.0.1", 0), functools.partial(Counting, directory=str(directory)))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _throttle(page: Any, profile: tuple[float, float] | None) -> None:
+    if profile is None:
+        return
+    mbit, latency = profile
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": latency,
+        "downloadThroughput": mbit * 1e6 / 8, "uploadThroughput": mbit * 1e6 / 8,
+    })
+
+
+def _bare_once(browser: Any, site: CountingSite, profile: tuple[float, float] | None) -> tuple[float, int]:
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        _throttle(page, profile)
+        site.counter.reset()
+        t0 = time.perf_counter()
+        page.goto(site.url)
+        page.wait_for_function("() => document.body.dataset.ready === 'yes'", polling="raf", timeout=300_000)
+        return time.perf_counter() - t0, site.counter.sent
+    finally:
+        ctx.close()
+
+
+def _verdict_once(browser: Any, site: CountingSite, profile: tuple[float, float] | None,
+                  second_visit: bool) -> tuple[float, int, float | None, str]:
+    from bench import first_diagnosis
+
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        _throttle(page, profile)
+        site.counter.reset()
+        took = first_diagnosis(page, site.url)
+        sent = site.counter.sent
+        if os.environ.get("BENCH_PATHS"):
+            print("   ", sent, site.counter.paths, flush=True)
+        mode = page.evaluate("() => document.body.dataset.boot || ''")
+        warm = None
+        if second_visit:
+            page.wait_for_timeout(300)
+            warm = first_diagnosis(page, site.url)
+        return took, sent, warm, mode
+    finally:
+        ctx.close()
+
+
+def network_measures(runs: int, results: dict[str, Any]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from bench import DIST, bare_site
+    from conftest import CHROMIUM_ARGS
+
+    chromium = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        bare = CountingSite(bare_site(Path(tmp)))
+        site = CountingSite(DIST)
+        try:
+            for name, profile in PROFILES.items():
+                bare_s, bare_b, cold_s, cold_b, warm_s, modes = [], [], [], [], [], []
+                for _ in range(runs):
+                    s, b = _bare_once(browser, bare, profile)
+                    bare_s.append(s)
+                    bare_b.append(b)
+                    s, b, w, mode = _verdict_once(browser, site, profile, second_visit=profile is None)
+                    cold_s.append(s)
+                    cold_b.append(b)
+                    modes.append(mode)
+                    if w is not None:
+                        warm_s.append(w)
+                row = {
+                    "bare_boot_s": round(statistics.median(bare_s), 3),
+                    "first_verdict_s": round(statistics.median(cold_s), 3),
+                    "ratio": round(statistics.median([c / b for c, b in zip(cold_s, bare_s)]), 3),
+                    "bare_bytes": int(statistics.median(bare_b)),
+                    "verdict_bytes": int(statistics.median(cold_b)),
+                    "boot_modes": sorted(set(modes)),
+                    "runs": {"bare_s": bare_s, "first_verdict_s": cold_s, "bare_bytes": bare_b,
+                             "verdict_bytes": cold_b},
+                }
+                if warm_s:
+                    row["second_visit_s"] = round(statistics.median(warm_s), 3)
+                    row["runs"]["second_visit_s"] = warm_s
+                out[name] = row
+                print(f"  {name}: {format_row(name, row)}", flush=True)
+        finally:
+            bare.stop()
+            site.stop()
+            browser.close()
+    results["network"] = out
+    results["network_load_average"] = os.getloadavg()
+
+
+def format_row(name: str, row: dict[str, Any]) -> str:
+    text = (f"bare {row['bare_boot_s']:.2f} s ({row['bare_bytes'] / 1e6:.2f} MB), "
+            f"first verdict {row['first_verdict_s']:.2f} s ({row['verdict_bytes'] / 1e6:.2f} MB), "
+            f"ratio {row['ratio']:.2f}")
+    if "second_visit_s" in row:
+        text += f", second visit {row['second_visit_s']:.2f} s"
+    return text
+
+
+def print_network_table(results: dict[str, Any]) -> None:
+    rows = results.get("network") or {}
+    if not rows:
+        return
+    print("  | profile | bare boot | first verdict | ratio | bytes bare | bytes first verdict |")
+    print("  |---|---|---|---|---|---|")
+    for name, r in rows.items():
+        print(f"  | {name} | {r['bare_boot_s']:.2f} s | {r['first_verdict_s']:.2f} s | {r['ratio']:.2f} | "
+              f"{r['bare_bytes'] / 1e6:.2f} MB | {r['verdict_bytes'] / 1e6:.2f} MB |")
