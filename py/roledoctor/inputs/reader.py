@@ -350,7 +350,14 @@ def _caller_identity(value) -> CallerIdentity | None:
 
 def _read_all(inputs: dict[str, str], given: ModuleValues | None = None, cache: dict | None = None) -> Inputs:
     cache = {} if cache is None else cache
-    first = {name: read(name, text, None, cache) for name, text in inputs.items()}
+    # The first reading (no values yet) only gathers variables, locals and tfvars: the same for a
+    # module and each instance of it, so it is kept with the parsed texts.
+    first = {}
+    for name, text in inputs.items():
+        key = ("first", name, text)
+        if key not in cache:
+            cache[key] = read(name, text, None, cache)
+        first[name] = cache[key]
     env = Env()
     types: dict[str, Any] = {}
     for name, recs in first.items():
