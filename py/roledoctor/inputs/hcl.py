@@ -352,7 +352,10 @@ def _parse_slice(src: str, start: int, end: int) -> Body:
         _BASE[0] = 0
 
 
-_RELEVANT_KINDS = ("provider", "terraform", "variable", "locals", "module")
+_RELEVANT_KINDS = ("provider", "terraform", "variable", "locals")
+# A module block matters when it calls a local module (its arguments are followed); registry
+# and git sources are not read, so their (often long) blocks are not parsed.
+_LOCAL_SOURCE = re.compile(r'[\n{][ \t]*source[ \t]*=[ \t]*"\.\.?/')
 _INTERESTING = re.compile(r'["#/{}<\n]')
 _HEADER = re.compile(r'[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*"?([A-Za-z0-9_-]*)')
 _HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\n")
@@ -413,7 +416,8 @@ def top_level_blocks(src: str):
             if depth == 0:
                 head = _HEADER.match(src, _after_comments(src, start, i))
                 kind, label = (head.group(1), head.group(2)) if head else ("", "")
-                relevant = kind in _RELEVANT_KINDS or (kind in ("resource", "data") and label.startswith("aws_iam_"))
+                relevant = kind in _RELEVANT_KINDS or (kind in ("resource", "data") and label.startswith("aws_iam_")) \
+                    or (kind == "module" and _LOCAL_SOURCE.search(src, start, i) is not None)
                 out.append((start, i, relevant))
                 start = i
         else:

@@ -367,7 +367,14 @@ def _set_values(env: Env, first: dict[str, list[Recognised]], given: ModuleValue
 
 def _read_all(inputs: dict[str, str], given: ModuleValues | None = None, cache: dict | None = None) -> Inputs:
     cache = {} if cache is None else cache
-    first = {name: read(name, text, None, cache) for name, text in inputs.items()}
+    # The first reading (no values yet) only gathers variables, locals and tfvars: the same for a
+    # module and each instance of it, so it is kept with the parsed texts.
+    first = {}
+    for name, text in inputs.items():
+        key = ("first", name, text)
+        if key not in cache:
+            cache[key] = read(name, text, None, cache)
+        first[name] = cache[key]
     env = Env()
     types: dict[str, Any] = {}
     for name, recs in first.items():
