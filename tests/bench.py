@@ -25,7 +25,6 @@ Options: --runs N (default 7; the network part 5), --skip-browser,
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import shutil

@@ -171,7 +171,7 @@ def network_measures(runs: int, results: dict[str, Any]) -> None:
                 row = {
                     "bare_boot_s": round(statistics.median(bare_s), 3),
                     "first_verdict_s": round(statistics.median(cold_s), 3),
-                    "ratio": round(statistics.median([c / b for c, b in zip(cold_s, bare_s)]), 3),
+                    "ratio": round(statistics.median([c / b for c, b in zip(cold_s, bare_s, strict=False)]), 3),
                     "bare_bytes": int(statistics.median(bare_b)),
                     "verdict_bytes": int(statistics.median(cold_b)),
                     "boot_modes": sorted(set(modes)),
