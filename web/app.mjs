@@ -112,6 +112,24 @@ async function loadExample() {
 
 let lastReport = null; // the page object of the newest answer shown
 let seq = 0;
+// The inputs the newest answer (or its failure) is for, and who waits for the
+// answer to the inputs as they are now (the LLM prompt carries both, so they must match).
+let answeredFor = null;
+let answerWaiters = [];
+
+function answered(current) {
+  answeredFor = JSON.stringify(current);
+  if (answeredFor !== JSON.stringify(inputs())) return; // an edit since: its own diagnosis follows
+  for (const resolve of answerWaiters.splice(0)) resolve();
+}
+
+const answerIsCurrent = () => answeredFor === JSON.stringify(inputs());
+
+function diagnosisOfCurrentInputs() {
+  if (answerIsCurrent()) return Promise.resolve();
+  if (!timer) scheduleDiagnosis(); // (an edit has scheduled one already)
+  return new Promise((resolve) => answerWaiters.push(resolve));
+}
 // Asked for while the engine starts: one diagnosis of the newest inputs runs
 // once it is ready, rather than one per edit queued behind the start-up.
 let diagnoseWhenReady = false;
@@ -149,8 +167,9 @@ function onEvidence(ev, gate) {
 
 const body = $("#diagnosis-body");
 
-function render(page) {
+function render(page, current = inputs()) {
   lastReport = page;
+  answered(current);
   showInputProblems(page.inputs);
   markEvidence(page);
   renderDiagnosis(body, page, { onEvidence, width: body.clientWidth });
@@ -163,10 +182,12 @@ export function showDiagnosis(page) { render(page); }
 
 async function diagnoseNow() {
   clearTimeout(timer);
+  timer = null;
   const id = ++seq;
   const current = inputs();
   if (!Object.keys(current).length) {
     lastReport = null;
+    answered(current);
     diagnoseWhenReady = false;
     showInputProblems([]);
     body.replaceChildren(el("p", { class: "muted", text: "Paste your inputs or load the example: the diagnosis appears here." }));
@@ -182,13 +203,14 @@ async function diagnoseNow() {
   try {
     const page = await call("diagnose", { inputs: current });
     if (id !== seq) return; // a newer edit is on its way
-    render(page);
+    render(page, current);
   } catch (err) {
     if (id !== seq) return;
     try {
       const summary = await call("inspect", { inputs: current });
       if (id !== seq) return;
       lastReport = null;
+      answered(current);
       showInputProblems(summary.inputs);
       renderRecognised(body, summary.inputs, err.code === "engine-missing"
         ? `No verdict: ${err.message}.` : `No verdict: the diagnosis failed (${err.message}).`);
@@ -288,7 +310,8 @@ for (const [name, ed] of Object.entries(editors)) {
 $("#load-example").addEventListener("click", () => loadExample().catch((e) => showFatal(e.message)));
 $("#diagnose").addEventListener("click", () => { diagnoseNow(); });
 
-const assistant = initAssistant({ call, getInputs: inputs, getReport: () => lastReport?.report ?? null });
+const assistant = initAssistant({ call, getInputs: inputs, getReport: () => lastReport?.report ?? null,
+                                  isCurrent: answerIsCurrent, settled: diagnosisOfCurrentInputs });
 
 // Take the worker over from start.js, and handle what it said before now.
 client = connect(worker, early, { onProgress: showProgress, onBoot, onFatal: showFatal,

@@ -37,7 +37,7 @@ function allows(source, url) {
 
 const sourceText = (s) => s.replace(/:\*$/, " (any port)");
 
-export function initAssistant({ call, getInputs, getReport }) {
+export function initAssistant({ call, getInputs, getReport, isCurrent = () => true, settled = async () => {} }) {
   const f = {
     provider: $("#llm-provider"), base: $("#llm-base"), model: $("#llm-model"), key: $("#llm-key"),
     remember: $("#llm-remember"), forget: $("#llm-forget"), ask: $("#llm-ask"), cancel: $("#llm-cancel"),
@@ -236,9 +236,10 @@ export function initAssistant({ call, getInputs, getReport }) {
     if (provider !== "compatible" && !apiKey) { f.status.textContent = "Enter your API key first."; f.key.focus(); return; }
     // Only what the preview shows is sent: if the inputs changed since it was
     // drawn, draw it again and let the user look before a second click.
-    if (!prompt || promptKey !== JSON.stringify([getInputs(), getReport()])) {
+    // The preview is drawn from the diagnosis of the inputs as they are now, never an older one.
+    if (!isCurrent() || !prompt || promptKey !== JSON.stringify([getInputs(), getReport()])) {
       f.status.textContent = "Preparing the redacted text…";
-      try { await update("prompt"); } catch { f.status.textContent = "Could not prepare the redacted text."; return; }
+      try { await settled(); await update("prompt"); } catch { f.status.textContent = "Could not prepare the redacted text."; return; }
       f.status.textContent = "Your inputs changed since the redaction preview was drawn: it is drawn again. "
         + "Check it, then choose “Ask the LLM” again.";
       return;
