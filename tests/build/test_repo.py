@@ -47,7 +47,24 @@ def test_findings_reference_lists_every_code():
 def test_no_third_party_tree_is_tracked():
     files = tracked()
     assert not [f for f in files if "node_modules/" in f]
-    assert not [f for f in files if f.startswith((".venv/", ".cache/", "dist/"))]
+    assert not [f for f in files if f.startswith((".venv/", ".cache/", "dist/")) or f in (".venv", ".cache", "dist")]
+
+
+def test_no_link_is_tracked():
+    """A tracked symlink would point a fresh clone at whatever the link names
+    on its machine (a build cache once came in as `.cache -> <a local folder>`)."""
+    if not (ROOT / ".git").exists() or not shutil.which("git"):
+        pytest.skip("not a git checkout (an sdist): nothing tracked to check")
+    out = subprocess.run(["git", "ls-files", "-s", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    links = [e.split("\t", 1)[1] for e in out.decode().split("\0") if e.startswith("120000 ")]
+    assert links == []
+
+
+def test_the_ignore_file_covers_the_local_folders_whatever_they_are():
+    """`/.cache/` matches only a directory: a link named `.cache` would be tracked."""
+    rules = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    for name in ("/.cache", "/.venv", "/dist"):
+        assert name in rules or name.lstrip("/") in rules, name
 
 
 # Paths outside the repository: the development machine's folders and the
