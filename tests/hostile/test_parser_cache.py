@@ -79,7 +79,7 @@ def test_a_pickle_planted_in_the_temp_folder_is_not_loaded(tmp_path, real_head):
 
 
 def _shared_dir(tmp_path):
-    d = tmp_path / "shared"
+    d = tmp_path / "world-writable"
     d.mkdir()
     os.chmod(d, 0o777)
     return d
