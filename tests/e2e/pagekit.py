@@ -33,6 +33,19 @@ def load_example(page):
         "() => document.querySelector('textarea[data-input=provider]').value.includes('assume_role')")
 
 
+def first_verdict(page) -> str:
+    """Load the example and wait for the real verdict; the diagnosis as text."""
+    page.get_by_role("button", name="Load example").click()
+    region = page.get_by_role("region", name="Diagnosis")
+    region.get_by_text("TRUST_PRINCIPAL_MISSING").first.wait_for(timeout=60_000)
+    return region.inner_text()
+
+
+def boot_mode(page) -> str:
+    page.wait_for_function("() => document.body.dataset.boot !== undefined", timeout=120_000)
+    return page.evaluate("() => document.body.dataset.boot")
+
+
 def ensure_diagnosis(page) -> bool:
     """Wait for the diagnosis of what is in the boxes; True when the real engine
     answered, False when the fixture had to be shown instead."""

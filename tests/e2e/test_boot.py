@@ -10,18 +10,7 @@ import pytest
 
 from conftest import SiteServer
 from helpers import wait_ready
-
-
-def first_verdict(page):
-    page.get_by_role("button", name="Load example").click()
-    region = page.get_by_role("region", name="Diagnosis")
-    region.get_by_text("TRUST_PRINCIPAL_MISSING").first.wait_for(timeout=60_000)
-    return region.inner_text()
-
-
-def boot_mode(page) -> str:
-    page.wait_for_function("() => document.body.dataset.boot !== undefined", timeout=120_000)
-    return page.evaluate("() => document.body.dataset.boot")
+from e2e.pagekit import boot_mode, first_verdict
 
 
 def test_starts_from_the_snapshot(context, site):
