@@ -452,7 +452,7 @@ def issues(case, ev_issues: list[Issue]) -> list[Issue]:
     for i in ev_issues:
         fixed = key_fix(str(i.details.get("key", "")))
         if i.code in ("OIDC_SUBJECT_MISMATCH", "OIDC_AUDIENCE_MISMATCH") and fixed:
-            i.code, i.repairs = "TRUST_CONDITION_UNMET", []
+            i.code, i.repairs, i.facts = "TRUST_CONDITION_UNMET", [], []
             i.message = (f"The trust's condition on `{i.details.get('key')}` is never met: IAM sets no such key "
                          f"(it is `{fixed}`), see POLICY_CONDITION_NEVER_MATCHES.")
     subject = case.oidc_subject or ""
@@ -472,7 +472,7 @@ def issues(case, ev_issues: list[Issue]) -> list[Issue]:
                              f"`{case.caller_from_profile}` carry none: Terraform cannot prompt for a code. Get an "
                              "MFA session first (a credential helper behind `credential_process`), or narrow the "
                              "condition to humans.")
-                i.repairs = []
+                i.repairs, i.facts = [], []
     return out
 
 

@@ -218,7 +218,7 @@ def _missing(case: Case, ev, issues) -> list[Issue]:
 
 def _dedupe(issues: list[Issue], error_inputs: set[str] | frozenset[str] = frozenset()) -> list[Issue]:
     """One finding per cause, with the evidence of every input that shows it:
-    - the same code at the same place is one finding (their repairs joined);
+    - the same code at the same place is one finding (their repairs and facts joined);
     - a blocker code is one cause, wherever it shows;
     - a finding that only the error text shows (e.g. STS's ValidationError on
       `roleSessionName`) restates the one the configuration shows with the same
@@ -264,6 +264,7 @@ def _merge(into: Issue, other: Issue, error_inputs: set[str] | frozenset[str]) -
         for k, v in other.details.items():
             into.details.setdefault(k, v)
     into.repairs += [r for r in other.repairs if r not in into.repairs]
+    into.facts += other.facts  # each planned in turn: the repairs joined, as above
 
 
 # ---- fixes -------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Plain data shared by the diagnosis modules.
 
 An `Issue` is a finding in the making: its catalogue code, a message, where
-it shows in the user's text, and the `Repair`s that would fix it (intents,
-not text: fixes/ turns them into minimal edits in the user's own form).
+it shows in the user's text, the facts its rule found (for the code's planner in
+fixes/plan.py) and the `Repair`s that would fix it (intents, not text: fixes/
+plans them and turns them into minimal edits in the user's own form).
 """
 
 from __future__ import annotations
@@ -30,3 +31,6 @@ class Issue:
     repairs: list[Repair] = field(default_factory=list)
     uncertain: bool = False
     fix: str | None = None  # overrides the catalogue's fix text
+    # what the rule found, for the code's planner (fixes/plan.py): one record per place (the
+    # document, the path, the value it wants); merged issues keep every record; not in the report
+    facts: list[dict[str, Any]] = field(default_factory=list)

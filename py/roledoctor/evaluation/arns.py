@@ -58,6 +58,15 @@ def role_name_and_path(role_resource: str) -> tuple[str, str]:
     return rest, "/"
 
 
+def same_role_other_path(value: str | None, want: str | None) -> bool:
+    """Two role ARNs of one account naming the same role under different paths."""
+    a, b = parse_arn(value), parse_arn(want)
+    if a is None or b is None or a.kind != "role" or b.kind != "role" or a.account != b.account:
+        return False
+    (na, pa), (nb, pb) = role_name_and_path(a.resource), role_name_and_path(b.resource)
+    return na == nb and pa != pb
+
+
 def normalise_caller(caller: Caller) -> Caller:
     """Fill type, account, role ARN and path from what is known; never invents a path."""
     c = replace(caller)

@@ -5,9 +5,11 @@ proves them by a second engine run).
 A planner gets the diagnosis facts (`case`: the inputs, the chosen caller, role,
 policies, and the engine's evaluation `ev`) and the finding, and returns the
 repairs that would remove that finding, or none. Planners live in small modules
-named for what they fix (provider.py, org.py, trust.py, …) and register here.
-Blocker rules that read the fix straight off the engine's trace (a principal to
-add, a resource to correct) still hand their repairs over with the finding.
+named for what they fix (provider.py, caller.py, org.py, trust.py, …) and register
+here. A blocker rule builds no repair: it leaves its facts on the finding (`facts`,
+one record per place it found the cause: the document, the path, the value it
+wants; never shown in the report), and the planner of the code makes the edit
+intents from them.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Finding(Protocol):
     where: list[Any]
     details: dict[str, Any]
     repairs: list[Repair]
+    facts: list[dict[str, Any]]  # what the rule found, for its planner (one record per place)
     fix: str | None  # the fix text shown, when it must say more than the catalogue's
 
 
@@ -63,4 +66,4 @@ def plan(case: Any, ev: Any, findings: list[Any]) -> None:
 
 def _load() -> None:
     # the planner modules register themselves on import
-    from roledoctor.fixes import ci, org, provider, trust  # noqa: F401
+    from roledoctor.fixes import caller, ci, org, provider, trust  # noqa: F401

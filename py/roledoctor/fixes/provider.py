@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from roledoctor.fixes.model import Repair
+from roledoctor.fixes.places import facts_of
 from roledoctor.fixes.plan import Finding, planner
 from roledoctor.fixes.provider_edits import S3_MOVED
 from roledoctor.fixes.sts_values import (
@@ -117,6 +118,18 @@ EXTERNAL_ID_PLACEHOLDER = "REPLACE-WITH-YOUR-EXTERNAL-ID"
 
 
 @planner("EXTERNAL_ID_MISSING")
+def external_id_missing(case: Any, ev: Any, f: Finding) -> list[Repair]:
+    """The provider's `assume_role` block sends the trust's value (facts `trust_value`), or, when the
+    trust matches a pattern, the pattern with a placeholder."""
+    pattern = external_id_pattern(case, ev, f)
+    if pattern:
+        return pattern
+    return [Repair("provider", "add_arg", case.provider, key="external_id", value=facts["trust_value"],
+                   hop=case.target)
+            for facts in facts_of(f)
+            if case.hop is not None and facts["trust_value"] is not None and case.provider is not None]
+
+
 def external_id_pattern(case: Any, ev: Any, f: Finding) -> list[Repair]:
     """The trust matches the external ID with a pattern (`StringLike` "acme-*"): the provider gets
     the pattern with a placeholder for its wildcards, and the finding says to replace it."""
@@ -134,7 +147,23 @@ def external_id_pattern(case: Any, ev: Any, f: Finding) -> list[Repair]:
     return [Repair("provider", "add_arg", case.provider, key="external_id", value=value, hop=case.target)]
 
 
+@planner("DURATION_EXCEEDS_CHAIN_LIMIT")
+def chain_duration(case: Any, ev: Any, f: Finding) -> list[Repair]:
+    """`duration` lowered to role chaining's one hour (facts `duration`, in seconds)."""
+    return _set_duration(case, f)
+
+
 @planner("DURATION_EXCEEDS_MAX_SESSION")
+def max_session(case: Any, ev: Any, f: Finding) -> list[Repair]:
+    """`duration` lowered to the role's maximum; beside it, the role's maximum raised."""
+    return _set_duration(case, f) + raise_max_session(case, ev, f)
+
+
+def _set_duration(case: Any, f: Finding) -> list[Repair]:
+    return [Repair("provider", "set_arg", case.provider, key="duration", value=go_duration(facts["duration"]),
+                   hop=case.target) for facts in facts_of(f) if case.hop is not None and case.provider is not None]
+
+
 def raise_max_session(case: Any, ev: Any, f: Finding) -> list[Repair]:
     """Beside lowering `duration`: raise the role's `max_session_duration` in the pasted
     `aws_iam_role` (up to 12 h, https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html)."""

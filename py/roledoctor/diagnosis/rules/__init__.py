@@ -23,10 +23,9 @@ from roledoctor.diagnosis.model import Issue
 from roledoctor.diagnosis.rules import errortext, identity, organization, session, trust
 from roledoctor.diagnosis.rules.common import principal_value
 from roledoctor.diagnosis.rules.errortext import ERROR_BLOCKERS, STATED_BLOCKERS
-from roledoctor.diagnosis.rules.session import go_duration
 from roledoctor.evaluation import Evaluation
 
-__all__ = ["ERROR_BLOCKERS", "RULES", "Rule", "STATED_BLOCKERS", "blockers", "go_duration", "principal_value"]
+__all__ = ["ERROR_BLOCKERS", "RULES", "Rule", "STATED_BLOCKERS", "blockers", "principal_value"]
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
-"""What the blocker rules share: where a statement is, how a value is set or added, the ARN a trust should name."""
+"""What the blocker rules share: where a statement is, the ARN a trust should name."""
 
 from __future__ import annotations
 
 from roledoctor.diagnosis.facts import Case
-from roledoctor.diagnosis.model import Repair, Source, Where
+from roledoctor.diagnosis.model import Source, Where
 from roledoctor.evaluation.model import ROLE, USER, StatementTrace
 
 
@@ -26,19 +26,6 @@ def stmt_where(src: Source, path) -> Where:
 def error_where(case: Case) -> list[Where]:
     e = case.error
     return [Where(e.input, e.span)] if e is not None else []
-
-
-def is_list(src: Source, path: tuple) -> bool:
-    return (tuple(path) + (0,)) in src.policy.spans
-
-
-def set_or_add(target: str, src: Source, path: tuple, value: str, replace: bool = True) -> Repair:
-    """Replace a single string (or a one-item list's item); add to a longer list."""
-    if is_list(src, path):
-        if (tuple(path) + (1,)) not in src.policy.spans and replace:
-            return Repair(target, "set_string", src, tuple(path) + (0,), value)
-        return Repair(target, "add_item", src, tuple(path), value)
-    return Repair(target, "set_string" if replace else "add_item", src, tuple(path), value)
 
 
 def text_of(case: Case, src: Source, path) -> str:

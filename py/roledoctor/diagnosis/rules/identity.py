@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from roledoctor.diagnosis.facts import Case
-from roledoctor.diagnosis.model import Issue, Repair, Where
-from roledoctor.diagnosis.rules.common import error_where, is_list, names, source_of, stmt_where, text_of
+from roledoctor.diagnosis.model import Issue, Where
+from roledoctor.diagnosis.rules.common import error_where, names, source_of, stmt_where, text_of
 from roledoctor.evaluation import ALLOW, DENY, NOT_EVALUATED, SET_SOURCE_IDENTITY, TAG_SESSION, Evaluation
 from roledoctor.findings.catalogue import message
 
@@ -32,22 +32,17 @@ def rule(case: Case, ev: Evaluation | None) -> list[Issue]:
         stmt = src.policy.statements[wrong.index]
         res = stmt.resource or []
         path = wrong.path + ("Resource",)
-        idx = _closest(res, role)
-        repairs = []
-        if role and res:
-            repairs = [Repair("caller_policy", "set_string", src, path + (idx,) if is_list(src, path) else path, role)]
         return [Issue("CALLER_POLICY_WRONG_RESOURCE",
                       message("CALLER_POLICY_WRONG_RESOURCE", index=wrong.index, action=case.action,
                               resources=names(res), role=role), [stmt_where(src, path)],
-                      {"expected": role, "actual": res}, repairs)]
+                      {"expected": role, "actual": res},
+                      facts=[{"source": src, "path": path, "resources": res, "want": role}])]
     src = case.identity[0]
-    repairs = []
-    if role and src.form in ("json", "jsonencode", "heredoc", "policy_document"):
-        repairs = [Repair("caller_policy", "add_statement", src, value=_assume_statement(case))]
     return [Issue("CALLER_POLICY_NO_ALLOW",
                   f"No statement of the caller's identity policies allows `{case.action}` on `{role}`"
                   f"{' (cross-account: both sides must allow)' if ev is not None and ev.same_account is False else ''}.",
-                  [Where(src.input, src.policy.span)], {"statement": _assume_statement(case)}, repairs)]
+                  [Where(src.input, src.policy.span)], {"statement": _assume_statement(case)},
+                  facts=[{"source": src, "add": _assume_statement(case)}])]
 
 
 def _assume_statement(case: Case) -> dict:
@@ -58,16 +53,3 @@ def _assume_statement(case: Case) -> dict:
     if req is not None and req.source_identity:
         actions.append(SET_SOURCE_IDENTITY)
     return {"Effect": "Allow", "Action": actions[0] if len(actions) == 1 else actions, "Resource": case.role_arn}
-
-
-def _closest(values: list[str], want: str | None) -> int:
-    if not values or not want:
-        return 0
-    def common(v):
-        n = 0
-        for x, y in zip(v, want, strict=False):
-            if x != y:
-                break
-            n += 1
-        return n
-    return max(range(len(values)), key=lambda i: common(values[i]))

@@ -4,7 +4,7 @@ permissions boundary and its session policy."""
 from __future__ import annotations
 
 from roledoctor.diagnosis.facts import Case
-from roledoctor.diagnosis.model import Issue, Repair, Where
+from roledoctor.diagnosis.model import Issue, Where
 from roledoctor.diagnosis.rules.common import error_where, principal_value, source_of, stmt_where, text_of
 from roledoctor.evaluation import DENY, IMPLICIT_DENY, Evaluation
 
@@ -39,9 +39,7 @@ def _org_gate(case: Case, ev: Evaluation, gate: str, code: str) -> list[Issue]:
         return [Issue(code, msg, where, {"statement": text, "suggestion": suggestion}, uncertain=g.uncertain)]
     where = [Where(src.input, src.policy.span)] if src else error_where(case)
     add = {"Effect": "Allow", "Action": case.action, "Resource": role}
-    repairs = []
-    if gate == "boundary" and src is not None and role and src.form in ("json", "jsonencode", "heredoc", "policy_document"):
-        repairs = [Repair("boundary", "add_statement", src, value=add)]
+    facts = [{"source": src, "add": add}] if gate == "boundary" and src is not None else []
     if gate == "session":
         msg = ("The caller's own session was created with a session policy that does not allow "
                f"`{case.action}`: recreate the caller's session without it (or with one that allows the role).")
@@ -56,7 +54,7 @@ def _org_gate(case: Case, ev: Evaluation, gate: str, code: str) -> list[Issue]:
     if g.reported and src is None:
         msg += " (Paste the policy to see which statement.)"
     return [Issue(code, msg, where, {"statement_to_add": add} if gate in ("boundary", "scp") else {},
-                  repairs, uncertain=g.uncertain)]
+                  uncertain=g.uncertain, facts=facts)]
 
 
 _GATE_NAMES = {"scp": "service control policy", "rcp": "resource control policy",

@@ -5,11 +5,10 @@ duration_gate: the role's MaxSessionDuration, role chaining's one-hour limit).""
 from __future__ import annotations
 
 from roledoctor.diagnosis.facts import Case
-from roledoctor.diagnosis.model import Issue, Repair, Source, Where
-from roledoctor.diagnosis.rules.common import hop_where, score, set_or_add, source_of, stmt_where
+from roledoctor.diagnosis.model import Issue, Source, Where
+from roledoctor.diagnosis.rules.common import hop_where, score, source_of, stmt_where
 from roledoctor.evaluation import ALLOW, DENY, SET_SOURCE_IDENTITY, TAG_SESSION, Evaluation
 from roledoctor.evaluation.matching import match_action
-from roledoctor.fixes.sts_values import go_duration
 from roledoctor.findings.catalogue import message
 from roledoctor.policy import Statement
 
@@ -29,7 +28,7 @@ def _sub_gates(case: Case, ev: Evaluation) -> list[Issue]:
         if g is None or g.result == ALLOW or g.sub is None:
             continue
         sub = g.sub
-        repairs, where = [], hop_where(case, arg if case.hop and case.hop.args.get(arg) else "transitive_tag_keys")
+        facts, where = [], hop_where(case, arg if case.hop and case.hop.args.get(arg) else "transitive_tag_keys")
         side = sub.deciding_gate
         trust, ig = case.trust, sub.gate("identity")
         if side == "trust" and trust is not None:
@@ -37,7 +36,7 @@ def _sub_gates(case: Case, ev: Evaluation) -> list[Issue]:
             if st is None or match_action(st, action)[0]:
                 continue  # the trust fails for another reason, reported above
             path = st.path + ("Action",)
-            repairs.append(set_or_add("trust_policy", trust, path, action, replace=False))
+            facts.append({"target": "trust_policy", "source": trust, "path": path, "want": action})
             where = [stmt_where(trust, path)] + where
         elif side == "identity" and case.identity and ig is not None:
             allows = [s for pt in ig.policies for s in pt.statements if s.effect == "Allow" and s.resource_matched]
@@ -45,14 +44,15 @@ def _sub_gates(case: Case, ev: Evaluation) -> list[Issue]:
             if allows and src is not None:
                 stmt = src.policy.statements[allows[0].index]
                 if stmt.action is not None:
-                    repairs.append(set_or_add("caller_policy", src, allows[0].path + ("Action",), action, replace=False))
+                    facts.append({"target": "caller_policy", "source": src, "path": allows[0].path + ("Action",),
+                                  "want": action})
                     where = [stmt_where(src, allows[0].path)] + where
         elif side not in ("trust", "identity"):
             continue
         where_side = {"trust": "the trust policy", "identity": "the caller's policy"}.get(side, side)
         out.append(Issue(code, f"The provider passes {'session tags' if gate == 'tag-session' else 'a source identity'}"
                          f", so STS also checks `{action}`; {where_side} does not allow it.", where,
-                         {"missing_in": side}, repairs))
+                         {"missing_in": side}, facts=facts))
     return out
 
 
@@ -78,8 +78,7 @@ def _duration(case: Case, ev: Evaluation) -> list[Issue]:
     if "role chaining" in g.reason:
         values = {"requested": req.duration_seconds, "limit": 3600}
         return [Issue("DURATION_EXCEEDS_CHAIN_LIMIT", message("DURATION_EXCEEDS_CHAIN_LIMIT", **values), where, values,
-                      [Repair("provider", "set_arg", case.provider, key="duration", value="1h", hop=case.target)]
-                      if hop is not None and case.provider is not None else [])]
+                      facts=[{"duration": 3600}] if hop is not None and case.provider is not None else [])]
     mx = case.policies.max_session_duration if case.policies is not None else None
     if "MaxSessionDuration" in g.reason and mx is not None:
         r = case.role_resource
@@ -88,7 +87,6 @@ def _duration(case: Case, ev: Evaluation) -> list[Issue]:
             where.append(Where(getattr(r, "input", ""), arg.span))
         values = {"requested": req.duration_seconds, "max_session_duration": mx}
         return [Issue("DURATION_EXCEEDS_MAX_SESSION", message("DURATION_EXCEEDS_MAX_SESSION", **values), where, values,
-                      [Repair("provider", "set_arg", case.provider, key="duration", value=go_duration(mx),
-                              hop=case.target)] if hop is not None and case.provider is not None else [])]
+                      facts=[{"duration": mx}] if hop is not None and case.provider is not None else [])]
     return []  # below 900 s: DURATION_OUT_OF_RANGE comes from input_checks
 

@@ -10,12 +10,12 @@ faults in one statement (a stale principal and an ExternalId typo) are both repo
 from __future__ import annotations
 
 from roledoctor.diagnosis.facts import DEFAULT_AUDIENCE, Case
-from roledoctor.diagnosis.model import Issue, Repair, Source, Where
+from roledoctor.diagnosis.model import Issue, Source, Where
 from roledoctor.diagnosis.rules.common import (
-    NOARN, error_where, hop_where, is_list, names, principal_value, score, set_or_add, stmt_where, text_of,
+    NOARN, error_where, hop_where, names, principal_value, score, stmt_where, text_of,
 )
 from roledoctor.evaluation import DENY, IMPLICIT_DENY, Evaluation
-from roledoctor.evaluation.arns import is_unique_id, parse_arn, role_name_and_path
+from roledoctor.evaluation.arns import is_unique_id, parse_arn, same_role_other_path
 from roledoctor.evaluation.matching import match_action
 from roledoctor.evaluation.model import ROLE, GateTrace, StatementTrace
 from roledoctor.findings.catalogue import message
@@ -77,24 +77,11 @@ def _trust(case: Case, g: GateTrace, src: Source) -> list[Issue]:
 def _action_mismatch(case: Case, src: Source, t: StatementTrace, st) -> Issue:
     want = case.action
     path = t.path + (("Action",) if st.action is not None else ("NotAction",))
-    repairs = []
-    if st.action is not None and not st.not_action:
-        # Swap an STS assume action for the right one; keep anything else and add.
-        wrong = [a for a in st.action if a.lower().startswith("sts:assumerole")]
-        if len(st.action) == 1 and wrong:
-            repairs.append(set_or_add("trust_policy", src, path, want))
-        else:
-            repairs.append(set_or_add("trust_policy", src, path, want, replace=False))
     return Issue("TRUST_ACTION_MISMATCH",
                  f"Statement {t.index} allows {', '.join(f'`{a}`' for a in st.action or st.not_action or [])}, "
                  f"but the provider performs `{want}`.", [stmt_where(src, path)],
-                 details={"expected": want, "actual": list(st.action or [])}, repairs=repairs)
-
-
-def _aws_path(src: Source, t: StatementTrace, st) -> tuple | None:
-    if st.principal is None or "AWS" not in st.principal:
-        return None
-    return t.path + ("Principal", "AWS")
+                 details={"expected": want, "actual": list(st.action or [])},
+                 facts=[{"source": src, "statement": st, "path": path, "want": want}])
 
 
 def _principal(case: Case, src: Source, t: StatementTrace, st) -> Issue:
@@ -110,88 +97,54 @@ def _principal(case: Case, src: Source, t: StatementTrace, st) -> Issue:
                      f"The trust's `Federated` principal is {', '.join(f'`{v}`' for v in fed) or 'missing'}; the "
                      f"token maps to `{expected}` (the OIDC provider of the role's own account).", where,
                      details={"expected": expected, "actual": fed},
-                     repairs=[set_or_add("trust_policy", src, fed_path, expected)] if fed and expected else [])
+                     facts=[{"source": src, "path": fed_path, "want": expected}] if fed and expected else [])
     if p.matched is None:
         return Issue("TRUST_PRINCIPAL_PATH_MISMATCH",
                      f"The trust names `{p.value}`; the caller's role path is not known (the error gives a session "
                      "ARN, which has no path), so it may or may not be the same role. Give the caller's role ARN "
                      "with --caller to be sure.", where, uncertain=True)
     aws = (st.principal or {}).get("AWS") or []
-    path = _aws_path(src, t, st)
-    repair = []
-    if want and path is not None:
-        # replace the one entry that is evidently the caller's stale form; else the single one; else add
-        idx = next((i for i, v in enumerate(aws) if _stale_form(v, case)), None)
-        if idx is not None and is_list(src, path):
-            repair = [Repair("trust_policy", "set_string", src, path + (idx,), want)]
-        else:
-            repair = [set_or_add("trust_policy", src, path, want)]
-    elif want and st.principal is not None and "AWS" not in st.principal and src.form != "policy_document":
-        repair = [Repair("trust_policy", "add_key", src, t.path + ("Principal",), want, key="AWS")]
+    # fixes/trust.py puts `want` in the statement's Principal.AWS
+    facts = [{"source": src, "statement": st, "path": t.path, "want": want}] if want else []
     uid = next((v for v in aws if is_unique_id(v)), None)
     sess = next((v for v in aws if (parse_arn(v) or NOARN).kind == "assumed-role"), None)
-    moved = next((v for v in aws if _same_role_other_path(v, want)), None)
+    moved = next((v for v in aws if same_role_other_path(v, want)), None)
     details = {"caller": want, "trusted": aws}
     if case.target and case.target > 0:
         return Issue("CHAIN_HOP_NOT_TRUSTED",
                      f"Hop {case.target + 1} of the provider's `assume_role` chain is called by hop {case.target}'s "
-                     f"role `{want}`, but its trust names {names(aws)}.", where, details, repair)
+                     f"role `{want}`, but its trust names {names(aws)}.", where, details, facts=facts)
     if uid:
         return Issue("TRUST_PRINCIPAL_UNIQUE_ID",
                      f"The trust names `{uid}`, the unique ID IAM kept after the trusted principal was deleted; "
-                     f"no identity matches it any more, not even a recreated `{want}`.", where, details, repair)
+                     f"no identity matches it any more, not even a recreated `{want}`.", where, details, facts=facts)
     if sess:
         return Issue("TRUST_PRINCIPAL_SESSION_ARN",
                      f"The trust names the session `{sess}`, which matches that one session name only.",
-                     where, details, repair)
+                     where, details, facts=facts)
     if moved:
         return Issue("TRUST_PRINCIPAL_PATH_MISMATCH",
                      f"The trust names `{moved}`, but the caller's role is `{want}`: the paths differ.",
-                     where, details, repair)
+                     where, details, facts=facts)
     return Issue("TRUST_PRINCIPAL_MISSING",
                  f"The trust names {names(aws) or 'no AWS principal'}; the caller is `{want or case.caller and case.caller.arn}`.",
-                 where, details, repair)
-
-
-def _stale_form(value: str, case: Case) -> bool:
-    want = principal_value(case)
-    a = parse_arn(value)
-    return is_unique_id(value) or (a is not None and a.kind == "assumed-role") or _same_role_other_path(value, want)
-
-
-def _same_role_other_path(value: str, want: str | None) -> bool:
-    a, b = parse_arn(value), parse_arn(want)
-    if a is None or b is None or a.kind != "role" or b.kind != "role" or a.account != b.account:
-        return False
-    (na, pa), (nb, pb) = role_name_and_path(a.resource), role_name_and_path(b.resource)
-    return na == nb and pa != pb
+                 where, details, facts=facts)
 
 
 def _condition(case: Case, src: Source, t: StatementTrace, c) -> Issue:
     key = c.key.lower()
     where = [Where(src.input, c.span or src.policy.span_at(c.path))]
-    hop = case.hop
     details = {"key": c.key, "operator": c.operator, "expected": c.policy_values, "actual": c.context_values}
     if key == "sts:externalid":
         trust_value = c.policy_values[0] if c.policy_values else None
         if c.key_status == "absent" or not c.context_values:
-            repairs = []
-            if hop is not None and trust_value is not None and case.provider is not None:
-                repairs.append(Repair("provider", "add_arg", case.provider, key="external_id", value=trust_value,
-                                      hop=case.target))
             return Issue("EXTERNAL_ID_MISSING",
                          f"The trust requires `sts:ExternalId` ({c.operator}); the provider's `assume_role` "
-                         "block sends none.", where + hop_where(case), details, repairs)
+                         "block sends none.", where + hop_where(case), details,
+                         facts=[{"trust_value": trust_value}])
         sent = c.context_values[0]
         details["provider_value"], details["trust_value"] = sent, trust_value
         details["difference"] = _difference(sent, trust_value or "")
-        repairs = []
-        if hop is not None and hop.external_id is not None and not hop.external_id.symbolic and trust_value is not None:
-            repairs.append(Repair("provider", "set_arg", case.provider, key="external_id", value=trust_value,
-                                  hop=case.target))
-            alt = set_or_add("trust_policy", src, c.path, sent)
-            alt.alternative = True
-            repairs.append(alt)
         details["options"] = [
             {"change": "provider", "set": "external_id", "to": trust_value},
             {"change": "trust_policy", "set": "sts:ExternalId", "to": sent},
@@ -201,13 +154,13 @@ def _condition(case: Case, src: Source, t: StatementTrace, c) -> Issue:
                      f"({details['difference']}). One side is wrong: either set the provider's `external_id` to "
                      f"`{trust_value}` (proposed: the trust is what AWS checks), or, if the provider's value is the "
                      f"agreed one, set the trust's `sts:ExternalId` to `{sent}`.",
-                     where + hop_where(case, "external_id"), details, repairs)
+                     where + hop_where(case, "external_id"), details,
+                     facts=[{"source": src, "condition": c.path, "sent": sent, "trust_value": trust_value}])
     if key.endswith(":aud"):
         aud = case.oidc_audience or DEFAULT_AUDIENCE
         return Issue("OIDC_AUDIENCE_MISMATCH",
                      f"The trust's `{c.key}` condition expects {names(c.policy_values)}; the token's audience is "
-                     f"`{aud}`.", where, details,
-                     [set_or_add("trust_policy", src, c.path, aud)],
+                     f"`{aud}`.", where, details, facts=[{"source": src, "path": c.path, "want": aud}],
                      fix=f"Set the trust's `{c.key}` to `{aud}`, the audience the token carries"
                          f"{'' if case.oidc_audience else ' (the default of the platform)'}.")
     if key.endswith(":sub"):
@@ -215,23 +168,23 @@ def _condition(case: Case, src: Source, t: StatementTrace, c) -> Issue:
         return Issue("OIDC_SUBJECT_MISMATCH",
                      f"The trust's `{c.key}` condition ({c.operator}) allows {names(c.policy_values)}; the "
                      f"token's subject is `{subject}`. Add that exact subject, no wider pattern.", where, details,
-                     [set_or_add("trust_policy", src, c.path, subject, replace=False)] if subject else [])
+                     facts=[{"source": src, "path": c.path, "want": subject}] if subject else [])
     if key == "aws:principalarn":
         want = principal_value(case)
-        moved = next((v for v in c.policy_values if _same_role_other_path(v, want)), None)
+        moved = next((v for v in c.policy_values if same_role_other_path(v, want)), None)
         sess = next((v for v in c.policy_values if (parse_arn(v) or NOARN).kind == "assumed-role"), None)
-        repairs = [set_or_add("trust_policy", src, c.path, want)] if want else []
+        facts = [{"source": src, "condition": c.path, "want": want}] if want else []
         if moved:
             return Issue("TRUST_PRINCIPAL_PATH_MISMATCH",
                          f"The `aws:PrincipalArn` condition names `{moved}`; the caller's role is `{want}` (another "
-                         "path). Use the full ARN, or `ArnLike` with `role/*NAME`.", where, details, repairs)
+                         "path). Use the full ARN, or `ArnLike` with `role/*NAME`.", where, details, facts=facts)
         if sess:
             return Issue("TRUST_PRINCIPAL_SESSION_ARN",
                          f"The `aws:PrincipalArn` condition names the session `{sess}`; aws:PrincipalArn holds the "
-                         "role ARN, never a session ARN (reference_policies_condition-keys.md).", where, details, repairs)
+                         "role ARN, never a session ARN (reference_policies_condition-keys.md).", where, details, facts=facts)
         return Issue("TRUST_CONDITION_UNMET",
                      f"The `aws:PrincipalArn` condition ({c.operator} {names(c.policy_values)}) does not match the "
-                     f"caller `{want}`.", where, details, repairs)
+                     f"caller `{want}`.", where, details, facts=facts)
     msg = f"The trust's condition {c.operator} `{c.key}` = {names(c.policy_values)} is not met: {c.reason}."
     if key == "aws:multifactorauthpresent" or key == "aws:multifactorauthage":
         msg += (" Terraform's provider cannot pass MFA for `assume_role`; trust a CI role without MFA, or use "
@@ -259,11 +212,9 @@ def _self_assume(case: Case, src: Source) -> Issue:
                 match_action(s, case.action)[0]):
             target = s
             break
-    repairs = []
-    if target is not None:
-        repairs = [set_or_add("trust_policy", src, target.path + ("Principal", "AWS"), arn, replace=False)]
     return Issue("SELF_ASSUME_NOT_TRUSTED",
                  f"The role `{arn}` assumes itself; since 2023 its trust must name its own ARN explicitly "
                  "(https://aws.amazon.com/blogs/security/announcing-an-update-to-iam-role-trust-policy-behavior/).",
                  [Where(src.input, src.policy.span_at(target.path) if target else src.policy.span)],
-                 {"role": arn}, repairs)
+                 {"role": arn}, facts=[{"source": src, "path": target.path + ("Principal", "AWS"), "want": arn}]
+                 if target is not None else [])
