@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from roledoctor.diagnosis.model import Issue, Where
 from roledoctor.evaluation import ALLOWED
+from roledoctor.findings.catalogue import message
 
 DECISIVE = ("ROLE_NOT_FOUND", "OIDC_PROVIDER_NOT_REGISTERED", "OIDC_AUDIENCE_NOT_REGISTERED")
 # IAM changes reach STS "within seconds" usually; a call this soon after creation may not see the role.
@@ -38,9 +39,8 @@ def blockers(case, ev) -> list[Issue]:
     out: list[Issue] = []
     if k.role_not_found:
         nf = k.role_not_found
-        out.append(Issue("ROLE_NOT_FOUND", f"`{case.role_arn or 'the role'}` does not exist: {nf['why']}. STS "
-                         "answers AccessDenied for a role that does not exist, as for one that does not trust the "
-                         "caller.", [Where(nf["input"], nf["span"])], {"role": case.role_arn}))
+        out.append(Issue("ROLE_NOT_FOUND", message("ROLE_NOT_FOUND", role=case.role_arn, why=nf["why"]),
+                         [Where(nf["input"], nf["span"])], {"role": case.role_arn}))
         return out
     out += _oidc(case, k)
     t, role = k.trail, k.role
@@ -49,13 +49,9 @@ def blockers(case, ev) -> list[Issue]:
         if when is not None and created is not None:
             delta = (when - created).total_seconds()
             if 0 <= delta <= PROPAGATION_SECONDS:
-                out.append(Issue("ROLE_NOT_YET_PROPAGATED",
-                                 f"The call failed at {t.event_time}, {int(delta)} s after the role was created "
-                                 f"({role.create_date}); the policies pasted allow it now. IAM had not propagated "
-                                 "the new role to STS yet: retry after a short wait.",
-                                 [Where(k.trail_input, t.span), Where(k.role_input, role.span)],
-                                 {"event_time": t.event_time, "role_created": role.create_date,
-                                  "seconds": int(delta)}))
+                values = {"event_time": t.event_time, "role_created": role.create_date, "seconds": int(delta)}
+                out.append(Issue("ROLE_NOT_YET_PROPAGATED", message("ROLE_NOT_YET_PROPAGATED", **values),
+                                 [Where(k.trail_input, t.span), Where(k.role_input, role.span)], values))
     return out
 
 
@@ -74,13 +70,14 @@ def _oidc(case, k) -> list[Issue]:
         return []
     nf = k.oidc_not_found
     if nf is not None and (not nf.get("arn") or nf["arn"] == arn):
-        return [Issue("OIDC_PROVIDER_NOT_REGISTERED", f"IAM has no OIDC provider `{arn}`: {nf['message'][:200]}. "
-                      f"Create it for https://{host} in the role's account.", [Where(nf["input"], nf["span"])])]
+        return [Issue("OIDC_PROVIDER_NOT_REGISTERED", message("OIDC_PROVIDER_NOT_REGISTERED", "not_found", arn=arn,
+                                                             why=nf["message"][:200], host=host),
+                      [Where(nf["input"], nf["span"])])]
     if k.oidc_listed is not None and arn not in k.oidc_listed:
         ev = next(e for e in k.evidence if e.oidc_listed is not None)
-        return [Issue("OIDC_PROVIDER_NOT_REGISTERED", f"The account's OIDC providers "
-                      f"({', '.join(k.oidc_listed) or 'none'}) do not include `{arn}`: create the provider for "
-                      f"https://{host}.", [Where(ev.input, ev.span)])]
+        return [Issue("OIDC_PROVIDER_NOT_REGISTERED", message("OIDC_PROVIDER_NOT_REGISTERED", "not_listed",
+                                                             listed=list(k.oidc_listed), arn=arn, host=host),
+                      [Where(ev.input, ev.span)])]
     prov = next((p for p in k.oidc if p["url"].split("://", 1)[-1].rstrip("/") == host
                  or (p["arn"] and p["arn"] == arn)), None)
     if prov is None:
@@ -91,9 +88,8 @@ def _oidc(case, k) -> list[Issue]:
     if missing:
         ev = next(e for e in k.evidence if prov in e.oidc_providers)
         return [Issue("OIDC_AUDIENCE_NOT_REGISTERED",
-                      f"The token's audience `{missing[0]}` is not in the client ID list of the OIDC provider "
-                      f"{prov['url']} ({', '.join(prov['client_ids']) or 'empty'}): add it "
-                      f"(`aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {arn} "
-                      f"--client-id {missing[0]}`).", [Where(ev.input, prov.get("span") or ev.span)],
+                      message("OIDC_AUDIENCE_NOT_REGISTERED", "client_ids", audience=missing[0], url=prov["url"],
+                              client_ids=list(prov["client_ids"]), arn=arn),
+                      [Where(ev.input, prov.get("span") or ev.span)],
                       {"audience": missing[0], "client_ids": prov["client_ids"]})]
     return []

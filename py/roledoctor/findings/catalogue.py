@@ -12,6 +12,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from roledoctor.findings.template import TemplateError, names_in, render
+
 KINDS = ("blocker", "input", "hardening")
 # Where in AWS's decision a blocker says no (the page groups the path of the request by these):
 # the caller's own credentials, the organization's SCPs and RCPs, the caller's identity policies, its
@@ -37,10 +39,19 @@ class Entry:
     planned: bool = False  # in the contract, but no rule reports it yet
     gate: str = ""  # blockers: one of GATES
     message: str = ""  # a template for the finding's message: `{name}` fields filled by message()
+    messages: tuple[tuple[str, str], ...] = ()  # (variant, template): the message for one case of the code
 
-    def render(self, **values: object) -> str:
-        """The message template with its fields filled (str.format; every field must be given)."""
-        return self.message.format(**values)
+    def template(self, variant: str | None = None) -> str:
+        if variant is None:
+            return self.message
+        for name, text in self.messages:
+            if name == variant:
+                return text
+        raise KeyError(f"{self.code}: no message variant {variant!r}")
+
+    def render(self, variant: str | None = None, /, **values: object) -> str:
+        """The message template (or its variant) with its fields filled (findings/template.py)."""
+        return render(self.template(variant), values)
 
 
 @dataclass(frozen=True)
@@ -70,7 +81,7 @@ def parse(data: dict) -> Catalogue:
     entries = {}
     for code, raw in data.get("finding", {}).items():
         unknown = set(raw) - {"kind", "severity", "title", "explanation", "fix", "checkov", "extension", "planned",
-                              "gate", "message"}
+                              "gate", "message", "messages"}
         if unknown:
             raise ValueError(f"{code}: unknown fields {sorted(unknown)}")
         if raw.get("kind") not in KINDS:
@@ -84,8 +95,7 @@ def parse(data: dict) -> Catalogue:
             raise ValueError(f"{code}: a blocker's gate must be one of {GATES}")
         if raw["kind"] != "blocker" and "gate" in raw:
             raise ValueError(f"{code}: only blockers have a gate")
-        if not isinstance(raw.get("message", ""), str):
-            raise ValueError(f"{code}: message must be a string")
+        messages = _templates(code, raw)
         ids = tuple(raw.get("checkov", ()))
         missing = [i for i in ids if i not in checkov]
         if missing:
@@ -94,13 +104,28 @@ def parse(data: dict) -> Catalogue:
                               explanation=raw["explanation"], fix=raw["fix"], checkov=ids,
                               extension=bool(raw.get("extension", False)),
                               planned=bool(raw.get("planned", False)), gate=raw.get("gate", ""),
-                              message=raw.get("message", ""))
+                              message=raw.get("message", ""), messages=messages)
     return Catalogue(entries=entries, checkov=checkov)
 
 
-def message(code: str, **values: object) -> str:
-    """The catalogue's message template for `code`, filled with `values`."""
-    return load()[code].render(**values)
+def _templates(code: str, raw: dict) -> tuple[tuple[str, str], ...]:
+    """The message variants, each a template that parses (raise ValueError naming the code)."""
+    variants = raw.get("messages", {})
+    if not isinstance(raw.get("message", ""), str) or not isinstance(variants, dict):
+        raise ValueError(f"{code}: message must be a string, messages a table of strings")
+    for name, text in [("message", raw.get("message", ""))] + list(variants.items()):
+        if not isinstance(text, str):
+            raise ValueError(f"{code}: messages.{name} must be a string")
+        try:
+            names_in(text)
+        except TemplateError as err:
+            raise ValueError(f"{code}: {name}: {err}") from None
+    return tuple(variants.items())
+
+
+def message(code: str, variant: str | None = None, /, **values: object) -> str:
+    """The catalogue's message template for `code` (or its `variant`), filled with `values`."""
+    return load()[code].render(variant, **values)
 
 
 def codes_of_gate(*gates: str) -> tuple[str, ...]:

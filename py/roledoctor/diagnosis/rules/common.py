@@ -34,10 +34,6 @@ def text_of(case: Case, src: Source, path) -> str:
     return text[span.start:span.end] if span is not None else ""
 
 
-def names(values) -> str:
-    return ", ".join(f"`{v}`" for v in values)
-
-
 def source_of(sources, st: StatementTrace | None) -> Source | None:
     if not sources:
         return None

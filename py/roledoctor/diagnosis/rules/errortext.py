@@ -34,24 +34,21 @@ def rule(case: Case, ev: Evaluation | None = None) -> list[Issue]:
             code = e.cause
         where = [Where(e.input, e.span)]
         if code == "STS_REGION_DISABLED":
-            out.append(Issue(code, message(code, for_account=f" for account {e.account}" if e.account else ""), where,
+            out.append(Issue(code, message(code, account=e.account), where,
                              details={"account": e.account} if e.account else {}))
-        elif code == "BASE_CREDENTIALS_INVALID":
-            why = {"expired-token": "the session token has expired", "no-credentials": "no credential source was found",
-                   }.get(e.kind, "the access key is not valid (InvalidClientTokenId)")
-            out.append(Issue(code, message(code, why=why), where))
+        elif code == "BASE_CREDENTIALS_INVALID":  # the catalogue words each kind of credential failure
+            out.append(Issue(code, message(code, e.kind if e.kind in ("expired-token", "no-credentials") else None),
+                             where))
         elif code == "OIDC_PROVIDER_NOT_REGISTERED":
-            url = e.oidc_provider_url or "the token's issuer"
-            out.append(Issue(code, f"The role's account has no IAM OIDC provider for {url}: create it "
-                             "(aws_iam_openid_connect_provider) and name it in the trust's `Federated` principal.", where))
+            out.append(Issue(code, message(code, url=e.oidc_provider_url), where))
         elif code in STATED_BLOCKERS:
-            out.append(Issue(code, f"The error says: {e.message[:300]}" if e.message else None, where))
+            out.append(Issue(code, message(code, quote=e.message[:300]) if e.message else None, where))
         elif code:
             out.append(Issue(code, None, where))
         elif e.cause == "SELF_ASSUME_NOT_TRUSTED":
-            out.append(Issue(e.cause, f"`{e.caller}` is a session of the role it tries to assume, `{e.role}`: a role "
-                             "assuming itself needs its own ARN in its trust policy.", where, uncertain=True))
+            out.append(Issue(e.cause, message(e.cause, "error_text", caller=e.caller, role=e.role), where,
+                             uncertain=True))
         elif e.kind == "access-denied" and e.action and e.action.lower() in (TAG_SESSION.lower(), SET_SOURCE_IDENTITY.lower()):
             c = "TAG_SESSION_NOT_ALLOWED" if e.action.lower() == TAG_SESSION.lower() else "SOURCE_IDENTITY_NOT_ALLOWED"
-            out.append(Issue(c, f"STS refused `{e.action}`, which the request needs.", where))
+            out.append(Issue(c, message(c, "error_text", action=e.action), where))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from roledoctor.diagnosis.facts import Case
 from roledoctor.diagnosis.model import Issue, Where
-from roledoctor.diagnosis.rules.common import error_where, names, source_of, stmt_where, text_of
+from roledoctor.diagnosis.rules.common import error_where, source_of, stmt_where, text_of
 from roledoctor.evaluation import ALLOW, DENY, NOT_EVALUATED, SET_SOURCE_IDENTITY, TAG_SESSION, Evaluation
 from roledoctor.findings.catalogue import message
 
@@ -22,8 +22,7 @@ def rule(case: Case, ev: Evaluation | None) -> list[Issue]:
                       [stmt_where(src, st.path)] if st and src else error_where(case),
                       details={"statement": text_of(case, src, st.path)} if st and src else {})]
     if not case.identity:  # the error says so; no policy text to edit
-        return [Issue("CALLER_POLICY_NO_ALLOW",
-                      "The error says no identity-based policy of the caller allows it. Add the statement shown.",
+        return [Issue("CALLER_POLICY_NO_ALLOW", message("CALLER_POLICY_NO_ALLOW", "error_text"),
                       error_where(case), details={"statement": _assume_statement(case)})]
     allows = [s for pt in g.policies for s in pt.statements if s.effect == "Allow" and s.action_matched]
     wrong = next((s for s in allows if s.resource_matched is False), None)
@@ -34,13 +33,13 @@ def rule(case: Case, ev: Evaluation | None) -> list[Issue]:
         path = wrong.path + ("Resource",)
         return [Issue("CALLER_POLICY_WRONG_RESOURCE",
                       message("CALLER_POLICY_WRONG_RESOURCE", index=wrong.index, action=case.action,
-                              resources=names(res), role=role), [stmt_where(src, path)],
+                              resources=res, role=role), [stmt_where(src, path)],
                       {"expected": role, "actual": res},
                       facts=[{"source": src, "path": path, "resources": res, "want": role}])]
     src = case.identity[0]
     return [Issue("CALLER_POLICY_NO_ALLOW",
-                  f"No statement of the caller's identity policies allows `{case.action}` on `{role}`"
-                  f"{' (cross-account: both sides must allow)' if ev is not None and ev.same_account is False else ''}.",
+                  message("CALLER_POLICY_NO_ALLOW", action=case.action, role=role,
+                          cross_account=ev is not None and ev.same_account is False),
                   [Where(src.input, src.policy.span)], {"statement": _assume_statement(case)},
                   facts=[{"source": src, "add": _assume_statement(case)}])]
 

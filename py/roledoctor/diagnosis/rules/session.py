@@ -49,10 +49,7 @@ def _sub_gates(case: Case, ev: Evaluation) -> list[Issue]:
                     where = [stmt_where(src, allows[0].path)] + where
         elif side not in ("trust", "identity"):
             continue
-        where_side = {"trust": "the trust policy", "identity": "the caller's policy"}.get(side, side)
-        out.append(Issue(code, f"The provider passes {'session tags' if gate == 'tag-session' else 'a source identity'}"
-                         f", so STS also checks `{action}`; {where_side} does not allow it.", where,
-                         {"missing_in": side}, facts=facts))
+        out.append(Issue(code, message(code, side, action=action), where, {"missing_in": side}, facts=facts))
     return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from roledoctor.diagnosis.facts import DEFAULT_AUDIENCE, Case
 from roledoctor.diagnosis.model import Issue, Source, Where
 from roledoctor.diagnosis.rules.common import (
-    NOARN, error_where, hop_where, names, principal_value, score, stmt_where, text_of,
+    NOARN, error_where, hop_where, principal_value, score, stmt_where, text_of,
 )
 from roledoctor.evaluation import DENY, IMPLICIT_DENY, Evaluation
 from roledoctor.evaluation.arns import is_unique_id, parse_arn, same_role_other_path
@@ -27,16 +27,15 @@ def rule(case: Case, ev: Evaluation | None) -> list[Issue]:
         return []
     if case.trust is not None:
         return _trust(case, trust, case.trust)
-    return [Issue("TRUST_EXPLICIT_DENY" if trust.result == DENY else "TRUST_PRINCIPAL_MISSING",
-                  f"The error says the role trust policy refused the request; {trust.reason}.",
-                  error_where(case), uncertain=True)]
+    code = "TRUST_EXPLICIT_DENY" if trust.result == DENY else "TRUST_PRINCIPAL_MISSING"
+    return [Issue(code, message(code, "error_text", reason=trust.reason), error_where(case), uncertain=True)]
 
 
 def _trust(case: Case, g: GateTrace, src: Source) -> list[Issue]:
     if g.result == DENY:
         st = g.matched[0] if g.matched else None
         return [Issue("TRUST_EXPLICIT_DENY",
-                      message("TRUST_EXPLICIT_DENY", index=st.index, sid=f" ({st.sid})" if st.sid else "")
+                      message("TRUST_EXPLICIT_DENY", index=st.index, sid=st.sid)
                       if st else None,
                       [stmt_where(src, st.path)] if st else error_where(case),
                       details={"statement": text_of(case, src, st.path)} if st else {})]
@@ -47,17 +46,13 @@ def _trust(case: Case, g: GateTrace, src: Source) -> list[Issue]:
     kinds = {k for s in statements if s.effect == "Allow" for k in (s.principal or {})}
     out: list[Issue] = []
     if case.web and "Federated" not in kinds and kinds:
-        return [Issue("TRUST_ACTION_MISMATCH",
-                      "The provider uses `assume_role_with_web_identity` (`sts:AssumeRoleWithWebIdentity`), but the "
-                      "trust only names AWS principals for `sts:AssumeRole`: it needs a `Federated` OIDC provider "
-                      "principal with `aud` and `sub` conditions.", [Where(src.input, src.policy.span)])]
+        return [Issue("TRUST_ACTION_MISMATCH", message("TRUST_ACTION_MISMATCH", "web_trusts_aws"),
+                      [Where(src.input, src.policy.span)])]
     if not case.web and kinds == {"Federated"}:
-        return [Issue("TRUST_ACTION_MISMATCH",
-                      "The provider's `assume_role` block calls `sts:AssumeRole`, but the trust only trusts an OIDC "
-                      "provider (`sts:AssumeRoleWithWebIdentity`): use `assume_role_with_web_identity`, or trust "
-                      "the caller's role for `sts:AssumeRole`.", [Where(src.input, src.policy.span)])]
+        return [Issue("TRUST_ACTION_MISMATCH", message("TRUST_ACTION_MISMATCH", "aws_trusts_oidc"),
+                      [Where(src.input, src.policy.span)])]
     if not allows:
-        return [Issue("TRUST_PRINCIPAL_MISSING", "The trust policy has no Allow statement.",
+        return [Issue("TRUST_PRINCIPAL_MISSING", message("TRUST_PRINCIPAL_MISSING", "no_allow"),
                       [Where(src.input, src.policy.span)])]
     best = sorted(allows, key=score)[0]
     stmt = statements[best.index]
@@ -69,7 +64,7 @@ def _trust(case: Case, g: GateTrace, src: Source) -> list[Issue]:
         if c.result is False:
             out.append(_condition(case, src, best, c))
     if not out and not any(c.result is None for c in best.conditions):
-        out.append(Issue("TRUST_PRINCIPAL_MISSING", f"No Allow statement of the trust matches: {g.reason}.",
+        out.append(Issue("TRUST_PRINCIPAL_MISSING", message("TRUST_PRINCIPAL_MISSING", "no_match", reason=g.reason),
                          [stmt_where(src, best.path)], uncertain=True))
     return out  # a condition on an unknown key: INPUT_MISSING says which
 
@@ -78,8 +73,8 @@ def _action_mismatch(case: Case, src: Source, t: StatementTrace, st) -> Issue:
     want = case.action
     path = t.path + (("Action",) if st.action is not None else ("NotAction",))
     return Issue("TRUST_ACTION_MISMATCH",
-                 f"Statement {t.index} allows {', '.join(f'`{a}`' for a in st.action or st.not_action or [])}, "
-                 f"but the provider performs `{want}`.", [stmt_where(src, path)],
+                 message("TRUST_ACTION_MISMATCH", index=t.index, actions=list(st.action or st.not_action or []),
+                         want=want), [stmt_where(src, path)],
                  details={"expected": want, "actual": list(st.action or [])},
                  facts=[{"source": src, "statement": st, "path": path, "want": want}])
 
@@ -93,16 +88,12 @@ def _principal(case: Case, src: Source, t: StatementTrace, st) -> Issue:
         fed = (st.principal or {}).get("Federated") or []
         fed_path = t.path + ("Principal", "Federated")
         expected = case.caller.provider if case.caller else None
-        return Issue("OIDC_PROVIDER_MISMATCH",
-                     f"The trust's `Federated` principal is {', '.join(f'`{v}`' for v in fed) or 'missing'}; the "
-                     f"token maps to `{expected}` (the OIDC provider of the role's own account).", where,
+        return Issue("OIDC_PROVIDER_MISMATCH", message("OIDC_PROVIDER_MISMATCH", actual=fed, expected=expected), where,
                      details={"expected": expected, "actual": fed},
                      facts=[{"source": src, "path": fed_path, "want": expected}] if fed and expected else [])
     if p.matched is None:
-        return Issue("TRUST_PRINCIPAL_PATH_MISMATCH",
-                     f"The trust names `{p.value}`; the caller's role path is not known (the error gives a session "
-                     "ARN, which has no path), so it may or may not be the same role. Give the caller's role ARN "
-                     "with --caller to be sure.", where, uncertain=True)
+        return Issue("TRUST_PRINCIPAL_PATH_MISMATCH", message("TRUST_PRINCIPAL_PATH_MISMATCH", "unknown_path",
+                                                              value=p.value), where, uncertain=True)
     aws = (st.principal or {}).get("AWS") or []
     # fixes/trust.py puts `want` in the statement's Principal.AWS
     facts = [{"source": src, "statement": st, "path": t.path, "want": want}] if want else []
@@ -110,25 +101,16 @@ def _principal(case: Case, src: Source, t: StatementTrace, st) -> Issue:
     sess = next((v for v in aws if (parse_arn(v) or NOARN).kind == "assumed-role"), None)
     moved = next((v for v in aws if same_role_other_path(v, want)), None)
     details = {"caller": want, "trusted": aws}
+    values = {"caller": want, "trusted": aws, "uid": uid, "session": sess, "moved": moved}
     if case.target and case.target > 0:
-        return Issue("CHAIN_HOP_NOT_TRUSTED",
-                     f"Hop {case.target + 1} of the provider's `assume_role` chain is called by hop {case.target}'s "
-                     f"role `{want}`, but its trust names {names(aws)}.", where, details, facts=facts)
-    if uid:
-        return Issue("TRUST_PRINCIPAL_UNIQUE_ID",
-                     f"The trust names `{uid}`, the unique ID IAM kept after the trusted principal was deleted; "
-                     f"no identity matches it any more, not even a recreated `{want}`.", where, details, facts=facts)
-    if sess:
-        return Issue("TRUST_PRINCIPAL_SESSION_ARN",
-                     f"The trust names the session `{sess}`, which matches that one session name only.",
-                     where, details, facts=facts)
-    if moved:
-        return Issue("TRUST_PRINCIPAL_PATH_MISMATCH",
-                     f"The trust names `{moved}`, but the caller's role is `{want}`: the paths differ.",
-                     where, details, facts=facts)
-    return Issue("TRUST_PRINCIPAL_MISSING",
-                 f"The trust names {names(aws) or 'no AWS principal'}; the caller is `{want or case.caller and case.caller.arn}`.",
-                 where, details, facts=facts)
+        code = "CHAIN_HOP_NOT_TRUSTED"
+        values.update(hop=case.target + 1, previous=case.target)
+    else:
+        code = ("TRUST_PRINCIPAL_UNIQUE_ID" if uid else "TRUST_PRINCIPAL_SESSION_ARN" if sess
+                else "TRUST_PRINCIPAL_PATH_MISMATCH" if moved else "TRUST_PRINCIPAL_MISSING")
+    if code == "TRUST_PRINCIPAL_MISSING":
+        values["caller"] = want or case.caller and case.caller.arn
+    return Issue(code, message(code, **values), where, details, facts=facts)
 
 
 def _condition(case: Case, src: Source, t: StatementTrace, c) -> Issue:
@@ -138,9 +120,8 @@ def _condition(case: Case, src: Source, t: StatementTrace, c) -> Issue:
     if key == "sts:externalid":
         trust_value = c.policy_values[0] if c.policy_values else None
         if c.key_status == "absent" or not c.context_values:
-            return Issue("EXTERNAL_ID_MISSING",
-                         f"The trust requires `sts:ExternalId` ({c.operator}); the provider's `assume_role` "
-                         "block sends none.", where + hop_where(case), details,
+            return Issue("EXTERNAL_ID_MISSING", message("EXTERNAL_ID_MISSING", operator=c.operator),
+                         where + hop_where(case), details,
                          facts=[{"trust_value": trust_value}])
         sent = c.context_values[0]
         details["provider_value"], details["trust_value"] = sent, trust_value
@@ -150,46 +131,34 @@ def _condition(case: Case, src: Source, t: StatementTrace, c) -> Issue:
             {"change": "trust_policy", "set": "sts:ExternalId", "to": sent},
         ]
         return Issue("EXTERNAL_ID_MISMATCH",
-                     f"The provider sends external_id `{sent}`, the trust expects `{trust_value}` "
-                     f"({details['difference']}). One side is wrong: either set the provider's `external_id` to "
-                     f"`{trust_value}` (proposed: the trust is what AWS checks), or, if the provider's value is the "
-                     f"agreed one, set the trust's `sts:ExternalId` to `{sent}`.",
+                     message("EXTERNAL_ID_MISMATCH", sent=sent, expected=trust_value, difference=details["difference"]),
                      where + hop_where(case, "external_id"), details,
                      facts=[{"source": src, "condition": c.path, "sent": sent, "trust_value": trust_value}])
     if key.endswith(":aud"):
         aud = case.oidc_audience or DEFAULT_AUDIENCE
-        return Issue("OIDC_AUDIENCE_MISMATCH",
-                     f"The trust's `{c.key}` condition expects {names(c.policy_values)}; the token's audience is "
-                     f"`{aud}`.", where, details, facts=[{"source": src, "path": c.path, "want": aud}],
-                     fix=f"Set the trust's `{c.key}` to `{aud}`, the audience the token carries"
-                         f"{'' if case.oidc_audience else ' (the default of the platform)'}.")
+        values = {"key": c.key, "expected": c.policy_values, "audience": aud, "assumed": not case.oidc_audience}
+        return Issue("OIDC_AUDIENCE_MISMATCH", message("OIDC_AUDIENCE_MISMATCH", **values), where, details,
+                     facts=[{"source": src, "path": c.path, "want": aud}],
+                     fix=message("OIDC_AUDIENCE_MISMATCH", "fix", **values))
     if key.endswith(":sub"):
         subject = case.oidc_subject
         return Issue("OIDC_SUBJECT_MISMATCH",
-                     f"The trust's `{c.key}` condition ({c.operator}) allows {names(c.policy_values)}; the "
-                     f"token's subject is `{subject}`. Add that exact subject, no wider pattern.", where, details,
+                     message("OIDC_SUBJECT_MISMATCH", key=c.key, operator=c.operator, expected=c.policy_values,
+                             subject=subject), where, details,
                      facts=[{"source": src, "path": c.path, "want": subject}] if subject else [])
     if key == "aws:principalarn":
         want = principal_value(case)
         moved = next((v for v in c.policy_values if same_role_other_path(v, want)), None)
         sess = next((v for v in c.policy_values if (parse_arn(v) or NOARN).kind == "assumed-role"), None)
         facts = [{"source": src, "condition": c.path, "want": want}] if want else []
-        if moved:
-            return Issue("TRUST_PRINCIPAL_PATH_MISMATCH",
-                         f"The `aws:PrincipalArn` condition names `{moved}`; the caller's role is `{want}` (another "
-                         "path). Use the full ARN, or `ArnLike` with `role/*NAME`.", where, details, facts=facts)
-        if sess:
-            return Issue("TRUST_PRINCIPAL_SESSION_ARN",
-                         f"The `aws:PrincipalArn` condition names the session `{sess}`; aws:PrincipalArn holds the "
-                         "role ARN, never a session ARN (reference_policies_condition-keys.md).", where, details, facts=facts)
-        return Issue("TRUST_CONDITION_UNMET",
-                     f"The `aws:PrincipalArn` condition ({c.operator} {names(c.policy_values)}) does not match the "
-                     f"caller `{want}`.", where, details, facts=facts)
-    msg = f"The trust's condition {c.operator} `{c.key}` = {names(c.policy_values)} is not met: {c.reason}."
-    if key == "aws:multifactorauthpresent" or key == "aws:multifactorauthage":
-        msg += (" Terraform's provider cannot pass MFA for `assume_role`; trust a CI role without MFA, or use "
-                "an MFA-authenticated profile session as the caller.")
-    return Issue("TRUST_CONDITION_UNMET", msg, where, details)
+        code = ("TRUST_PRINCIPAL_PATH_MISMATCH" if moved else "TRUST_PRINCIPAL_SESSION_ARN" if sess
+                else "TRUST_CONDITION_UNMET")
+        return Issue(code, message(code, "principal_arn", moved=moved, session=sess, caller=want,
+                                   operator=c.operator, expected=c.policy_values), where, details, facts=facts)
+    return Issue("TRUST_CONDITION_UNMET",
+                 message("TRUST_CONDITION_UNMET", operator=c.operator, key=c.key, expected=c.policy_values,
+                         reason=c.reason, mfa=key in ("aws:multifactorauthpresent", "aws:multifactorauthage")),
+                 where, details)
 
 
 def _difference(a: str, b: str) -> str:
@@ -212,9 +181,7 @@ def _self_assume(case: Case, src: Source) -> Issue:
                 match_action(s, case.action)[0]):
             target = s
             break
-    return Issue("SELF_ASSUME_NOT_TRUSTED",
-                 f"The role `{arn}` assumes itself; since 2023 its trust must name its own ARN explicitly "
-                 "(https://aws.amazon.com/blogs/security/announcing-an-update-to-iam-role-trust-policy-behavior/).",
+    return Issue("SELF_ASSUME_NOT_TRUSTED", message("SELF_ASSUME_NOT_TRUSTED", role=arn),
                  [Where(src.input, src.policy.span_at(target.path) if target else src.policy.span)],
                  {"role": arn}, facts=[{"source": src, "path": target.path + ("Principal", "AWS"), "want": arn}]
                  if target is not None else [])
