@@ -227,22 +227,10 @@ def _caller(case, k: Known, evs) -> None:
         return
     if k.management_account and c.account == k.management_account:
         c.is_management_account = True
-    if c.type == USER:
-        ua = parse_arn(c.arn)
-        name = ua.resource.rsplit("/", 1)[-1] if ua else ""
-        who, ev = _find_user(evs, c.arn or "", name)
-        owner = f"user/{name}"
-    elif c.type == ROLE and c.role_arn:
-        name = _name_of(c.role_arn)
-        who, ev = find_role(evs, c.role_arn)
-        if who is not None and who.path and c.role_path is None:  # the path the session ARN does not show
-            c.role_path = who.path
-            a = parse_arn(c.role_arn)
-            if a is not None:
-                c.role_arn = f"arn:{a.partition}:iam::{a.account}:role{who.path}{name}"
-        owner = f"role/{name}"
-    else:
+    got = _caller_record(c, evs)
+    if got is None:
         return
+    who, ev, name, owner = got
     attached = list(who.attached) if who else []
     attached += [a for a in _listed_attached(evs, owner) if a not in attached]
     inline = [(d, ev) for d in (who.inline if who else [])] + _owned(evs, owner)
@@ -250,13 +238,57 @@ def _caller(case, k: Known, evs) -> None:
     if c.type == USER:
         groups += [g for g in _listed_groups(evs, name) if g not in groups]
     listed_names = [(o, n) for e in evs for o, n in e.inline_names if o in (owner, "")]
-    docs: list[tuple[DocRef, Evidence]] = list(inline)
+    docs: list[tuple[DocRef, Evidence]] = list(inline) + _group_docs(evs, ev, groups, attached)
+    docs += _managed_docs(case, k, evs, attached)
+    have = {d.name for d, _ in docs if d.role == "inline"}
+    k.missing_inline = [(o or owner, n) for o, n in listed_names if n not in have]
+    known = who is not None or attached or listed_names or inline
+    if case.identity is None and known:
+        if docs:
+            case.identity = [_source(d, e, f"{d.owner or 'managed'}:{d.name or d.arn}", k) for d, e in docs]
+        elif not k.missing_managed and not k.missing_inline and (who is not None or listed_names or attached):
+            case.identity = []  # AWS lists none: nothing allows the call
+    k.caller, k.caller_docs = who, [d for d, _ in docs]
+    _caller_boundary(case, k, evs, who)
+
+
+def _caller_record(c, evs) -> tuple[Any, Any, str, str] | None:
+    """(the caller's user or role record, its evidence, its name, its owner key `user/NAME` /
+    `role/NAME`); the role's path, which a session ARN does not show, joins the caller."""
+    if c.type == USER:
+        ua = parse_arn(c.arn)
+        name = ua.resource.rsplit("/", 1)[-1] if ua else ""
+        who, ev = _find_user(evs, c.arn or "", name)
+        return who, ev, name, f"user/{name}"
+    if c.type != ROLE or not c.role_arn:
+        return None
+    name = _name_of(c.role_arn)
+    who, ev = find_role(evs, c.role_arn)
+    if who is not None and who.path and c.role_path is None:  # the path the session ARN does not show
+        c.role_path = who.path
+        a = parse_arn(c.role_arn)
+        if a is not None:
+            c.role_arn = f"arn:{a.partition}:iam::{a.account}:role{who.path}{name}"
+    return who, ev, name, f"role/{name}"
+
+
+def _group_docs(evs, ev, groups: list[str], attached: list[str]) -> list[tuple[DocRef, Evidence]]:
+    """The inline policies of the caller's groups (shown by `ev`, the caller's record); their managed
+    policies join `attached`."""
+    docs: list[tuple[DocRef, Evidence]] = []
     for g in groups:
         gp = next((e.auth.group(g) for e in evs if e.auth is not None and e.auth.group(g)), None)
         docs += [(d, ev) for d in (gp.inline if gp else [])] + _owned(evs, f"group/{g}")
         for a in (gp.attached if gp else []):
             if a not in attached:
                 attached.append(a)
+    return docs
+
+
+def _managed_docs(case, k: Known, evs, attached: list[str]) -> list[tuple[DocRef, Evidence]]:
+    """The documents of the attached managed policies; those not pasted go to `k.missing_managed`
+    (a lone get-policy-version output is taken as the lone policy without a document)."""
+    docs: list[tuple[DocRef, Evidence]] = []
     orphans = _orphans(evs)
     for arn in attached:
         d, dev = _managed(evs, arn)
@@ -267,15 +299,10 @@ def _caller(case, k: Known, evs) -> None:
             docs.append((d, dev))
         else:
             k.missing_managed.append(arn)
-    have = {d.name for d, _ in docs if d.role == "inline"}
-    k.missing_inline = [(o or owner, n) for o, n in listed_names if n not in have]
-    known = who is not None or attached or listed_names or inline
-    if case.identity is None and known:
-        if docs:
-            case.identity = [_source(d, e, f"{d.owner or 'managed'}:{d.name or d.arn}", k) for d, e in docs]
-        elif not k.missing_managed and not k.missing_inline and (who is not None or listed_names or attached):
-            case.identity = []  # AWS lists none: nothing allows the call
-    k.caller, k.caller_docs = who, [d for d, _ in docs]
+    return docs
+
+
+def _caller_boundary(case, k: Known, evs, who) -> None:
     k.boundary_arn = who.boundary_arn if who else ""
     if k.boundary_arn and case.boundary is None:
         d, dev = _managed(evs, k.boundary_arn)

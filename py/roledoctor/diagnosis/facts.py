@@ -510,41 +510,59 @@ def _build_request(case: Case, verify: bool) -> None:
     hop = case.hop
     req = Request(role_arn=case.role_arn, caller=case.caller, action=case.action)
     if hop is not None:
-        req.session_name = _str(hop.session_name)
-        req.source_identity = _str(hop.source_identity)
-        req.tags = _tags(hop.tags)
-        keys = literal(hop.transitive_tag_keys)
-        req.transitive_tag_keys = [str(k) for k in keys] if isinstance(keys, list) else []
-        req.duration_seconds = _seconds(hop.duration)
-        if hop.external_id is not None:
-            ext = literal(hop.external_id)
-            if isinstance(ext, str):
-                req.external_id = ext
-            else:
-                trusted = trust_external_ids(case)
-                if trusted:
-                    req.external_id = trusted[0]
-                    case.external_id_assumed = True
-                    case.assumptions.append(f"external_id is `{hop.external_id.expr}`, whose value is not given: "
-                                            "assumed to equal the trust's sts:ExternalId")
-        if case.target and case.target > 0:
-            req.chained = True
+        _hop_request(case, hop, req)
     elif case.web and case.provider is not None and case.provider.web_identity is not None:
         w = case.provider.web_identity
         req.session_name = _str(w.session_name)
         req.duration_seconds = _seconds(w.duration)
     if case.web:
-        issuer = (case.caller.provider or "").split("oidc-provider/", 1)[-1]
-        aud, why = callerside.audience(case, issuer)
-        if aud is not None:
-            req.context[f"{issuer}:aud"] = aud
-        if why:
-            case.assumptions.append(why)
-        if case.oidc_subject:
-            req.context[f"{issuer}:sub"] = case.oidc_subject
+        _web_context(case, req)
+    _reported_denial(case, req, verify)
+    case.request = req
+    case.policies = _policies(case)
+
+
+def _hop_request(case: Case, hop, req: Request) -> None:
+    """What the provider's `assume_role` block sends: session name, tags, duration, external ID."""
+    req.session_name = _str(hop.session_name)
+    req.source_identity = _str(hop.source_identity)
+    req.tags = _tags(hop.tags)
+    keys = literal(hop.transitive_tag_keys)
+    req.transitive_tag_keys = [str(k) for k in keys] if isinstance(keys, list) else []
+    req.duration_seconds = _seconds(hop.duration)
+    if hop.external_id is not None:
+        ext = literal(hop.external_id)
+        if isinstance(ext, str):
+            req.external_id = ext
         else:
-            case.assumptions.append("the workflow's OIDC subject (sub claim) is not known: paste it "
-                                    "(e.g. repo:ORG/REPO:ref:refs/heads/main) to check the sub condition")
+            trusted = trust_external_ids(case)
+            if trusted:
+                req.external_id = trusted[0]
+                case.external_id_assumed = True
+                case.assumptions.append(f"external_id is `{hop.external_id.expr}`, whose value is not given: "
+                                        "assumed to equal the trust's sts:ExternalId")
+    if case.target and case.target > 0:
+        req.chained = True
+
+
+def _web_context(case: Case, req: Request) -> None:
+    """The token's audience and subject as the condition keys of its issuer."""
+    assert case.caller is not None  # _build_request returns before without a caller
+    issuer = (case.caller.provider or "").split("oidc-provider/", 1)[-1]
+    aud, why = callerside.audience(case, issuer)
+    if aud is not None:
+        req.context[f"{issuer}:aud"] = aud
+    if why:
+        case.assumptions.append(why)
+    if case.oidc_subject:
+        req.context[f"{issuer}:sub"] = case.oidc_subject
+    else:
+        case.assumptions.append("the workflow's OIDC subject (sub claim) is not known: paste it "
+                                "(e.g. repo:ORG/REPO:ref:refs/heads/main) to check the sub condition")
+
+
+def _reported_denial(case: Case, req: Request, verify: bool) -> None:
+    """The gate the error says denied, unless (when verifying a fix) that policy was given."""
     err = case.error
     if err and err.denial and err.denial.gate and err.role in (None, case.role_arn):
         gate = err.denial.gate
@@ -553,8 +571,6 @@ def _build_request(case: Case, verify: bool) -> None:
         if gate in ("scp", "rcp", "identity", "boundary", "session", "trust") and not (verify and given is not None):
             req.reported_denial = gate
             req.reported_explicit = err.denial.form == "explicit-deny"
-    case.request = req
-    case.policies = _policies(case)
 
 
 def trust_external_ids(case: Case) -> list[str]:

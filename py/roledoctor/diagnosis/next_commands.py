@@ -73,26 +73,14 @@ def next_commands(case, verdict: str) -> list[NextCommand]:
     if k is not None:
         out += _missing_documents(case, k)
     if c is not None and case.boundary is None and c.type in (USER, ROLE) and not (k and k.caller is not None):
-        if c.type == USER:
-            add(NextCommand(f"aws iam get-user --user-name {_q(_name_user(c.arn))}",
-                            "the caller's permissions boundary (PermissionsBoundary), if any", ["iam:GetUser"]))
-        elif c.role_arn and _name(c.role_arn) != role_name:
-            add(NextCommand(f"aws iam get-role --role-name {_q(_name(c.role_arn))}",
-                            "the caller role's permissions boundary and path", ["iam:GetRole"]))
+        out += _boundary_commands(c, role_name)
     if c is not None and case.scps is None and c.account and not c.is_management_account and c.type != \
             WEB_IDENTITY_CALLER:
         out += _org_commands(c.account, "SERVICE_CONTROL_POLICY", "SCPs of the caller's account")
     if role_acct and case.rcps is None and c is not None and c.account and c.account != role_acct:
         out += _org_commands(role_acct, "RESOURCE_CONTROL_POLICY", "RCPs of the role's account")
     if k is not None:
-        for what, ident in k.org_missing:
-            if what.endswith("-policy"):
-                add(NextCommand(f"aws organizations describe-policy --policy-id {_q(ident)}",
-                                f"the content of {ident}, attached on the path", ["organizations:DescribePolicy"]))
-            else:
-                filt = "SERVICE_CONTROL_POLICY" if what.startswith("scp") else "RESOURCE_CONTROL_POLICY"
-                add(NextCommand(f"aws organizations list-policies-for-target --target-id {_q(ident)} --filter {filt}",
-                                f"the policies attached to {ident}", ["organizations:ListPoliciesForTarget"]))
+        out += _org_missing_commands(k)
     if case.web and role_acct and (k is None or not (k.oidc or k.oidc_listed is not None or k.oidc_not_found)):
         prov = case.caller.provider if case.caller is not None else None
         if prov:
@@ -111,6 +99,31 @@ def next_commands(case, verdict: str) -> list[NextCommand]:
             seen.add(n.command)
             unique.append(n)
     return unique
+
+
+def _boundary_commands(c, role_name: str) -> list[NextCommand]:
+    """The caller's own record: its permissions boundary (and a role's path)."""
+    if c.type == USER:
+        return [NextCommand(f"aws iam get-user --user-name {_q(_name_user(c.arn))}",
+                            "the caller's permissions boundary (PermissionsBoundary), if any", ["iam:GetUser"])]
+    if c.role_arn and _name(c.role_arn) != role_name:
+        return [NextCommand(f"aws iam get-role --role-name {_q(_name(c.role_arn))}",
+                            "the caller role's permissions boundary and path", ["iam:GetRole"])]
+    return []
+
+
+def _org_missing_commands(k) -> list[NextCommand]:
+    """The organization's policies (or the attachments of a target) the pasted outputs name but lack."""
+    out = []
+    for what, ident in k.org_missing:
+        if what.endswith("-policy"):
+            out.append(NextCommand(f"aws organizations describe-policy --policy-id {_q(ident)}",
+                                   f"the content of {ident}, attached on the path", ["organizations:DescribePolicy"]))
+        else:
+            filt = "SERVICE_CONTROL_POLICY" if what.startswith("scp") else "RESOURCE_CONTROL_POLICY"
+            out.append(NextCommand(f"aws organizations list-policies-for-target --target-id {_q(ident)} --filter {filt}",
+                                   f"the policies attached to {ident}", ["organizations:ListPoliciesForTarget"]))
+    return out
 
 
 def _name_user(arn: str | None) -> str:

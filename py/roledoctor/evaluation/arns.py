@@ -72,42 +72,51 @@ def normalise_caller(caller: Caller) -> Caller:
     c = replace(caller)
     arn = parse_arn(c.arn)
     if c.type is None:
-        if arn is None:
-            c.type = SERVICE if c.arn and c.arn.endswith(".amazonaws.com") else (
-                WEB_IDENTITY_CALLER if c.provider or (c.arn and "." in c.arn) else None)
-        elif arn.kind == "assumed-role" or arn.kind == "role":
-            c.type = ROLE
-        elif arn.kind == "user":
-            c.type = USER
-        elif arn.resource == "root":
-            c.type = ROOT
-        elif arn.kind == "federated-user":
-            c.type = FEDERATED_USER
-        elif arn.kind in ("oidc-provider", "saml-provider"):
-            c.type = WEB_IDENTITY_CALLER
+        c.type = _caller_type(c, arn)
     if c.type == WEB_IDENTITY_CALLER and c.provider is None:
         c.provider = c.arn
     if c.account is None and arn is not None and is_account_id(arn.account):
         c.account = arn.account
-    if c.type == ROLE and arn is not None:
-        if arn.kind == "role":  # caller given as the role itself: its path is known
-            c.role_arn = c.role_arn or c.arn
-            if c.role_path is None:
-                c.role_path = role_name_and_path(arn.resource)[1]
-        elif c.session_name is None:
-            bits = arn.resource.split("/")
-            if len(bits) >= 3:
-                c.session_name = "/".join(bits[2:])
-    if c.type == ROLE and c.role_arn is None and arn is not None and arn.kind == "assumed-role":
+    if c.type == ROLE:
+        _role_facts(c, arn, given_role_arn=caller.role_arn)
+    return c
+
+
+# ARN resource kind -> caller type (reference-arns.html); `root` is the resource itself
+_KIND_TYPES = {"assumed-role": ROLE, "role": ROLE, "user": USER, "federated-user": FEDERATED_USER,
+               "oidc-provider": WEB_IDENTITY_CALLER, "saml-provider": WEB_IDENTITY_CALLER}
+
+
+def _caller_type(c: Caller, arn: Arn | None) -> str | None:
+    if arn is None:
+        return SERVICE if c.arn and c.arn.endswith(".amazonaws.com") else (
+            WEB_IDENTITY_CALLER if c.provider or (c.arn and "." in c.arn) else None)
+    if arn.kind in ("assumed-role", "role", "user"):
+        return _KIND_TYPES[arn.kind]
+    if arn.resource == "root":
+        return ROOT
+    return _KIND_TYPES.get(arn.kind)
+
+
+def _role_facts(c: Caller, arn: Arn | None, given_role_arn: str | None) -> None:
+    """A role caller's role ARN, path and session name, from its ARN (a role's or a session's)."""
+    if arn is not None and arn.kind == "role":  # caller given as the role itself: its path is known
+        c.role_arn = c.role_arn or c.arn
+        if c.role_path is None:
+            c.role_path = role_name_and_path(arn.resource)[1]
+    elif arn is not None and c.session_name is None:
+        bits = arn.resource.split("/")
+        if len(bits) >= 3:
+            c.session_name = "/".join(bits[2:])
+    if c.role_arn is None and arn is not None and arn.kind == "assumed-role":
         bits = arn.resource.split("/")
         name = bits[1] if len(bits) > 1 else ""
         path = c.role_path or "/"
         c.role_arn = f"arn:{arn.partition}:iam::{arn.account}:role{path}{name}"
-    if c.type == ROLE and c.role_arn and c.role_path is None and caller.role_arn:
+    if c.role_arn and c.role_path is None and given_role_arn:
         ra = parse_arn(c.role_arn)
         if ra is not None:
             c.role_path = role_name_and_path(ra.resource)[1]
-    return c
 
 
 def session_arn(caller: Caller) -> str | None:

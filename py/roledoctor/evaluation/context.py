@@ -62,68 +62,91 @@ def _principal_arn(c: Caller) -> str | None:
     return None
 
 
-def build_context(req: Request, caller: Caller) -> Context:
-    v: dict[str, list[str]] = {}
-    known: list[str] = []
+class _Keys:
+    """The context being built: values by lower-case key, and keys known to be absent."""
 
-    def put(key: str, value) -> None:
+    def __init__(self) -> None:
+        self.values: dict[str, list[str]] = {}
+        self.known: list[str] = []  # known absent; a key ending in "/" is a prefix
+
+    def put(self, key: str, value) -> None:
         if value is None:
             return
-        v[key.lower()] = list(value) if isinstance(value, (list, tuple)) else [str(value)]
+        self.values[key.lower()] = list(value) if isinstance(value, (list, tuple)) else [str(value)]
 
+
+def build_context(req: Request, caller: Caller) -> Context:
+    keys = _Keys()
     # STS always runs over TLS for Terraform (the SDK uses https endpoints).
-    put("aws:SecureTransport", "true")
-    put("aws:ViaAWSService", "false")
+    keys.put("aws:SecureTransport", "true")
+    keys.put("aws:ViaAWSService", "false")
     if caller.type in (USER, ROLE, ROOT, FEDERATED_USER):
-        put("aws:PrincipalArn", _principal_arn(caller))
-        put("aws:PrincipalAccount", caller.account)
-        put("aws:PrincipalType", {USER: "User", ROLE: "AssumedRole", ROOT: "Account",
-                                  FEDERATED_USER: "FederatedUser"}[caller.type])
-        put("aws:PrincipalIsAWSService", "false")
-        if caller.org_id:
-            put("aws:PrincipalOrgID", caller.org_id)
-        elif caller.in_org is False:
-            known.append("aws:principalorgid")
-        if caller.tags is not None:
-            for k, val in caller.tags.items():
-                put(f"aws:PrincipalTag/{k}", val)
-            known.append("aws:principaltag/")
+        _principal_keys(keys, caller)
+    _caller_keys(keys, caller)
+    _request_keys(keys, req)
+    for k, given in req.context.items():  # explicit values win
+        if given is None:
+            keys.values.pop(k.lower(), None)
+            keys.known.append(k.lower())
+        else:
+            keys.put(k, given)
+    known = keys.known
+    return Context(values=keys.values, complete=req.context_complete,
+                   known_absent=frozenset(k for k in known if not k.endswith("/")),
+                   known_prefixes=tuple(k for k in known if k.endswith("/")))
+
+
+def _principal_keys(keys: _Keys, caller: Caller) -> None:
+    """The principal's keys of an IAM caller (user, role session, root, federated user)."""
+    assert caller.type is not None
+    keys.put("aws:PrincipalArn", _principal_arn(caller))
+    keys.put("aws:PrincipalAccount", caller.account)
+    keys.put("aws:PrincipalType", {USER: "User", ROLE: "AssumedRole", ROOT: "Account",
+                                   FEDERATED_USER: "FederatedUser"}[caller.type])
+    keys.put("aws:PrincipalIsAWSService", "false")
+    if caller.org_id:
+        keys.put("aws:PrincipalOrgID", caller.org_id)
+    elif caller.in_org is False:
+        keys.known.append("aws:principalorgid")
+    if caller.tags is not None:
+        for k, val in caller.tags.items():
+            keys.put(f"aws:PrincipalTag/{k}", val)
+        keys.known.append("aws:principaltag/")
+
+
+def _caller_keys(keys: _Keys, caller: Caller) -> None:
+    """The keys only one type of caller has."""
     if caller.type == USER:
         arn = parse_arn(caller.arn)
         if arn:
-            put("aws:username", arn.resource.rsplit("/", 1)[-1])
+            keys.put("aws:username", arn.resource.rsplit("/", 1)[-1])
         if caller.unique_id:
-            put("aws:userid", caller.unique_id)
-        known.append("aws:multifactorauthpresent")  # absent for long-term access keys
+            keys.put("aws:userid", caller.unique_id)
+        keys.known.append("aws:multifactorauthpresent")  # absent for long-term access keys
     if caller.type == ROLE:
         if caller.unique_id:
             uid = caller.unique_id.split(":", 1)[0]
-            put("aws:userid", f"{uid}:{caller.session_name}" if caller.session_name else uid)
+            keys.put("aws:userid", f"{uid}:{caller.session_name}" if caller.session_name else uid)
         # temporary credentials carry MFA state: false unless the caller says otherwise
-        put("aws:MultiFactorAuthPresent", "false")
+        keys.put("aws:MultiFactorAuthPresent", "false")
     if caller.type == WEB_IDENTITY_CALLER and caller.provider:
-        put("aws:FederatedProvider", caller.provider)
+        keys.put("aws:FederatedProvider", caller.provider)
     if caller.type == SERVICE and caller.arn:
-        put("aws:PrincipalServiceName", caller.arn)
-        put("aws:PrincipalIsAWSService", "true")
-    put("sts:ExternalId", req.external_id)
-    put("sts:SourceIdentity", req.source_identity)
-    put("sts:RoleSessionName", req.session_name)
+        keys.put("aws:PrincipalServiceName", caller.arn)
+        keys.put("aws:PrincipalIsAWSService", "true")
+
+
+def _request_keys(keys: _Keys, req: Request) -> None:
+    """The keys of the AssumeRole request itself: external ID, source identity, session name, tags."""
+    keys.put("sts:ExternalId", req.external_id)
+    keys.put("sts:SourceIdentity", req.source_identity)
+    keys.put("sts:RoleSessionName", req.session_name)
     for k, val in req.tags.items():
-        put(f"aws:RequestTag/{k}", val)
+        keys.put(f"aws:RequestTag/{k}", val)
     if req.tags:
-        put("aws:TagKeys", list(req.tags))
+        keys.put("aws:TagKeys", list(req.tags))
     if req.transitive_tag_keys:
-        put("sts:TransitiveTagKeys", list(req.transitive_tag_keys))
-    for k, given in req.context.items():  # explicit values win
-        if given is None:
-            v.pop(k.lower(), None)
-            known.append(k.lower())
-        else:
-            put(k, given)
-    return Context(values=v, complete=req.context_complete,
-                   known_absent=frozenset(k for k in known if not k.endswith("/")),
-                   known_prefixes=tuple(k for k in known if k.endswith("/")))
+        keys.put("sts:TransitiveTagKeys", list(req.transitive_tag_keys))
 
 
 def substitute(value: str, ctx: Context, for_pattern: bool) -> str | None:

@@ -61,51 +61,8 @@ def _authorize(req: Request, pol: Policies, caller: Caller, ctx, action: str, re
     scp = scp_gate(req, pol.scps, t)
     rcp = rcp_gate(pol.rcps, t, caller.type != SERVICE)
 
-    # trust: always required for sts:AssumeRole* (a role is assumable only through its trust policy)
-    if pol.trust is None:
-        trust = GateTrace("trust", NOT_EVALUATED, True, "no trust policy given",
-                          missing="the role's trust policy (assume_role_policy of the aws_iam_role)")
-    else:
-        trust = policy_gate("trust", [("trust_policy", pol.trust)], t, True, True)
-        if trust.result == ALLOW:
-            grants = [s.principal.grant for s in trust.matched if s.principal]
-            trust.grant = "account" if all(g == "account" for g in grants) else next(
-                g for g in grants if g != "account")
-            if caller.type == ROLE and caller.role_arn == req.role_arn and trust.grant == "account":
-                # Since 2022-2023 a role must name itself explicitly to assume itself.
-                # https://aws.amazon.com/blogs/security/announcing-an-update-to-iam-role-trust-policy-behavior/
-                trust.result, trust.reason = IMPLICIT_DENY, (
-                    "the role assumes itself but its trust names only the account; it must name the role")
-        if trust.result != ALLOW:
-            trust.matched = [s for s in trust.matched] if trust.result == DENY else []
-
-    # identity
-    if not aws_caller:
-        identity = GateTrace("identity", NOT_EVALUATED, False,
-                             "not applicable: a federated or service caller has no identity policies")
-    elif caller.type == ROOT:
-        # API_AssumeRole.html: "You cannot use AWS account root user credentials to call AssumeRole."
-        identity = GateTrace("identity", IMPLICIT_DENY, True,
-                             "the account root user cannot call AssumeRole; use an IAM user or role")
-    else:
-        if same is False:
-            required, why = True, "cross-account: the caller's identity policy must allow the action"
-        elif force_identity:
-            required, why = True, "role chaining: the caller's identity policy must allow the action"
-        elif trust.result == ALLOW and trust.grant == "account":
-            required, why = True, "the trust names the account, which delegates to the caller's identity policies"
-        elif trust.result == ALLOW:
-            required, why = False, "same account and the trust names the caller itself: no identity allow needed"
-        else:
-            required, why = False, "needed only if the trust names the account (same account)"
-        if pol.identity is None:
-            identity = GateTrace("identity", NOT_EVALUATED, required, f"no identity policies given; {why}",
-                                 missing=("the caller's identity policies (the permissions of "
-                                          f"{caller.role_arn or caller.arn})") if required else None)
-        else:
-            labelled = [(f"identity/{p.id or p.source or i}", p) for i, p in enumerate(pol.identity)]
-            identity = policy_gate("identity", labelled, t, False, required)
-            identity.reason += f"; {why}"
+    trust = _trust_gate(req, pol, caller, t)
+    identity = _identity_gate(pol, caller, t, trust, same, force_identity)
 
     boundary = _caller_side_gate("boundary", pol.boundary, (USER, ROLE), caller, t,
                                  "no permissions boundary given: assumed none")
@@ -133,6 +90,59 @@ def _authorize(req: Request, pol: Policies, caller: Caller, ctx, action: str, re
         ev.assumptions.append("the caller's role path is not known: assumed / (give the role ARN to be sure)")
     ev.missing = [g.missing for g in gates if g.missing and g.required]
     return ev
+
+
+def _trust_gate(req: Request, pol: Policies, caller: Caller, t: Target) -> GateTrace:
+    """Always required for sts:AssumeRole* (a role is assumable only through its trust policy)."""
+    if pol.trust is None:
+        return GateTrace("trust", NOT_EVALUATED, True, "no trust policy given",
+                         missing="the role's trust policy (assume_role_policy of the aws_iam_role)")
+    trust = policy_gate("trust", [("trust_policy", pol.trust)], t, True, True)
+    if trust.result == ALLOW:
+        grants = [s.principal.grant for s in trust.matched if s.principal]
+        trust.grant = "account" if all(g == "account" for g in grants) else next(
+            g for g in grants if g != "account")
+        if caller.type == ROLE and caller.role_arn == req.role_arn and trust.grant == "account":
+            # Since 2022-2023 a role must name itself explicitly to assume itself.
+            # https://aws.amazon.com/blogs/security/announcing-an-update-to-iam-role-trust-policy-behavior/
+            trust.result, trust.reason = IMPLICIT_DENY, (
+                "the role assumes itself but its trust names only the account; it must name the role")
+    if trust.result != ALLOW:
+        trust.matched = [s for s in trust.matched] if trust.result == DENY else []
+    return trust
+
+
+def _identity_gate(pol: Policies, caller: Caller, t: Target, trust: GateTrace, same: bool | None,
+                   force_identity: bool) -> GateTrace:
+    if caller.type not in (USER, ROLE, ROOT, FEDERATED_USER):
+        return GateTrace("identity", NOT_EVALUATED, False,
+                         "not applicable: a federated or service caller has no identity policies")
+    if caller.type == ROOT:
+        # API_AssumeRole.html: "You cannot use AWS account root user credentials to call AssumeRole."
+        return GateTrace("identity", IMPLICIT_DENY, True,
+                         "the account root user cannot call AssumeRole; use an IAM user or role")
+    required, why = _identity_required(trust, same, force_identity)
+    if pol.identity is None:
+        return GateTrace("identity", NOT_EVALUATED, required, f"no identity policies given; {why}",
+                         missing=("the caller's identity policies (the permissions of "
+                                  f"{caller.role_arn or caller.arn})") if required else None)
+    labelled = [(f"identity/{p.id or p.source or i}", p) for i, p in enumerate(pol.identity)]
+    identity = policy_gate("identity", labelled, t, False, required)
+    identity.reason += f"; {why}"
+    return identity
+
+
+def _identity_required(trust: GateTrace, same: bool | None, force_identity: bool) -> tuple[bool, str]:
+    """Whether the caller's identity policies must allow the call, and why."""
+    if same is False:
+        return True, "cross-account: the caller's identity policy must allow the action"
+    if force_identity:
+        return True, "role chaining: the caller's identity policy must allow the action"
+    if trust.result == ALLOW and trust.grant == "account":
+        return True, "the trust names the account, which delegates to the caller's identity policies"
+    if trust.result == ALLOW:
+        return False, "same account and the trust names the caller itself: no identity allow needed"
+    return False, "needed only if the trust names the account (same account)"
 
 
 def _caller_side_gate(gate: str, policy, types, caller: Caller, t: Target, assumption: str) -> GateTrace:

@@ -5,7 +5,7 @@ expressions (nothing is evaluated; a value is inserted as text and never read ag
     {name|names}      a list as `a`, `b` (each in backticks, comma-separated)
     {name|join}       a list as a, b
     {name|or:TEXT}    TEXT when the value is empty (None, "", [])
-    [[name:TEXT]]     TEXT (which may hold fields) only when `name` is not empty
+    [[name:TEXT]]     TEXT (fields, no brackets) only when `name` is not empty
     {{ and }}         a literal brace
 
 Filters apply left to right: `{trusted|names|or:no AWS principal}`.
@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-_SECTION = re.compile(r"\[\[([a-z_][a-z0-9_]*):(.*?)\]\]", re.S)
+# a section holds no bracket, so each match stops at the next one: linear on any text
+_SECTION = re.compile(r"\[\[([a-z_][a-z0-9_]*):([^\[\]]*)\]\]")
 _TOKEN = re.compile(r"\{\{|\}\}|\{([a-z_][a-z0-9_]*)((?:\|[a-z]+(?::[^{}|]*)?)*)\}|[{}]|\[\[|\]\]")
 FILTERS = ("names", "join", "or")
 

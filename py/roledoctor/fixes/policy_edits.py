@@ -8,7 +8,7 @@ into documents), so edits apply to what the user pasted.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from roledoctor.fixes.edits import TextEdit, _indent_at, detect_style, insert_element, quote_string, replace_string
 from roledoctor.fixes.errors import FixError
@@ -32,53 +32,72 @@ def policy_edits(r: Repair, text: str) -> list[TextEdit]:
     syntax = SYNTAX.get(src.form)
     if syntax is None:
         raise FixError(f"cannot edit a policy written as {src.form}")
-    doc = src.form == "policy_document"
-    if r.op == "set_string":
-        span = _span(src, r.path)
-        lit = text[span.start:span.end]
-        if not (lit.startswith('"') and lit.endswith('"')):
-            if doc and (tuple(r.path) + (0,)) in src.policy.spans:
-                span = _span(src, tuple(r.path) + (0,))
-            else:
-                raise FixError("not a string literal")
-        return [replace_string(text, span.start, span.end, r.value, syntax)]
-    if r.op in ("set_value", "set_object"):
-        span = _span(src, r.path)
-        value = r.value
-        if doc and isinstance(value, str):
-            value = [value]  # actions = [...], resources = [...]
+    edit = _OPS.get(r.op)
+    if edit is None:
+        raise FixError(f"unknown op {r.op}")
+    return [edit(r, src, text, syntax, src.form == "policy_document")]
+
+
+def _set_string(r: Repair, src: Any, text: str, syntax: str, doc: bool) -> TextEdit:
+    span = _span(src, r.path)
+    lit = text[span.start:span.end]
+    if not (lit.startswith('"') and lit.endswith('"')):
+        if doc and (tuple(r.path) + (0,)) in src.policy.spans:
+            span = _span(src, tuple(r.path) + (0,))
+        else:
+            raise FixError("not a string literal")
+    return replace_string(text, span.start, span.end, r.value, syntax)
+
+
+def _set_value(r: Repair, src: Any, text: str, syntax: str, doc: bool) -> TextEdit:
+    span = _span(src, r.path)
+    value = r.value
+    if doc and isinstance(value, str):
+        value = [value]  # actions = [...], resources = [...]
+    st = detect_style(text, syntax)
+    indent = _indent_at(text, span.start)
+    multiline = isinstance(value, dict) and "\n" in text[span.start:span.end]
+    return TextEdit(span.start, span.end, st.value(value, indent, multiline))
+
+
+def _add_item(r: Repair, src: Any, text: str, syntax: str, doc: bool) -> TextEdit:
+    path = tuple(r.path)
+    span = _span(src, path)
+    if doc and text[span.start] != "[" and (path + ("values",)) in src.policy.spans:
+        span = _span(src, path + ("values",))
+    lit = text[span.start:span.end]
+    if lit.startswith("["):
+        return insert_element(text, span.start, r.value, syntax)
+    if lit.startswith('"'):
+        old = src.policy_value(path) if hasattr(src, "policy_value") else _decoded(src, path)
         st = detect_style(text, syntax)
-        indent = _indent_at(text, span.start)
-        multiline = isinstance(value, dict) and "\n" in text[span.start:span.end]
-        return [TextEdit(span.start, span.end, st.value(value, indent, multiline))]
-    if r.op == "add_item":
-        path = tuple(r.path)
-        span = _span(src, path)
-        if doc and text[span.start] != "[" and (path + ("values",)) in src.policy.spans:
-            span = _span(src, path + ("values",))
-        lit = text[span.start:span.end]
-        if lit.startswith("["):
-            return [insert_element(text, span.start, r.value, syntax)]
-        if lit.startswith('"'):
-            old = src.policy_value(path) if hasattr(src, "policy_value") else _decoded(src, path)
-            st = detect_style(text, syntax)
-            return [TextEdit(span.start, span.end, st.value([old, r.value], "", False))]
-        raise FixError("neither a list nor a string")
-    if r.op == "add_key":
-        if doc:
-            return [_doc_conditions(src, text, r)]
-        span = _span(src, r.path)
-        if text[span.start] != "{":
-            raise FixError("not an object")
-        return [insert_element(text, span.start, r.value, syntax, key=r.key)]
-    if r.op == "add_statement":
-        if doc:
-            return [_doc_statement(src, text, r.value)]
-        span = src.policy.spans.get(("Statement",))
-        if span is None or text[span.start] != "[":
-            raise FixError("Statement is not a list")
-        return [insert_element(text, span.start, r.value, syntax)]
-    raise FixError(f"unknown op {r.op}")
+        return TextEdit(span.start, span.end, st.value([old, r.value], "", False))
+    raise FixError("neither a list nor a string")
+
+
+def _add_key(r: Repair, src: Any, text: str, syntax: str, doc: bool) -> TextEdit:
+    if doc:
+        return _doc_conditions(src, text, r)
+    span = _span(src, r.path)
+    if text[span.start] != "{":
+        raise FixError("not an object")
+    return insert_element(text, span.start, r.value, syntax, key=r.key)
+
+
+def _add_statement(r: Repair, src: Any, text: str, syntax: str, doc: bool) -> TextEdit:
+    if doc:
+        return _doc_statement(src, text, r.value)
+    span = src.policy.spans.get(("Statement",))
+    if span is None or text[span.start] != "[":
+        raise FixError("Statement is not a list")
+    return insert_element(text, span.start, r.value, syntax)
+
+
+# op -> the edit that makes it (fixes/apply.py sends these ops here)
+_OPS: dict[str, Callable[[Repair, Any, str, str, bool], TextEdit]] = {
+    "set_string": _set_string, "set_value": _set_value, "set_object": _set_value, "add_item": _add_item,
+    "add_key": _add_key, "add_statement": _add_statement,
+}
 
 
 def _decoded(src: Any, path: tuple) -> str:

@@ -54,58 +54,75 @@ def evaluate_condition(cond: Condition, ctx: Context, variables: bool) -> Condit
                               ctx_vals, status, result, reason, cond.path, cond.span)
 
     if is_null:
-        want_absent = [v.lower() == "true" for v in cond.values]
-        if status == UNKNOWN:
-            return trace(None, "key value unknown")
-        absent = status == ABSENT or not ctx_vals
-        ok = any(w == absent for w in want_absent)
-        return trace(ok, ("key absent" if absent else "key present") + (", as required" if ok else ", not as required"))
+        return trace(*_null(cond, status, ctx_vals))
     if oper is None:
         return trace(None, f"unknown condition operator {cond.operator!r}")
+    pvals = _policy_values(cond, ctx, oper, variables)
+    if isinstance(pvals, tuple):
+        return trace(*pvals)
+    shown = [_show(p) for p in pvals]
+    if status == UNKNOWN:
+        return trace(None, "key value unknown", shown)
+    if status == ABSENT or not ctx_vals:
+        return trace(*_absent(set_op, if_exists, oper), shown)
+    return trace(*_present(set_op, oper, ctx_vals, pvals), shown)
 
+
+Outcome = tuple[bool | None, str]  # (result, reason)
+
+
+def _null(cond: Condition, status: str, ctx_vals: list[str] | None) -> Outcome:
+    want_absent = [v.lower() == "true" for v in cond.values]
+    if status == UNKNOWN:
+        return None, "key value unknown"
+    absent = status == ABSENT or not ctx_vals
+    ok = any(w == absent for w in want_absent)
+    return ok, ("key absent" if absent else "key present") + (", as required" if ok else ", not as required")
+
+
+def _policy_values(cond: Condition, ctx: Context, oper: Operator, variables: bool) -> list[str] | Outcome:
+    """The condition's values with policy variables substituted, or the outcome when one cannot be."""
     pvals: list[str] = []
     for v in cond.values:
         s = substitute(v, ctx, oper.pattern) if variables else v
         if s is None:
-            return trace(None, f"policy variable in {v!r} refers to a key whose value is unknown")
+            return None, f"policy variable in {v!r} refers to a key whose value is unknown"
         if s == UNRESOLVED:
-            return trace(False, f"policy variable in {v!r} has no value in this request: the statement is invalid")
+            return False, f"policy variable in {v!r} has no value in this request: the statement is invalid"
         pvals.append(s)
-    shown = [_show(p) for p in pvals]
+    return pvals
 
-    if status == UNKNOWN:
-        return trace(None, "key value unknown", shown)
-    empty = status == ABSENT or not ctx_vals
-    if empty:
-        if set_op == "forallvalues":
-            return trace(True, "key absent: ForAllValues is true for an absent key", shown)
-        if if_exists:
-            return trace(True, "key absent: …IfExists is true for an absent key", shown)
-        if set_op == "foranyvalue":
-            return trace(False, "key absent: ForAnyValue is false for an absent key", shown)
-        if oper.negated:
-            return trace(True, "key absent: a negated operator is true for an absent key", shown)
-        return trace(False, "key absent", shown)
-    present: list[str] = ctx_vals or []  # not empty here
 
+def _absent(set_op: str | None, if_exists: bool, oper: Operator) -> Outcome:
+    """A key absent from the request (or empty), in the order the rules apply."""
+    if set_op == "forallvalues":
+        return True, "key absent: ForAllValues is true for an absent key"
+    if if_exists:
+        return True, "key absent: …IfExists is true for an absent key"
+    if set_op == "foranyvalue":
+        return False, "key absent: ForAnyValue is false for an absent key"
+    if oper.negated:
+        return True, "key absent: a negated operator is true for an absent key"
+    return False, "key absent"
+
+
+def _present(set_op: str | None, oper: Operator, present: list[str], pvals: list[str]) -> Outcome:
     def satisfied(c: str) -> bool:
         hit = any(oper.test(c, p) for p in pvals)
         return not hit if oper.negated else hit
 
     if set_op == "forallvalues":
         bad = [c for c in present if not satisfied(c)]
-        return trace(not bad, "every value satisfies the operator" if not bad else f"value {bad[0]!r} does not", shown)
+        return not bad, "every value satisfies the operator" if not bad else f"value {bad[0]!r} does not"
     if set_op == "foranyvalue":
         ok = any(satisfied(c) for c in present)
-        return trace(ok, "a value satisfies the operator" if ok else "no value satisfies the operator", shown)
+        return ok, "a value satisfies the operator" if ok else "no value satisfies the operator"
     # single-valued use; a multivalued context is treated as "any value", negation over all
     hit = any(oper.test(c, p) for c in present for p in pvals)
     ok = not hit if oper.negated else hit
     if oper.negated:
-        reason = "no policy value matches" if ok else "a policy value matches, which the negated operator forbids"
-    else:
-        reason = "a policy value matches" if ok else "no policy value matches"
-    return trace(ok, reason, shown)
+        return ok, "no policy value matches" if ok else "a policy value matches, which the negated operator forbids"
+    return ok, "a policy value matches" if ok else "no policy value matches"
 
 
 def _show(p: str) -> str:
