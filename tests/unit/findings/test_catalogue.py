@@ -108,3 +108,55 @@ def test_message_templates_name_only_fields_their_rules_fill():
             assert all(f.isidentifier() for f in fields), (e.code, fields)
             if text:
                 assert render(text, {f: "X" for f in fields}).count("{") == text.count("{{"), e.code
+
+
+def test_every_blocker_has_a_gate_and_the_page_rows_read_it():
+    from roledoctor.pageapi import view as page
+    cat = catmod.load()
+    assert all(e.gate in catmod.GATES for e in cat.entries.values() if e.kind == "blocker")
+    assert "EXTERNAL_ID_MISMATCH" in page._CONDITION_CODES and "DURATION_EXCEEDS_CHAIN_LIMIT" in page._ROLE_CODES
+    assert set(page._CONDITION_CODES) == {c for c, e in cat.entries.items() if e.gate == "conditions"}
+
+
+def test_evidence_from_span():
+    from roledoctor.source import LineIndex
+
+    src = 'provider "aws" {\n  assume_role {\n    external_id = "abc"\n  }\n}\n'
+    start = src.index('"abc"')
+    ev = Evidence.from_span("provider", LineIndex(src).span(start, start + 5), src)
+    assert (ev.line, ev.column, ev.text, ev.end_line) == (3, 19, 'external_id = "abc"', 3)
+
+
+def test_evidence_for_a_whole_statement_shows_its_first_line_with_content():
+    """A statement's span starts at its `{`: the evidence line is its Sid (or
+    Effect) line instead, and the range still covers the whole statement."""
+    from roledoctor.source import LineIndex
+
+    src = '{\n  "Statement": [\n    {\n\n      "Sid": "DenyForeignRoles",\n      "Effect": "Deny"\n    }\n  ]\n}\n'
+    start = src.index("    {") + 4
+    end = src.index("    }") + 5
+    ev = Evidence.from_span("scp", LineIndex(src).span(start, end), src)
+    assert (ev.line, ev.column, ev.text) == (5, 7, '"Sid": "DenyForeignRoles",')
+    assert (ev.end_line, ev.end_column) == (7, 6)
+    # a one-line statement is shown as it is
+    one = '[{"Effect": "Deny"}]'
+    ev = Evidence.from_span("scp", LineIndex(one).span(1, len(one) - 1), one)
+    assert (ev.line, ev.column, ev.text) == (1, 2, one)
+    # a bracket with nothing after it in the span stays as it is, at its own line
+    bare = "{\n"
+    ev = Evidence.from_span("scp", LineIndex(bare).span(0, 1), bare)
+    assert (ev.line, ev.text) == (1, "{")
+    blank = "{\n\n\n"
+    ev = Evidence.from_span("scp", LineIndex(blank).span(0, 3), blank)
+    assert (ev.line, ev.column, ev.text) == (1, 1, "{")
+
+
+def test_findings_package_does_not_import_jinja2():
+    import subprocess
+    import sys
+
+    code = "import sys, roledoctor.findings, roledoctor.findings.prevention; print('jinja2' in sys.modules)"
+    src = str(REPO / "py")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PYTHONPATH": src}, check=True)
+    assert out.stdout.strip() == "False"
