@@ -41,6 +41,8 @@ EXAMPLE = ROOT / "examples" / "seed-cross-account"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 sys.path.insert(0, str(ROOT / "tests"))
 
+from toolvenv import usable  # noqa: E402
+
 BARE = ROOT / "tests" / "bench_bare"  # the bare page: index.html, bare.mjs, bare-worker.mjs
 
 
@@ -335,7 +337,7 @@ def corpus_measure(results: dict) -> None:
     t, p = best([sys.executable, "-m", "roledoctor", "check", str(CORPUS), "--format", "json"])
     results["j_check_corpus_files"] = sum(1 for _ in CORPUS.rglob("*.tf"))
     results["j_check_corpus_s"] = t
-    if CHECKOV.exists():
+    if usable(CHECKOV):
         env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
                "LOG_LEVEL": "ERROR"}
         ct, _ = best([str(CHECKOV), "-d", str(CORPUS), "--framework", "terraform", "--check",

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from toolvenv import tool_exe
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".cache" / "precommit-venv"
@@ -56,15 +57,11 @@ def _run(cmd, cwd, env=None, timeout=600):
 
 @pytest.fixture(scope="module")
 def precommit() -> Path:
-    exe = BIN / "pre-commit"
-    if not exe.exists():
-        VENV.parent.mkdir(parents=True, exist_ok=True)
-        r = _run([sys.executable, "-m", "venv", VENV], ROOT)
-        assert r.returncode == 0, f"cannot create {VENV}: {r.stderr}"
-        r = _run([BIN / "python", "-m", "pip", "install", "--quiet", "pre-commit>=3.5"], ROOT)
-        assert r.returncode == 0, f"cannot install pre-commit from PyPI into {VENV}:\n{r.stdout}\n{r.stderr}"
-    assert exe.exists(), f"{exe} missing after installing pre-commit"
-    return exe
+    try:
+        return tool_exe(VENV, "pre-commit>=3.5", "pre-commit")
+    except RuntimeError as e:
+        pytest.fail(str(e))
+
 
 
 def _manifest() -> list[dict]:

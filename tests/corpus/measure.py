@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent))  # tests/, for `corpus.harness`
 sys.path.insert(0, str(HERE.parents[1] / "py"))
 
 from corpus import harness as H  # noqa: E402
+from toolvenv import tool_exe  # noqa: E402
 
 CHECKOV_VERSION = "3.3.30"
 CHECKOV_VENV = H.ROOT / ".cache" / "checkov-venv"
@@ -40,13 +41,8 @@ CHECKS_IAM = CHECKS_TRUST + ",CKV_AWS_62,CKV_AWS_63,CKV_AWS_274,CKV_AWS_286,CKV_
 
 
 def checkov_exe() -> Path:
-    exe = CHECKOV_VENV / "bin" / "checkov"
-    if not exe.exists():
-        for cmd in ([sys.executable, "-m", "venv", str(CHECKOV_VENV)],
-                    [str(CHECKOV_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                     f"checkov=={CHECKOV_VERSION}"]):
-            subprocess.run(cmd, check=True)
-    return exe
+    return tool_exe(CHECKOV_VENV, f"checkov=={CHECKOV_VERSION}", "checkov")
+
 
 
 def timed(cmd: list[str], env=None) -> tuple[float, subprocess.CompletedProcess]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ import pytest
 from roledoctor.diagnosis.diagnose import diagnose
 from roledoctor.inputs import read_all
 from scenarios.scenario_io import SEED, folders, load
+from toolvenv import tool_exe
 
 pytestmark = pytest.mark.checkov
 
@@ -35,19 +35,11 @@ GITHUB = "oidc-provider/token.actions.githubusercontent.com"
 
 
 def checkov_exe() -> Path:
-    exe = BIN / ("checkov.cmd" if os.name == "nt" else "checkov")
-    if exe.exists():
-        return exe
-    steps = [[sys.executable, "-m", "venv", str(VENV)],
-             [str(BIN / "python"), "-m", "pip", "install", "--quiet", f"checkov=={CHECKOV_VERSION}"]]
-    for cmd in steps:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
-        if p.returncode != 0:
-            pytest.fail(f"could not install Checkov into {VENV} ({' '.join(cmd[-3:])}):\n"
-                        f"{(p.stderr or p.stdout)[-2000:]}")
-    if not exe.exists():
-        pytest.fail(f"Checkov installed, but {exe} is missing")
-    return exe
+    try:
+        return tool_exe(VENV, f"checkov=={CHECKOV_VERSION}", "checkov")
+    except RuntimeError as e:
+        pytest.fail(str(e))
+
 
 
 def policy_obj(policy) -> dict:
