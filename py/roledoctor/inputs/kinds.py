@@ -8,7 +8,10 @@ reader.classify asks the rows stage by stage, in this order:
   own         texts that say which kind they are (tokens, AWS config, CI files, ...):
               the first row whose module recognises the text reads it
   json        a text that parses as JSON: `recognise_json(text, value)` with the value
-              parsed once; the first row that recognises it is the kind
+              parsed once; the first row that recognises it is the kind, read by
+              `read_json(name, text, lines, doc)` with the document parsed once (spans
+              included) when the row names one, else by `read`; a reader that gives
+              None after all hands the text to the next row
   log         logfmt lines quoting an error
   text        everything else: every row that recognises the text (a paste may hold
               AWS output, HCL and an error at once)
@@ -36,6 +39,7 @@ class Kind:
     what: str = ""  # how the page and `inspect` call it
     recognise: str = "recognise"  # function names in `module`
     read: str = "read"
+    read_json: str = ""  # stage json: a reader of the parsed document (name, text, lines, doc)
 
     def load(self) -> ModuleType:
         return importlib.import_module(self.module)
@@ -45,6 +49,13 @@ class Kind:
 
     def reader(self) -> Any:
         return getattr(self.load(), self.read)
+
+    def json_reader(self) -> Any:
+        """(name, text, lines, doc) -> records, or None: this row does not read it after all."""
+        if self.read_json:
+            return getattr(self.load(), self.read_json)
+        read = self.reader()
+        return lambda name, text, lines, doc: read(name, text, lines)
 
 
 _IAM = "roledoctor.inputs.evidence.iam"
@@ -61,11 +72,14 @@ KINDS: tuple[Kind, ...] = (
     Kind("terragrunt", "roledoctor.inputs.terragrunt", "own", "caller_files", "terragrunt.hcl"),
     # JSON, by content
     Kind("aws-evidence", "roledoctor.inputs.evidence", "json", "aws_evidence", "AWS output",
-         recognise="recognise_json"),
-    Kind("plan", "roledoctor.inputs.plan", "json", "provider", "plan", recognise="recognise_json"),
-    Kind("policy-json", "roledoctor.inputs.policyjson", "json", "", "policy", recognise="recognise_json"),
+         recognise="recognise_json", read_json="read_json"),
+    Kind("plan", "roledoctor.inputs.plan", "json", "provider", "plan", recognise="recognise_json",
+         read_json="read_json"),
+    Kind("policy-json", "roledoctor.inputs.policyjson", "json", "", "policy", recognise="recognise_json",
+         read_json="read_json"),
     Kind("error", "roledoctor.inputs.errortext", "json", "error", "error output", recognise="recognise_json"),
-    Kind("json", "roledoctor.inputs.identity", "json", "", "JSON", recognise="recognise_json"),
+    Kind("json", "roledoctor.inputs.identity", "json", "", "JSON", recognise="recognise_json",
+         read_json="read_json"),
     # logfmt log lines (logrus, kiam, kube controllers)
     Kind("error", "roledoctor.inputs.errortext", "log", "error", "error output", recognise="recognise_log"),
     # any other text
