@@ -45,3 +45,9 @@ def read_json(name: str, text: str, lines: LineIndex, doc: jsonspan.JSONDoc) -> 
 
 def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
     return jsonkind.read_whole(name, text, lines, read_json)
+
+
+def box(name: str, text: str) -> str:
+    """The kinds table's box_by: get-caller-identity output is AWS evidence; other JSON, ""."""
+    from roledoctor.inputs.reader import read as read_any
+    return "aws_evidence" if any(r.kind == "caller-identity" for r in read_any("route", text)) else ""

@@ -75,3 +75,19 @@ def read_json(name: str, text: str, lines: LineIndex, doc: jsonspan.JSONDoc) -> 
 
 def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
     return jsonkind.read_whole(name, text, lines, read_json)
+
+
+# The page's box for each kind of policy (policydoc.classify); any other is an organization policy.
+BOXES = {"trust": "trust_policy", "resource": "trust_policy", "identity": "caller_policy", "session": "caller_policy"}
+
+
+def box(name: str, text: str) -> str:
+    """The kinds table's box_by: a role's trust policy and trust or resource policies go to the
+    trust box, identity and session policies to the caller's, SCPs and RCPs to the organization's."""
+    from roledoctor.inputs.reader import read as read_any
+    for rec in read_any(name, text):
+        if rec.kind == "role":
+            return "trust_policy"
+        if rec.kind == "policy-json":
+            return BOXES.get(rec.facts.kind, "org_policies")
+    return ""
