@@ -29,7 +29,7 @@ from roledoctor.diagnosis.model import Issue, Where
 from roledoctor.findings import catalogue
 from roledoctor.inputs import Inputs, read_all
 from roledoctor.inputs.model import ModuleCall
-from roledoctor.inputs.reader import ModuleValues
+from roledoctor.inputs.gather import ModuleValues
 
 MAX_DEPTH = 4  # module calls followed below a scanned module (terraform-aws-modules nests 2-3)
 

@@ -129,7 +129,7 @@ def hardening(inputs: Inputs, slot_of=lambda name: "auto", target: Target | None
 # The elements a rule's verdict rests on. A value that comes from a Terraform variable's default is
 # not decided by the code (a caller, a tfvars file or -var may set another one: "unknown is not
 # wrong"), so a hardening finding is not made from it; a module call that leaves the variable out
-# decides it (inputs.reader.ModuleValues). The blockers of `check`'s cross-check (a provider's role
+# decides it (inputs.gather.ModuleValues). The blockers of `check`'s cross-check (a provider's role
 # against the role in the code) do use defaults: they predict the run as configured.
 TRUST_ELEMENTS = ("Effect", "Principal", "Condition")
 IDENTITY_ELEMENTS = ("Effect", "Action", "Resource", "NotResource")

@@ -14,5 +14,6 @@ from roledoctor.inputs.model import (  # noqa: F401
     PolicyDocument, PolicyResource, PolicySource, Problem, ProviderConfig, Recognised, RoleResource, S3Backend,
     Variable, WebIdentityConfig,
 )
-from roledoctor.inputs.reader import classify, read, read_all  # noqa: F401
+from roledoctor.inputs.reader import classify, read  # noqa: F401
+from roledoctor.inputs.gather import ModuleValues, read_all  # noqa: F401
 from roledoctor.inputs.jsonout import to_jsonable  # noqa: F401

@@ -117,20 +117,42 @@ def _triggers(on) -> dict:
     return on if isinstance(on, dict) else {}
 
 
-def _github(name: str, doc, lines: LineIndex) -> list[Recognised]:
-    wf = doc.value
-    on = _triggers(wf.get("on", wf.get(True, wf.get("true"))))
-    out = []
-    steps_found = []
+def _configure_steps(wf: dict) -> list[tuple[str, dict, int, dict]]:
+    """(job id, job, step index, step) of each configure-aws-credentials step, in file order."""
+    found = []
     for job_id, job in wf["jobs"].items():
         if not isinstance(job, dict):
             continue
         for i, step in enumerate(job.get("steps") or []):
             if isinstance(step, dict) and isinstance(step.get("uses"), str) and \
                     step["uses"].split("@", 1)[0].lower() == CONFIGURE_ACTION:
-                steps_found.append((job_id, job, i, step))
+                found.append((job_id, job, i, step))
+    return found
+
+
+def _github_inputs(src: CallerSource, doc, lines: LineIndex, w: dict, wpath: tuple) -> None:
+    """The step's session name, duration, external ID and audience, with the action's defaults."""
+    sess = w.get("role-session-name", "GitHubActions")
+    src.session_name = _arg(doc, lines, wpath + ("role-session-name",), "role-session-name", str(sess)) \
+        if "role-session-name" in w else Arg("role-session-name", "GitHubActions", "(default)")
+    dur = w.get("role-duration-seconds", 3600)
+    src.duration_seconds = Arg("role-duration-seconds", int(dur) if str(dur).isdigit() else dur, str(dur),
+                               _span(doc, lines, wpath + ("role-duration-seconds",)))
+    if "role-external-id" in w:
+        src.external_id = _arg(doc, lines, wpath + ("role-external-id",), "role-external-id",
+                               str(w["role-external-id"]))
+    if "audience" in w:
+        src.audience = _arg(doc, lines, wpath + ("audience",), "audience", str(w["audience"]))
+    else:
+        src.audience = Arg("audience", "sts.amazonaws.com", "(default)")
+
+
+def _github(name: str, doc, lines: LineIndex) -> list[Recognised]:
+    wf = doc.value
+    on = _triggers(wf.get("on", wf.get(True, wf.get("true"))))
+    out = []
     prev_role: dict[str, str] = {}
-    for job_id, job, i, step in steps_found:
+    for job_id, job, i, step in _configure_steps(wf):
         base = ("jobs", job_id, "steps", i)
         w = as_dict(step.get("with"))
         wpath = base + ("with",)
@@ -145,19 +167,7 @@ def _github(name: str, doc, lines: LineIndex) -> list[Recognised]:
         chaining = w.get("role-chaining") is True or str(w.get("role-chaining")).lower() == "true"
         token_file = "web-identity-token-file" in w
         src.web_identity = not keys and not chaining
-        sess = w.get("role-session-name", "GitHubActions")
-        src.session_name = _arg(doc, lines, wpath + ("role-session-name",), "role-session-name", str(sess)) \
-            if "role-session-name" in w else Arg("role-session-name", "GitHubActions", "(default)")
-        dur = w.get("role-duration-seconds", 3600)
-        src.duration_seconds = Arg("role-duration-seconds", int(dur) if str(dur).isdigit() else dur, str(dur),
-                                   _span(doc, lines, wpath + ("role-duration-seconds",)))
-        if "role-external-id" in w:
-            src.external_id = _arg(doc, lines, wpath + ("role-external-id",), "role-external-id",
-                                   str(w["role-external-id"]))
-        if "audience" in w:
-            src.audience = _arg(doc, lines, wpath + ("audience",), "audience", str(w["audience"]))
-        else:
-            src.audience = Arg("audience", "sts.amazonaws.com", "(default)")
+        _github_inputs(src, doc, lines, w, wpath)
         skip = str(w.get("role-skip-session-tagging", False)).lower() == "true"
         if not src.web_identity and not skip:
             src.tags = {t: "(set by the action)" for t in GITHUB_TAGS}
@@ -235,6 +245,34 @@ def _script_text(job) -> str:
     return "\n".join(parts)[:200_000]
 
 
+def _gitlab_role(job_id: str, script: str, top_vars: dict, jvars: dict) -> tuple[str | None, tuple | None]:
+    """The role a job assumes and where it is set: ROLE_ARN / AWS_ROLE_ARN (the job's variables
+    over the file's), else a `--role-arn` in its script."""
+    role: str | None = None
+    role_path: tuple | None = None
+    for path, vs in ((("variables",), top_vars), ((job_id, "variables"), jvars)):
+        for k in ("ROLE_ARN", "AWS_ROLE_ARN"):
+            if isinstance(vs.get(k), str):
+                role, role_path = vs[k], path + (k,)
+    m = _ROLE_FLAG.search(script)
+    if role is None and m:
+        role, role_path = m.group(1), (job_id, "script")
+    return role, role_path
+
+
+def _gitlab_branch(job: dict) -> str | None:
+    """The branch a job runs on: its first `rules: - if: $CI_COMMIT_BRANCH == "x"`, else `only: [x]`."""
+    for r in as_list(job.get("rules")):
+        b = _BRANCH_RULE.search(r.get("if", "")) if isinstance(r, dict) and isinstance(r.get("if"), str) else None
+        if b:
+            return b.group(1)
+    only = job.get("only")
+    if isinstance(only, list) and only and isinstance(only[0], str) and only[0] not in (
+            "branches", "tags", "merge_requests"):
+        return only[0]
+    return None
+
+
 def _gitlab(name: str, doc, lines: LineIndex) -> list[Recognised]:
     ci = doc.value
     top_vars = as_dict(ci.get("variables"))
@@ -244,15 +282,7 @@ def _gitlab(name: str, doc, lines: LineIndex) -> list[Recognised]:
             continue
         script = _script_text(job)
         jvars = as_dict(job.get("variables"))
-        role: str | None = None
-        role_path: tuple | None = None
-        for path, vs in ((("variables",), top_vars), ((job_id, "variables"), jvars)):
-            for k in ("ROLE_ARN", "AWS_ROLE_ARN"):
-                if isinstance(vs.get(k), str):
-                    role, role_path = vs[k], path + (k,)
-        m = _ROLE_FLAG.search(script)
-        if role is None and m:
-            role, role_path = m.group(1), (job_id, "script")
+        role, role_path = _gitlab_role(job_id, script, top_vars, jvars)
         uses_aws = role is not None or "assume-role-with-web-identity" in script or "AWS_WEB_IDENTITY_TOKEN" in script
         if not uses_aws:
             continue
@@ -275,17 +305,7 @@ def _gitlab(name: str, doc, lines: LineIndex) -> list[Recognised]:
             if isinstance(first, str):
                 p = (job_id, "id_tokens", chosen, "aud") + ((0,) if isinstance(aud, list) else ())
                 src.audience = _arg(doc, lines, p, "aud", first)
-        rules = as_list(job.get("rules"))
-        only = job.get("only")
-        branch = None
-        for r in rules:
-            b = _BRANCH_RULE.search(r.get("if", "")) if isinstance(r, dict) and isinstance(r.get("if"), str) else None
-            if b:
-                branch = b.group(1)
-                break
-        if branch is None and isinstance(only, list) and only and isinstance(only[0], str) and only[0] not in (
-                "branches", "tags", "merge_requests"):
-            branch = only[0]
+        branch = _gitlab_branch(job)
         if branch:
             src.subject_parts["context"] = f"ref_type:branch:ref:{branch}"
             src.subject_note = f"job `{job_id}` runs on branch `{branch}`"

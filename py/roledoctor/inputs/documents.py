@@ -1,8 +1,11 @@
-"""Several JSON documents in one text (the page's "Organization policies" box,
-a paste of `aws organizations describe-policy` outputs): where each one is, and
-each cut out with the offsets and lines of the whole text."""
+"""Several documents in one text: JSON documents one after another (the page's
+"Organization policies" box, a paste of `aws organizations describe-policy`
+outputs), the JSON objects and HCL blocks an error paste quotes; where each one
+is, and each cut out with the offsets and lines of the whole text."""
 
 from __future__ import annotations
+
+import re
 
 from roledoctor.source import quoted_end
 
@@ -50,3 +53,45 @@ def blank_outside(text: str, a: int, b: int) -> str:
     """The text with everything outside [a, b) blanked (newlines kept): offsets and lines stay."""
     return "".join(c if c == "\n" else " " for c in text[:a]) + text[a:b] + \
         "".join(c if c == "\n" else " " for c in text[b:])
+
+
+_SEGMENT_START = re.compile(r"^(?:\{|(?:provider|resource|data|terraform|variable|locals)[ \t][^\n{]*\{)", re.M)
+
+
+def _block_end(text: str, start: int) -> int | None:
+    """The offset just past the brace that closes the one at or after `start`, None when it
+    never closes. Braces inside one-line strings do not count."""
+    depth, i, n, in_str = 0, start, len(text), False
+    while i < n:
+        ch = text[i]
+        if in_str:
+            if ch == "\\":
+                i += 1
+            elif ch == '"' or ch == "\n":
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def segments(text: str) -> list[tuple[int, int, str]]:
+    """Column-0 JSON objects and HCL blocks inside a mixed paste (error output
+    plus config): (start, end, "json"|"hcl"). Braces are matched outside strings."""
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    while True:
+        m = _SEGMENT_START.search(text, pos)
+        if not m:
+            return out
+        end = _block_end(text, m.start())
+        if end is None:
+            return out
+        out.append((m.start(), end, "json" if text[m.start()] == "{" else "hcl"))
+        pos = end

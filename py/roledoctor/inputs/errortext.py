@@ -19,7 +19,7 @@ import bisect
 from collections.abc import Callable
 import re
 
-from roledoctor.inputs.model import Denial, ErrorFacts
+from roledoctor.inputs.model import INPUT_UNPARSEABLE, Denial, ErrorFacts, Problem, Recognised, problem_record
 from roledoctor.source import LineIndex
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b")
@@ -666,6 +666,18 @@ def recognise_json(text: str, parsed) -> bool:
             and looks_like_error(text))
 
 
-def read(name: str, text: str, lines) -> list:
-    from roledoctor.inputs.reader import read as read_any
-    return read_any(name, text)
+def records(name: str, text: str) -> list[Recognised]:
+    """Each failure the text states, as a record; [] when no template matches."""
+    return [Recognised(name, "error", e, e.span) for e in parse(name, text)]
+
+
+def no_template(name: str, text: str, lines: LineIndex) -> Recognised:
+    return problem_record(name, Problem(INPUT_UNPARSEABLE, "looks like error output, but no known AWS/Terraform "
+                                        "error template matched", name, lines.span(0, min(1, len(text))),
+                                        lines.line_text(1)[:200]))
+
+
+def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
+    """The failures of an error text (a log line, JSON quoting an error); error output that also
+    quotes JSON documents or HCL blocks is cut into them by reader.py, which reads each piece."""
+    return records(name, text) or [no_template(name, text, lines)]

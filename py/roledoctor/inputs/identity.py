@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from roledoctor.inputs import jsonspan
+from roledoctor.inputs import jsonkind, jsonspan
 from roledoctor.inputs.model import CallerIdentity, Recognised
 from roledoctor.source import LineIndex
 
@@ -34,13 +34,20 @@ def recognise(text: str) -> bool:
         return False
 
 
-def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
-    try:
-        doc = jsonspan.parse(text)
-    except jsonspan.JSONSyntaxError:
-        return []
+def read_json(name: str, text: str, lines: LineIndex, doc: jsonspan.JSONDoc) -> list[Recognised]:
+    """Caller identity; any other JSON left to this last row is a problem saying what it is not."""
     ci = caller_identity(doc.value)
     if ci is None:
-        return []
+        return [jsonkind.unrecognised(name, lines, doc)]
     ci.input, ci.span = name, lines.span(doc.start, doc.end)
     return [Recognised(name, "caller-identity", ci, ci.span)]
+
+
+def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
+    return jsonkind.read_whole(name, text, lines, read_json)
+
+
+def box(name: str, text: str) -> str:
+    """The kinds table's box_by: get-caller-identity output is AWS evidence; other JSON, ""."""
+    from roledoctor.inputs.reader import read as read_any
+    return "aws_evidence" if any(r.kind == "caller-identity" for r in read_any("route", text)) else ""

@@ -8,13 +8,21 @@ reader.classify asks the rows stage by stage, in this order:
   own         texts that say which kind they are (tokens, AWS config, CI files, ...):
               the first row whose module recognises the text reads it
   json        a text that parses as JSON: `recognise_json(text, value)` with the value
-              parsed once; the first row that recognises it is the kind
+              parsed once; the first row that recognises it is the kind, read by
+              `read_json(name, text, lines, doc)` with the document parsed once (spans
+              included) when the row names one, else by `read`; a reader that gives
+              None after all hands the text to the next row
   log         logfmt lines quoting an error
   text        everything else: every row that recognises the text (a paste may hold
               AWS output, HCL and an error at once)
   aws-output  the AWS CLI / CloudTrail outputs of the aws-evidence kind, one row per
               output: `recognise` and `read` name the family module's functions
               (inputs/evidence/ registers them from here)
+
+The page routes a dropped file by its row (pageapi/routing.py): the row's `box`; a row
+naming `box_by` lets its module choose the box by content (`box_by(name, text)`: a box,
+or "" for the row's own); `unless_named` file name endings send a file of the kind to the
+box its name says instead; a text holding several kinds goes by the one that `wins`.
 
 Modules are imported only when their row is first asked.
 """
@@ -36,6 +44,14 @@ class Kind:
     what: str = ""  # how the page and `inspect` call it
     recognise: str = "recognise"  # function names in `module`
     read: str = "read"
+    read_json: str = ""  # stage json: a reader of the parsed document (name, text, lines, doc)
+    box_by: str = ""  # a function (name, text) -> box in `module`: the box by content, "" for `box`
+    unless_named: tuple[str, ...] = ()  # file name endings that route a file of this kind by its name
+    wins: int = 0  # a text holding several kinds goes to the box of the one with the highest
+
+    def box_for(self, name: str, text: str) -> str:
+        """The page's box for a dropped file of this kind: by content when the row says so."""
+        return (getattr(self.load(), self.box_by)(name, text) if self.box_by else "") or self.box
 
     def load(self) -> ModuleType:
         return importlib.import_module(self.module)
@@ -45,6 +61,13 @@ class Kind:
 
     def reader(self) -> Any:
         return getattr(self.load(), self.read)
+
+    def json_reader(self) -> Any:
+        """(name, text, lines, doc) -> records, or None: this row does not read it after all."""
+        if self.read_json:
+            return getattr(self.load(), self.read_json)
+        read = self.reader()
+        return lambda name, text, lines, doc: read(name, text, lines)
 
 
 _IAM = "roledoctor.inputs.evidence.iam"
@@ -61,18 +84,25 @@ KINDS: tuple[Kind, ...] = (
     Kind("terragrunt", "roledoctor.inputs.terragrunt", "own", "caller_files", "terragrunt.hcl"),
     # JSON, by content
     Kind("aws-evidence", "roledoctor.inputs.evidence", "json", "aws_evidence", "AWS output",
-         recognise="recognise_json"),
-    Kind("plan", "roledoctor.inputs.plan", "json", "provider", "plan", recognise="recognise_json"),
-    Kind("policy-json", "roledoctor.inputs.policyjson", "json", "", "policy", recognise="recognise_json"),
-    Kind("error", "roledoctor.inputs.errortext", "json", "error", "error output", recognise="recognise_json"),
-    Kind("json", "roledoctor.inputs.identity", "json", "", "JSON", recognise="recognise_json"),
+         recognise="recognise_json", read_json="read_json", wins=1),
+    Kind("plan", "roledoctor.inputs.plan", "json", "provider", "plan", recognise="recognise_json",
+         read_json="read_json", unless_named=(".log", ".txt")),
+    # a policy's box is what it is: trust, caller permissions or organization policy
+    Kind("policy-json", "roledoctor.inputs.policyjson", "json", "trust_policy", "policy",
+         recognise="recognise_json", read_json="read_json", box_by="box"),
+    Kind("error", "roledoctor.inputs.errortext", "json", "error", "error output", recognise="recognise_json",
+         wins=2),
+    # get-caller-identity output goes with the AWS output; other JSON by its file name
+    Kind("json", "roledoctor.inputs.identity", "json", "", "JSON", recognise="recognise_json",
+         read_json="read_json", box_by="box"),
     # logfmt log lines (logrus, kiam, kube controllers)
-    Kind("error", "roledoctor.inputs.errortext", "log", "error", "error output", recognise="recognise_log"),
+    Kind("error", "roledoctor.inputs.errortext", "log", "error", "error output", recognise="recognise_log",
+         wins=2),
     # any other text
     Kind("aws-evidence", "roledoctor.inputs.evidence", "text", "aws_evidence", "AWS output",
-         recognise="recognise_text"),
+         recognise="recognise_text", wins=1),
     Kind("hcl", "roledoctor.inputs.terraform", "text", "provider", "Terraform"),
-    Kind("error", "roledoctor.inputs.errortext", "text", "error", "error output"),
+    Kind("error", "roledoctor.inputs.errortext", "text", "error", "error output", wins=2),
     # AWS CLI and CloudTrail outputs (all of kind aws-evidence)
     Kind("get-role", _IAM, "aws-output", recognise="is_get_role", read="read_get_role"),
     Kind("inline-policy", _IAM, "aws-output", recognise="is_inline_policy", read="read_inline_policy"),

@@ -258,6 +258,11 @@ class Recognised:
     span: Span | None = None
 
 
+def problem_record(name: str, p: Problem) -> Recognised:
+    """A reader's problem as one of the records it returns (kind "problem")."""
+    return Recognised(name, "problem", p, p.span)
+
+
 @dataclass
 class CallerIdentity:
     """`aws sts get-caller-identity` output: who runs Terraform, when no error

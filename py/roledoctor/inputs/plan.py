@@ -8,12 +8,12 @@ string's escapes back to the plan text.
 
 from __future__ import annotations
 
-from roledoctor.inputs import jsonspan, policydoc
+from roledoctor.inputs import jsonkind, jsonspan, policydoc
 from roledoctor.inputs.model import (
-    Arg, AssumeRoleHop, PolicyAttachment, PolicyResource, PolicySource, ProviderConfig, RoleResource,
+    Arg, AssumeRoleHop, PolicyAttachment, PolicyResource, PolicySource, ProviderConfig, Recognised, RoleResource,
     WebIdentityConfig,
 )
-from roledoctor.inputs.terraform import ATTACHMENT_TYPES, Found, HOP_ARGS, PROVIDER_ARGS, WEB_ARGS
+from roledoctor.inputs.terraform import ATTACHMENT_TYPES, Found, HOP_ARGS, PROVIDER_ARGS, WEB_ARGS, records
 from roledoctor.source import LineIndex
 from roledoctor.inputs.values import as_dict
 
@@ -146,13 +146,21 @@ def recognise_json(text: str, parsed) -> bool:
 
 
 def recognise(text: str) -> bool:
-    from roledoctor.inputs import jsonspan
     try:
         return is_plan(jsonspan.parse(text, positions=False).value)
     except jsonspan.JSONSyntaxError:
         return False
 
 
-def read(name: str, text: str, lines):
-    from roledoctor.inputs.reader import read as read_any
-    return read_any(name, text)
+def read_json(name: str, text: str, lines: LineIndex, doc: jsonspan.JSONDoc) -> list[Recognised]:
+    """A "plan" record (its versions), then the same facts as the HCL it was planned from."""
+    if not is_plan(doc.value):
+        return []
+    found = PlanReader(name, text, doc, lines).read()
+    out = [Recognised(name, "plan", {"terraform_version": doc.value.get("terraform_version"),
+                                     "format_version": doc.value.get("format_version")})]
+    return out + records(name, found)
+
+
+def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
+    return jsonkind.read_whole(name, text, lines, read_json)

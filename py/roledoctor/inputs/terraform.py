@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from roledoctor.inputs import policydoc
+from roledoctor.inputs import hcl
 from roledoctor.inputs.hcl import Attribute, Block, Body, Node
 from roledoctor.inputs.hcleval import Env, evaluate
 from roledoctor.inputs.model import (
     Arg, AssumeRoleHop, ModuleCall, PolicyAttachment, PolicyResource, PolicySource, Problem, ProviderConfig,
-    RoleResource, S3Backend, Variable, WebIdentityConfig,
+    Recognised, RoleResource, S3Backend, Variable, WebIdentityConfig, problem_record,
 )
 from roledoctor.source import LineIndex
 
@@ -294,10 +295,55 @@ class Reader:
 # ---- the kinds table's row (roledoctor.inputs.kinds) -----------------------
 
 def recognise(text: str) -> bool:
-    from roledoctor.inputs.hcl import looks_like_hcl
-    return looks_like_hcl(text)
+    return hcl.looks_like_hcl(text)
 
 
-def read(name: str, text: str, lines: LineIndex) -> list:
-    from roledoctor.inputs.reader import read as read_any
-    return read_any(name, text)
+def records(name: str, found: Found) -> list[Recognised]:
+    """The facts of one text (HCL, or a plan read as the same facts) as records, in one order."""
+    out: list[Recognised] = []
+    out += [Recognised(name, "provider", p, p.span) for p in found.providers]
+    out += [Recognised(name, "backend-s3", b, b.span) for b in found.backends]
+    out += [Recognised(name, "role", r, r.span) for r in found.roles]
+    for p in found.policies:
+        kind = "policy-document" if p.type == "data.aws_iam_policy_document" else "policy-resource"
+        out.append(Recognised(name, kind, p, p.span))
+    out += [Recognised(name, "attachment", a, a.span) for a in found.attachments]
+    out += [Recognised(name, "variable", v, v.span) for v in found.variables]
+    out += [Recognised(name, "module-call", m, m.span) for m in found.modules]
+    if found.locals:
+        out.append(Recognised(name, "locals", {"names": sorted(found.locals), "_nodes": found.locals}))
+    if found.tfvars:
+        out.append(Recognised(name, "tfvars", found.tfvars))
+    out += [problem_record(name, p) for p in found.problems]
+    if not out:
+        out.append(Recognised(name, "hcl", {"blocks": found.other_blocks}))
+    return out
+
+
+def parse(name: str, text: str, cache: dict | None = None) -> Body:
+    """The text's HCL body (hcl.HCLSyntaxError when it does not parse); `cache`, shared by the
+    readings of one set of inputs, keeps it by name and text."""
+    cache = {} if cache is None else cache
+    body = cache.get(("hcl", name, text)) or hcl.parse(text)
+    cache[("hcl", name, text)] = body
+    return body
+
+
+def read_body(name: str, text: str, lines: LineIndex, env: Env | None, body: Body) -> list[Recognised]:
+    return records(name, Reader(name, text, lines, env or Env()).read(body))
+
+
+def syntax_problem(name: str, err: hcl.HCLSyntaxError, lines: LineIndex) -> Recognised:
+    """HCL that does not parse: where it breaks (line, column)."""
+    return problem_record(name, policydoc.unparseable(err.message, err.offset, lines, name, "invalid HCL"))
+
+
+def read(name: str, text: str, lines: LineIndex, env: Env | None = None, cache: dict | None = None
+         ) -> list[Recognised]:
+    """Everything a Terraform text holds; `env` gives the values of variables and locals read
+    from the other inputs (roledoctor.inputs.gather)."""
+    try:
+        body = parse(name, text, cache)
+    except hcl.HCLSyntaxError as err:
+        return [syntax_problem(name, err, lines)]
+    return read_body(name, text, lines, env, body)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
+from roledoctor.inputs.policyjson import box as policy_box
 from roledoctor.pageapi.boxes import BOX_TITLES, inputs_of, problem_obj
 from roledoctor.pageapi.engine import EngineMissing, engine
-from roledoctor.pageapi.routing import policy_box
 from roledoctor.pageapi.session import redactor
 from roledoctor.pageapi.split import split_hcl
 
@@ -41,7 +41,7 @@ def target(language: str, text: str) -> str | None:
 
     kinds = classify(text)
     if "policy-json" in kinds:
-        return policy_box("answer", text)
+        return policy_box("answer", text) or None
     if "hcl" in kinds or language in ("hcl", "terraform", "tf"):
         parts = split_hcl(text)
         if len(parts) == 1:

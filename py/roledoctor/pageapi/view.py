@@ -181,76 +181,91 @@ def _detail(g) -> str:
 CALLER_SIDE = codes_of_gate("credentials")
 
 
-def gates(d) -> list[dict]:
-    ev = d.evaluation
-    out = []
+def _row(gate: str, result: str, detail: str, evidence=None) -> dict:
+    return {"gate": gate, "label": GATE_LABELS[gate], "result": result, "detail": detail, "evidence": evidence}
 
-    def row(gate, result, detail, evidence=None):
-        out.append({"gate": gate, "label": GATE_LABELS[gate], "result": result, "detail": detail,
-                    "evidence": evidence})
 
+def _caller_row(d, ev) -> dict:
     cred = _issue_where(d, CALLER_SIDE)
     if cred is not None:
-        row("caller", DENY, cred.message or "the credentials used to call STS are unusable", _ev_obj(d, cred))
-    elif d.case.caller is None:
-        row("caller", NOT_EVALUATED, "the caller is not known (the error pasted does not name it)" if d.case.error
-            else "the caller is not known (paste the error output)")
-    else:
-        sess = ev.gate("session") if ev is not None else None
-        if sess is not None and sess.result in (DENY, IMPLICIT_DENY) and sess.required:
-            row("caller", sess.result, "the caller's own session policy: " + _detail(sess), _stmt_ev(d, sess.statement))
-        else:
-            row("caller", ALLOW, f"{d.case.caller.arn} ({d.case.caller_from or 'given'})")
-    if ev is None:
-        for g in ("scp", "identity", "boundary", "trust", "conditions", "role"):
-            row(g, NOT_EVALUATED, "not evaluated: " + (", ".join(w for w, _ in d.case.missing) or "inputs missing"))
-        return out
+        return _row("caller", DENY, cred.message or "the credentials used to call STS are unusable", _ev_obj(d, cred))
+    if d.case.caller is None:
+        return _row("caller", NOT_EVALUATED, "the caller is not known (the error pasted does not name it)"
+                    if d.case.error else "the caller is not known (paste the error output)")
+    sess = ev.gate("session") if ev is not None else None
+    if sess is not None and sess.result in (DENY, IMPLICIT_DENY) and sess.required:
+        return _row("caller", sess.result, "the caller's own session policy: " + _detail(sess),
+                    _stmt_ev(d, sess.statement))
+    return _row("caller", ALLOW, f"{d.case.caller.arn} ({d.case.caller_from or 'given'})")
+
+
+def _scp_row(d, ev) -> dict:
     scp, rcp = ev.gate("scp"), ev.gate("rcp")
     worst = next((g for g in (scp, rcp) if g.result == DENY), None) or \
         next((g for g in (scp, rcp) if g.result == IMPLICIT_DENY and g.required), None)
     if worst is not None:
-        row("scp", worst.result, f"{worst.gate.upper()}: {_detail(worst)}", _stmt_ev(d, worst.statement))
-    elif scp.result == ALLOW or rcp.result == ALLOW:
-        row("scp", ALLOW, "; ".join(f"{g.gate.upper()}: {g.reason}" for g in (scp, rcp) if g.result == ALLOW))
-    else:
-        row("scp", NOT_EVALUATED, scp.reason)
+        return _row("scp", worst.result, f"{worst.gate.upper()}: {_detail(worst)}", _stmt_ev(d, worst.statement))
+    if scp.result == ALLOW or rcp.result == ALLOW:
+        return _row("scp", ALLOW, "; ".join(f"{g.gate.upper()}: {g.reason}" for g in (scp, rcp) if g.result == ALLOW))
+    return _row("scp", NOT_EVALUATED, scp.reason)
+
+
+def _policy_rows(d, ev) -> list[dict]:
+    out = []
     for name in ("identity", "boundary"):
         g = ev.gate(name)
         result = g.result if (g.required or g.result in (DENY, ALLOW)) else NOT_EVALUATED
         if result == IMPLICIT_DENY and not g.required:
             result = NOT_EVALUATED
-        row(name, result, _detail(g), _stmt_ev(d, g.statement) or (_ev_obj(d, _issue_where(
-            d, _CALLER_POLICY_CODES)) if result != ALLOW else None))
+        out.append(_row(name, result, _detail(g), _stmt_ev(d, g.statement) or (_ev_obj(d, _issue_where(
+            d, _CALLER_POLICY_CODES)) if result != ALLOW else None)))
+    return out
+
+
+def _trust_rows(d, ev) -> list[dict]:
+    """The trust gate and the conditions of its closest statement."""
     t = ev.gate("trust")
-    cond_issue = _issue_where(d, _CONDITION_CODES)
     if t.result == ALLOW:
-        row("trust", ALLOW, _detail(t), _stmt_ev(d, t.statement))
-        row("conditions", ALLOW, "every condition of the allowing statement is met"
-            if t.statement and t.statement.conditions else "the allowing statement has no conditions")
-    elif t.result == NOT_EVALUATED:
-        row("trust", NOT_EVALUATED, t.reason)
-        row("conditions", NOT_EVALUATED, t.reason)
+        return [_row("trust", ALLOW, _detail(t), _stmt_ev(d, t.statement)),
+                _row("conditions", ALLOW, "every condition of the allowing statement is met"
+                     if t.statement and t.statement.conditions else "the allowing statement has no conditions")]
+    if t.result == NOT_EVALUATED:
+        return [_row("trust", NOT_EVALUATED, t.reason), _row("conditions", NOT_EVALUATED, t.reason)]
+    cond_issue = _issue_where(d, _CONDITION_CODES)
+    p_issue = _issue_where(d, _TRUST_CODES)
+    if p_issue is not None or t.result == DENY:
+        trust = _row("trust", t.result, (p_issue.message if p_issue else _detail(t)) or _detail(t),
+                     _ev_obj(d, p_issue) or _stmt_ev(d, t.statement))
     else:
-        p_issue = _issue_where(d, _TRUST_CODES)
-        if p_issue is not None or t.result == DENY:
-            row("trust", t.result, (p_issue.message if p_issue else _detail(t)) or _detail(t),
-                _ev_obj(d, p_issue) or _stmt_ev(d, t.statement))
-        else:
-            row("trust", ALLOW, "a statement names the caller and allows the action")
-        if cond_issue is not None:
-            row("conditions", IMPLICIT_DENY, cond_issue.message or cond_issue.code, _ev_obj(d, cond_issue))
-        else:
-            row("conditions", NOT_EVALUATED if p_issue is not None else ALLOW,
-                "no failing condition on the closest statement" if p_issue is not None else "conditions met")
+        trust = _row("trust", ALLOW, "a statement names the caller and allows the action")
+    if cond_issue is not None:
+        cond = _row("conditions", IMPLICIT_DENY, cond_issue.message or cond_issue.code, _ev_obj(d, cond_issue))
+    else:
+        cond = _row("conditions", NOT_EVALUATED if p_issue is not None else ALLOW,
+                    "no failing condition on the closest statement" if p_issue is not None else "conditions met")
+    return [trust, cond]
+
+
+def _role_row(d, ev) -> dict:
     role_issue = _issue_where(d, _ROLE_CODES)
     if role_issue is not None:
-        row("role", DENY if role_issue.code != "TAG_SESSION_NOT_ALLOWED" else IMPLICIT_DENY,
-            role_issue.message or role_issue.code, _ev_obj(d, role_issue))
-    else:
-        dg = ev.gate("duration")
-        row("role", ALLOW if dg is None or dg.result != NOT_EVALUATED or not dg.required else NOT_EVALUATED,
-            dg.reason if dg is not None else "no session limits apply")
-    return out
+        return _row("role", DENY if role_issue.code != "TAG_SESSION_NOT_ALLOWED" else IMPLICIT_DENY,
+                    role_issue.message or role_issue.code, _ev_obj(d, role_issue))
+    dg = ev.gate("duration")
+    return _row("role", ALLOW if dg is None or dg.result != NOT_EVALUATED or not dg.required else NOT_EVALUATED,
+                dg.reason if dg is not None else "no session limits apply")
+
+
+def gates(d) -> list[dict]:
+    """The page's gate rows, in AWS's order: caller, SCP/RCP, identity, boundary, trust,
+    conditions, role settings."""
+    ev = d.evaluation
+    out = [_caller_row(d, ev)]
+    if ev is None:
+        missing = ", ".join(w for w, _ in d.case.missing) or "inputs missing"
+        return out + [_row(g, NOT_EVALUATED, "not evaluated: " + missing)
+                      for g in ("scp", "identity", "boundary", "trust", "conditions", "role")]
+    return out + [_scp_row(d, ev)] + _policy_rows(d, ev) + _trust_rows(d, ev) + [_role_row(d, ev)]
 
 
 def _inputs(d, boxes: dict[str, str]) -> list[dict]:

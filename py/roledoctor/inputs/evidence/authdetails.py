@@ -59,6 +59,23 @@ def recognise(value) -> bool:
     return isinstance(value, dict) and any(isinstance(value.get(k), list) for k in LISTS[:3])
 
 
+def _list_items(text: str, i: int, items: list) -> int:
+    """text[i] == "[": each item of the list appended as (item, start, end); the offset past "]"."""
+    i = _skip_ws(text, i + 1)
+    if text.startswith("]", i):
+        return i + 1
+    while True:
+        obj, j = _DECODER.raw_decode(text, i)
+        items.append((obj, i, j))
+        i = _skip_ws(text, j)
+        if text.startswith(",", i):
+            i = _skip_ws(text, i + 1)
+            continue
+        if text.startswith("]", i):
+            return i + 1
+        raise AuthSyntaxError("expected ',' or ']'", i)
+
+
 def _walk(text: str) -> tuple[dict, dict]:
     """-> ({list key: [(item, start, end)]}, {other key: value}); linear, C-speed per item."""
     lists: dict[str, list] = {}
@@ -80,22 +97,7 @@ def _walk(text: str) -> tuple[dict, dict]:
         i = _skip_ws(text, i + 1)
         try:
             if key in LISTS and text.startswith("[", i):
-                items = lists.setdefault(key, [])
-                i = _skip_ws(text, i + 1)
-                if text.startswith("]", i):
-                    i += 1
-                else:
-                    while True:
-                        obj, j = _DECODER.raw_decode(text, i)
-                        items.append((obj, i, j))
-                        i = _skip_ws(text, j)
-                        if text.startswith(",", i):
-                            i = _skip_ws(text, i + 1)
-                            continue
-                        if text.startswith("]", i):
-                            i += 1
-                            break
-                        raise AuthSyntaxError("expected ',' or ']'", i)
+                i = _list_items(text, i, lists.setdefault(key, []))
             else:
                 other[key], i = _DECODER.raw_decode(text, i)
         except json.JSONDecodeError as err:
