@@ -421,10 +421,10 @@ def size_measure(results: dict) -> None:
     results["i_diagnose_5mb_s"] = detail["all_boxes_5mb"]["s"]
 
 
-def big_authorization_details(size: int) -> str:
+def big_authorization_details(size: int, acct: str = "111111111111") -> str:
     """`aws iam get-account-authorization-details` output of about `size` bytes: users in groups,
-    roles with trusts, managed policies with several versions (the CLI's indent of 4)."""
-    acct = "111111111111"
+    roles with trusts, managed policies with several versions (the CLI's indent of 4), in the
+    shape https://docs.aws.amazon.com/cli/latest/reference/iam/get-account-authorization-details.html shows."""
     doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
                                                   "Resource": "arn:aws:s3:::bucket-name/prefix/*"}] * 3}
     def user(i):
