@@ -61,8 +61,8 @@ function announceUpdates(reg) {
   });
 }
 
-export function call(method, args = {}) {
-  return client.call(method, args);
+export function call(method, args = {}, options = {}) {
+  return client.call(method, args, options);
 }
 
 function showProgress(stage, pct) {

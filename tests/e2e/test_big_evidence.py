@@ -8,6 +8,7 @@ The output's shape: https://docs.aws.amazon.com/cli/latest/reference/iam/get-acc
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -31,6 +32,10 @@ WATCH = """() => {
   }).observe({ type: "longtask", buffered: false });
   const tick = () => { window.__frames++; requestAnimationFrame(tick); };
   requestAnimationFrame(tick);
+  window.__stages = new Set();  // what the chip said while the file was read
+  new MutationObserver(() => {
+    for (const s of document.querySelectorAll(".held-stage")) if (s.textContent) window.__stages.add(s.textContent);
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
 }"""
 
 
@@ -87,7 +92,10 @@ def test_large_authorization_details_become_a_chip_and_are_diagnosed(context, si
     assert answer["report"]["verdict"] == cli["verdict"]
     assert answer["report"]["request"]["role"] == cli["request"]["role"]
     # responsive all along: frames kept coming, no long task on the page's thread
-    longest, frames = page.evaluate("() => [window.__longest, window.__frames]")
+    longest, frames, stages = page.evaluate("() => [window.__longest, window.__frames, [...window.__stages]]")
+    assert any(re.fullmatch(r"Reading [\d.]+ MB of 1\d(\.\d)? MB…", s) for s in stages), stages  # progress shown
+    assert any(s.startswith("Parsing ") for s in stages), stages
+    assert "Diagnosing…" in stages, stages
     assert frames > 10
     assert longest < LONGEST_TASK_MS, f"the page's thread was blocked for {longest:.0f} ms"
 
