@@ -46,10 +46,19 @@ def is_held(name: str) -> bool:
     return name in _HELD
 
 
-def _unique(name: str) -> str:
+_NAME_CHARS = 120
+
+
+def _plain(name: str) -> str:
+    """A file's name as the report, the messages and the prompt say it: no control characters,
+    cut short."""
+    return "".join(ch if ch.isprintable() else "?" for ch in name.strip())[:_NAME_CHARS] or "evidence.json"
+
+
+def _unique(base: str) -> str:
+    """The input name of a held file: unlike any box or other held file."""
     from roledoctor.pageapi.boxes import BOXES
 
-    base = name.strip() or "evidence.json"
     out, n = base, 2
     while out in BOXES or out in _HELD or out == "held":
         out, n = f"{base} ({n})", n + 1
@@ -70,7 +79,7 @@ def hold(name: str, text: str, size: int) -> dict:
     from roledoctor.inputs import read
     from roledoctor.inputs.kinds import row
 
-    name = str(name)
+    name = _plain(str(name))
     size = int(size) if isinstance(size, int) else len(text.encode("utf-8", "surrogatepass"))
     too_large = refusal(name, size)
     if too_large:

@@ -110,3 +110,15 @@ def test_a_box_keeps_its_5_mb_limit(big) -> None:
     page = call("diagnose", {"inputs": {"aws_evidence": big["text"]}})
     assert page["verdict_word"] == "Undetermined"
     assert "input too large" in page["verdict_sentence"]
+
+
+def test_a_hostile_file_name_is_made_plain(big) -> None:
+    """The name reaches the report, the exports and the prompt: no control characters, no line
+    breaks that would start a CI command, no endless name."""
+    got = hold("a\x1b[31m\n::add-mask::x\r\u202e" + "n" * 500 + ".json", big["text"])
+    try:
+        assert got["input"].isprintable() and "\n" not in got["input"]
+        assert len(got["input"]) <= 120
+        assert got["input"].startswith("a?[31m?::add-mask::x??")
+    finally:
+        call("release_file", {"input": got["input"]})
