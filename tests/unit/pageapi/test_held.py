@@ -122,3 +122,25 @@ def test_a_hostile_file_name_is_made_plain(big) -> None:
         assert got["input"].startswith("a?[31m?::add-mask::x??")
     finally:
         call("release_file", {"input": got["input"]})
+
+
+def test_a_large_text_is_indexed_and_walked_once_per_text(big) -> None:
+    """A diagnosis of a held file, its fix's verification (an edited copy) and the next diagnosis:
+    the file's line index and its walk are built once; an equal text that is another object, or a
+    short text, gets its own index, and every index answers the same."""
+    from roledoctor.inputs.evidence import authdetails
+    from roledoctor.source import LineIndex
+
+    text = big["text"]
+    first = LineIndex(text)
+    assert LineIndex(text) is first
+    copy = "".join([text[:10], text[10:]])
+    assert copy is not text and LineIndex(copy) is not first
+    assert LineIndex(copy).starts == first.starts
+    at = text.index('"RoleDetailList"')
+    assert first.position(at) == (text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at))
+    assert LineIndex("a\nb") is not LineIndex("a\nb")
+    given = authdetails.walk(text)
+    edited = text.replace('"user-0"', '"user-X"', 1)
+    assert authdetails.walk(edited) is not given
+    assert authdetails.walk(text) is given  # the output as given: not walked again after the edit
