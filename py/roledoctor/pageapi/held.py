@@ -108,8 +108,14 @@ def described(h: Held) -> dict:
 
 
 def release(args: dict) -> dict:
-    """Method `release_file` {input} -> {}: the page removed the file."""
-    _HELD.pop(str(args.get("input", "")), None)
+    """Method `release_file` {input} -> {}: the page removed the file. The readers' caches of
+    large texts (the walk, the line index) may hold it or an edited copy: they start again."""
+    from roledoctor.inputs.evidence import authdetails
+    from roledoctor.source import LineIndex
+
+    if _HELD.pop(str(args.get("input", "")), None) is not None:
+        authdetails._LAST.clear()
+        LineIndex._recent = []
     return {}
 
 

@@ -64,6 +64,9 @@ def test_held_file_is_named_counted_and_diagnosed_as_the_cli_does(big) -> None:
         assert len(json.dumps(page)) < 1_000_000
     finally:
         call("release_file", {"input": got["input"]})
+    from roledoctor.inputs.evidence import authdetails
+    from roledoctor.source import LineIndex
+    assert not authdetails._LAST.get("recent") and not LineIndex._recent  # no copy kept after a release
     # released: a request naming it no longer gets its text
     page = call("diagnose", {"inputs": {"error": big["error"], "held": [got["input"]]}})
     assert "error (2)" not in {i["input"] for i in page["inputs"]}
