@@ -290,7 +290,7 @@ async function holdFile(f) {
     return `${f.name}: not read, too large (${megabytes(f.size)}; AWS evidence files are read up to ${megabytes(MAX_PAGE_FILE_BYTES)})`;
   }
   if (!EVIDENCE_HEAD.test(await f.slice(0, 4096).text())) {
-    return `${f.name}: not read, too large for a box (${megabytes(f.size)}, the limit is ${megabytes(MAX_INPUT_BYTES)}); ` +
+    return `${f.name}: not read, too large (${megabytes(f.size)}, the limit is ${megabytes(MAX_INPUT_BYTES)}): ` +
       `only AWS evidence such as get-account-authorization-details output is read up to ${megabytes(MAX_PAGE_FILE_BYTES)}`;
   }
   const chip = heldChip(f);

@@ -133,7 +133,7 @@ def test_too_large_or_not_evidence_is_refused_by_name(context, site):
     expect(status).to_be_visible(timeout=120_000)
     text = status.inner_text()
     assert "huge-authorization-details.json: not read, too large (101 MB; AWS evidence files are read up to 100 MB)" in text
-    assert "big.log: not read, too large for a box (6 MB, the limit is 5 MB)" in text
+    assert "big.log: not read, too large (6 MB, the limit is 5 MB): only AWS evidence" in text
     assert "broken.json: not read" in text and "line 1, column" in text
     expect(page.locator(".held-file")).to_have_count(0)
     assert page.get_by_label("AWS evidence", exact=True).input_value() == ""

@@ -92,8 +92,8 @@ def hold(name: str, text: str, size: int) -> dict:
         where = f"line {p.span.line}, column {p.span.col}: " if p.span is not None and "line " not in p.message else ""
         return {"error": f"{name}: not read: {where}{p.message}"}
     if not evidence:
-        return {"error": f"{name}: not read, too large for a box ({mb_text(size)} MB, the limit is "
-                         f"{mb_text(MAX_INPUT_BYTES)} MB); only AWS evidence such as "
+        return {"error": f"{name}: not read, too large ({mb_text(size)} MB, the limit is "
+                         f"{mb_text(MAX_INPUT_BYTES)} MB): only AWS evidence such as "
                          f"get-account-authorization-details output is read up to "
                          f"{mb_text(MAX_PAGE_FILE_BYTES)} MB"}
     ev = evidence[0].facts

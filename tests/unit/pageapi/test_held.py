@@ -98,7 +98,7 @@ def test_prompt_and_preview_summarise_and_redact_never_the_whole_file(big) -> No
 def test_large_files_that_are_not_evidence_or_too_large_are_refused_by_name() -> None:
     plain = "x" * (MAX_INPUT_BYTES + 1_000_000)
     assert hold("big.log", plain)["error"] == (
-        "big.log: not read, too large for a box (6 MB, the limit is 5 MB); only AWS evidence such as "
+        "big.log: not read, too large (6 MB, the limit is 5 MB): only AWS evidence such as "
         "get-account-authorization-details output is read up to 100 MB")
     assert hold("huge.json", '{"UserDetailList": []}', 101_000_000)["error"] == \
         "huge.json: not read, too large (101 MB; AWS evidence files are read up to 100 MB)"
