@@ -15,11 +15,13 @@
       every module below it), and Checkov on the same directory when
       .cache/checkov-venv holds it (tests/corpus/measure.py makes it): the ratio
 
+  (l) the page: 50 MB of authorization details opened as a file (read by the worker):
+      seconds to the answer, the page thread's longest task, the worker's heap
   (n) the network profiles (tests/bench_network.py): bare Pyodide against the
       first verdict on loopback, 20 Mbit/s / 40 ms and 10 Mbit/s / 60 ms
 
 Options: --runs N (default 7; the network part 5), --skip-browser,
---only network (the network part alone, a few minutes).
+--only network (the network part alone, a few minutes), --only page_evidence ((l) alone).
 """
 
 from __future__ import annotations
@@ -423,10 +425,10 @@ def size_measure(results: dict) -> None:
     results["i_diagnose_5mb_s"] = detail["all_boxes_5mb"]["s"]
 
 
-def big_authorization_details(size: int) -> str:
+def big_authorization_details(size: int, acct: str = "111111111111") -> str:
     """`aws iam get-account-authorization-details` output of about `size` bytes: users in groups,
-    roles with trusts, managed policies with several versions (the CLI's indent of 4)."""
-    acct = "111111111111"
+    roles with trusts, managed policies with several versions (the CLI's indent of 4), in the
+    shape https://docs.aws.amazon.com/cli/latest/reference/iam/get-account-authorization-details.html shows."""
     doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
                                                   "Resource": "arn:aws:s3:::bucket-name/prefix/*"}] * 3}
     def user(i):
@@ -485,6 +487,63 @@ def evidence_measure(results: dict) -> None:
                                           "blockers": [f["code"] for f in obj["findings"] if f["kind"] == "blocker"]}
 
 
+def page_evidence_measure(results: dict, size: int = 50_000_000) -> None:
+    """(l) the page: 50 MB of authorization details opened as a file (over the 5 MB of a box,
+    read by the worker): seconds from choosing the file to the diagnosis that uses it, the
+    longest task of the page's thread meanwhile (a long-task observer), the worker's heap."""
+    from playwright.sync_api import sync_playwright
+
+    from conftest import CHROMIUM_ARGS, SiteServer
+    from helpers import wait_ready
+
+    text = big_authorization_details(size)
+    n = text.count('"RoleName"') // 2
+    error = (f"api error AccessDenied: User: arn:aws:iam::111111111111:user/user-{n - 1} is not authorized to "
+             f"perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/role-{n - 2}\n")
+    chromium = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        path = Path(tmp) / "authorization-details.json"
+        path.write_text(text)
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        site = SiteServer(DIST)
+        try:
+            page = browser.new_context().new_page()
+            page.goto(site.url)
+            wait_ready(page)
+            page.get_by_label("Error output", exact=True).fill(error)
+            page.locator("#diagnosis-body .verdict-word").first.wait_for(timeout=120_000)
+            page.wait_for_function("() => !document.querySelector('#diagnosis-body').hasAttribute('aria-busy')")
+            page.evaluate("""() => { window.__longest = 0; new PerformanceObserver((l) => { for (const e of
+              l.getEntries()) window.__longest = Math.max(window.__longest, e.duration); }).observe({ type: "longtask" }); }""")
+            with page.expect_file_chooser() as fc:
+                page.get_by_role("button", name="Open files").click()
+            t0 = time.perf_counter()
+            fc.value.set_files(str(path))
+            page.wait_for_function("() => document.querySelector('.held-file[data-input]') || "
+                                   "/not read/.test(document.querySelector('#route-status').textContent)",
+                                   polling="raf", timeout=600_000)
+            held_s = time.perf_counter() - t0
+            if not page.locator(".held-file[data-input]").count():
+                results["l_page_evidence"] = {"error": page.locator("#route-status").inner_text()[:300]}
+                return
+            page.wait_for_function(
+                "() => !document.querySelector('#diagnosis-body').hasAttribute('aria-busy') && "
+                "document.querySelector('.held-file .held-facts')?.textContent.startsWith('Recognised')",
+                polling="raf", timeout=600_000)
+            took = time.perf_counter() - t0
+            verdict = page.locator("#diagnosis-body .verdict-word").first.inner_text()
+            longest = page.evaluate("() => window.__longest")
+            heap = page.evaluate("async () => (await import('./app.mjs')).call('memory', {})")
+        finally:
+            site.stop()
+            browser.close()
+    results["l_page_evidence_mb"] = round(len(text) / 1e6, 1)
+    results["l_page_evidence_held_s"] = round(held_s, 2)
+    results["l_page_evidence_answer_s"] = round(took, 2)
+    results["l_page_evidence_longest_task_ms"] = round(longest)
+    results["l_page_evidence"] = {"verdict": verdict, **heap, "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+
 def print_table(results: dict) -> None:
     rows = [(k, v) for k, v in results.items() if not isinstance(v, (dict, list))]
     width = max(len(k) for k, _ in rows)
@@ -500,7 +559,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--network-runs", type=int, default=5)
     parser.add_argument("--skip-browser", action="store_true")
-    parser.add_argument("--only", choices=["network"], help="run only this part")
+    parser.add_argument("--only", choices=["network", "page_evidence"], help="run only this part")
     args = parser.parse_args()
     from bench_network import network_measures, print_network_table
 
@@ -509,6 +568,9 @@ def main() -> int:
     if args.only == "network":
         network_measures(args.network_runs, results)
         return write_results(results, print_network_table)
+    if args.only == "page_evidence":
+        page_evidence_measure(results)
+        return write_results(results, print_network_table)
     cli_measures(results)
     check_measure(results)
     corpus_measure(results)
@@ -516,6 +578,7 @@ def main() -> int:
     evidence_measure(results)
     if not args.skip_browser:
         browser_measures(args.runs, results)
+        page_evidence_measure(results)
         network_measures(args.network_runs, results)
     return write_results(results, print_network_table)
 

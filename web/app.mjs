@@ -1,7 +1,9 @@
 // The page: takes over the Pyodide worker (start.js started it), keeps the text areas usable
 // while it loads, re-runs the diagnosis as the user edits (debounced; stale
 // answers dropped by request id), routes dropped files to the right boxes,
-// and shows what the core answers. All Python work happens in the worker.
+// and shows what the core answers. All Python work happens in the worker. A
+// large AWS evidence file is read by the worker and held there (a chip, never a
+// text box: pageapi/held.py).
 
 import { Editor } from "./editor.mjs";
 import { el } from "./code.mjs";
@@ -59,8 +61,8 @@ function announceUpdates(reg) {
   });
 }
 
-export function call(method, args = {}) {
-  return client.call(method, args);
+export function call(method, args = {}, options = {}) {
+  return client.call(method, args, options);
 }
 
 function showProgress(stage, pct) {
@@ -87,6 +89,7 @@ for (const ta of document.querySelectorAll("textarea[data-input]")) editors[ta.d
 function inputs() {
   const out = {};
   for (const [name, ed] of Object.entries(editors)) if (ed.value.trim()) out[name] = ed.value;
+  if (held.size) out.held = [...held.keys()]; // large files the worker holds, by name
   return out;
 }
 
@@ -103,6 +106,7 @@ async function loadExample() {
     return res.text();
   }));
   for (const name of Object.keys(editors)) setBox(name, "");
+  for (const chip of [...held.values()]) chip.release();
   Object.keys(files).forEach((name, i) => setBox(name, texts[i]));
   $("#route-status").textContent = "Loaded the cross-account example.";
   diagnoseNow();
@@ -143,6 +147,7 @@ function scheduleDiagnosis() {
 function showInputProblems(list) {
   for (const ed of Object.values(editors)) { ed.clearMarks(); ed.setInfo(""); }
   for (const item of list ?? []) {
+    held.get(item.input)?.recognised(item);
     const ed = editors[item.input];
     if (!ed) continue;
     ed.setInfo(item.recognised ? `Recognised: ${item.recognised}` : "");
@@ -162,6 +167,7 @@ function markEvidence(page) {
 
 function onEvidence(ev, gate) {
   if (ev && editors[ev.input]) { editors[ev.input].reveal(ev.line); return; }
+  if (ev && held.has(ev.input)) { $("#route-status").textContent = `${gate?.label ?? "Evidence"}: line ${ev.line} of ${ev.input} (a large file, held by the engine, not shown).`; return; }
   $("#route-status").textContent = gate ? `${gate.label}: no line in your inputs decided this gate.` : "";
 }
 
@@ -195,6 +201,7 @@ async function diagnoseNow() {
     return;
   }
   body.setAttribute("aria-busy", "true");
+  for (const chip of held.values()) chip.stage("Diagnosing…");
   diagnoseWhenReady = !document.body.dataset.boot;
   if (diagnoseWhenReady) {
     body.replaceChildren(el("p", { class: "muted", text: "Waiting for the analysis engine to load…" }));
@@ -219,7 +226,10 @@ async function diagnoseNow() {
       body.replaceChildren(el("p", { class: "error", text: `Error: ${err2.message}` }));
     }
   } finally {
-    if (id === seq) body.removeAttribute("aria-busy");
+    if (id === seq) {
+      body.removeAttribute("aria-busy");
+      for (const chip of held.values()) chip.stage("");
+    }
   }
 }
 
@@ -243,7 +253,8 @@ async function placeFiles(fileList) {
   const skipped = [...fileList].length - files.length;
   if (!files.length) { $("#route-status").textContent = "Only .tf, .json, .tfvars, .log, .txt, .yml/.yaml, .env, .jwt and AWS config or credentials files can be used."; return; }
   const big = files.filter((f) => f.size > MAX_INPUT_BYTES);
-  const notes = big.map((f) => `${f.name}: not read, too large (${megabytes(f.size)}, the limit is ${megabytes(MAX_INPUT_BYTES)})`);
+  const notes = [];
+  const holding = big.map(holdFile); // read in the worker while the small ones are routed
   const texts = await Promise.all(files.filter((f) => !big.includes(f)).map(async (f) => ({ name: f.name, text: await f.text() })));
   $("#route-status").textContent = "Reading the files…";
   const { files: routed } = texts.length ? await call("route", { files: texts }) : { files: [] };
@@ -255,9 +266,91 @@ async function placeFiles(fileList) {
   }
   // caller files stay apart: the core splits that box at this line (py/roledoctor/inputs/kinds.py FILE_SEPARATOR)
   for (const [box, list] of Object.entries(fresh)) setBox(box, list.join(box === "caller_files" ? "\n# ---- next file\n" : "\n"));
+  if (big.length) $("#route-status").textContent = `Reading ${big.map((f) => f.name).join(", ")} in the background…`;
+  notes.push(...await Promise.all(holding));
   if (skipped) notes.push(`${skipped} other file${skipped > 1 ? "s" : ""} skipped`);
   $("#route-status").textContent = `Placed: ${notes.join("; ")}.`;
   diagnoseNow();
+}
+
+// ---- large AWS evidence files (over the 5 MB of a box): read by the worker, shown as a chip
+
+const MAX_PAGE_FILE_BYTES = 100_000_000; // py/roledoctor/limits.py MAX_PAGE_FILE_BYTES
+// get-account-authorization-details output opens with one of its lists (the CLI prints the
+// API's fields in order: https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html):
+// told from the first bytes here, confirmed in the worker by the kinds table.
+const EVIDENCE_HEAD = /^\uFEFF?\s*\{\s*"(UserDetailList|GroupDetailList|RoleDetailList)"\s*:/;
+const held = new Map(); // input name -> chip
+const heldList = el("ul", { class: "held-files", "aria-label": "Large AWS evidence files" });
+editors.aws_evidence.message.after(heldList);
+const thousands = (fact) => fact.replace(/\b\d{4,9}\b/g, (n) => Number(n).toLocaleString("en-US"));
+
+async function holdFile(f) {
+  if (f.size > MAX_PAGE_FILE_BYTES) {
+    return `${f.name}: not read, too large (${megabytes(f.size)}; AWS evidence files are read up to ${megabytes(MAX_PAGE_FILE_BYTES)})`;
+  }
+  if (!EVIDENCE_HEAD.test(await f.slice(0, 4096).text())) {
+    return `${f.name}: not read, too large (${megabytes(f.size)}, the limit is ${megabytes(MAX_INPUT_BYTES)}): ` +
+      `only AWS evidence such as get-account-authorization-details output is read up to ${megabytes(MAX_PAGE_FILE_BYTES)}`;
+  }
+  const chip = heldChip(f);
+  try {
+    const r = await call("hold_file", { file: f }, { onFileProgress: chip.progress });
+    if (r.error) { chip.node.remove(); return r.error; }
+    chip.hold(r);
+    return `${f.name} → ${INPUT_TITLES.aws_evidence} (${r.title}, ${r.mb} MB: held by the engine, not put in the box)`;
+  } catch (err) {
+    chip.node.remove();
+    return `${f.name}: not read (${err.message})`;
+  }
+}
+
+function heldChip(f) {
+  const title = el("span", { class: "held-title", text: f.name });
+  const size = el("span", { class: "held-size", text: ` (${megabytes(f.size)})` });
+  const bar = el("progress", { max: String(f.size), value: "0", "aria-label": `Reading ${f.name}` });
+  const stageText = el("span", { class: "held-stage", role: "status", text: "Waiting for the analysis engine…" });
+  const facts = el("p", { class: "held-facts" });
+  const problems = el("p", { class: "held-problems error" });
+  const remove = el("button", { type: "button", class: "held-remove", text: "Remove", "aria-label": `Remove ${f.name}`, disabled: true });
+  const node = el("li", { class: "held-file" }, el("div", { class: "held-head" }, title, size, remove),
+    el("div", { class: "held-progress" }, bar, stageText), facts, problems);
+  heldList.append(node);
+  let input = null;
+  const chip = {
+    node,
+    stage(text) { stageText.textContent = text; bar.hidden = !text; },
+    progress({ stage, done, total }) {
+      bar.value = done;
+      chip.stage(stage === "reading" ? `Reading ${megabytes(done)} of ${megabytes(total)}…` : `Parsing ${megabytes(total)} of AWS output…`);
+    },
+    hold(r) {
+      input = r.input;
+      held.set(input, chip);
+      title.textContent = r.title;
+      size.textContent = ` from ${r.name} (${r.mb} MB, read only: not editable here)`;
+      facts.textContent = r.facts.map(thousands).join("; ");
+      node.dataset.input = input;
+      remove.disabled = false;
+      chip.stage("");
+    },
+    recognised(item) {
+      facts.textContent = thousands(item.recognised ? `Recognised: ${item.recognised}` : "");
+      problems.textContent = (item.problems ?? []).map((p) => p.message).join("; ");
+    },
+    release() {
+      held.delete(input);
+      node.remove();
+      call("release_file", { input }).catch(() => {});
+    },
+  };
+  remove.addEventListener("click", () => {
+    chip.release();
+    $("#route-status").textContent = `Removed ${f.name}.`;
+    editors.aws_evidence.textarea.focus();
+    diagnoseNow();
+  });
+  return chip;
 }
 
 const overlay = $("#drop-overlay");

@@ -2,7 +2,8 @@
 // https://pyodide.org/en/stable/usage/webworker.html). One envelope each way:
 //   page -> worker  {id, method, args}
 //   worker -> page  {type, ...}: "progress" {stage, pct}, "boot" {mode},
-//                   "fatal" {error}, "reply" {id, result} or {id, error, code}
+//                   "fatal" {error}, "reply" {id, result} or {id, error, code},
+//                   "file-progress" {id, stage, done, total} (a large file being read)
 // start.js started the worker and kept what it said before this module ran.
 
 export function connect(worker, early, { onProgress, onBoot, onFatal, onSettled }) {
@@ -13,6 +14,7 @@ export function connect(worker, early, { onProgress, onBoot, onFatal, onSettled 
     if (data.type === "progress") return onProgress(data.stage, data.pct);
     if (data.type === "fatal") return onFatal(data.error);
     if (data.type === "boot") return onBoot(data.mode);
+    if (data.type === "file-progress") return pending.get(data.id)?.onFileProgress?.(data);
     if (data.type !== "reply") return undefined;
     const p = pending.get(data.id);
     if (!p) return undefined;
@@ -26,10 +28,10 @@ export function connect(worker, early, { onProgress, onBoot, onFatal, onSettled 
   for (const data of early.splice(0)) receive(data);
 
   return {
-    call(method, args = {}) {
+    call(method, args = {}, { onFileProgress } = {}) {
       return new Promise((resolve, reject) => {
         const id = nextId++;
-        pending.set(id, { resolve, reject });
+        pending.set(id, { resolve, reject, onFileProgress });
         worker.postMessage({ id, method, args });
       });
     },

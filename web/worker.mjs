@@ -2,7 +2,9 @@
 // answers {id, method, args} with {type: "reply", id, result} or
 // {type: "reply", id, error, code}. While loading it posts
 // {type: "progress", stage, pct}, then {type: "boot", mode} or
-// {type: "fatal", error} (the protocol: client.mjs).
+// {type: "fatal", error} (the protocol: client.mjs). A large AWS evidence file
+// comes as {method: "hold_file", args: {file}}: read here, with
+// {type: "file-progress", id, stage, done, total} on the way.
 import { boot, fetchChecked } from "./boot.mjs";
 
 const base = new URL("./", import.meta.url);
@@ -10,6 +12,7 @@ const base = new URL("./", import.meta.url);
 const allowSnapshot = new URL(import.meta.url).searchParams.get("boot") !== "normal";
 
 let handle = null;
+let holdText = null; // webapi.hold_file(name, text, size): a large file's text, not sent as JSON
 let pyodide = null;
 // From the snapshot, the wheels' files are unpacked once the worker has been
 // idle for a moment, so that the first question is answered first; a request
@@ -58,6 +61,7 @@ async function init() {
     try { webapi.warm_up(); } catch { /* only a speed-up */ }
   }
   handle = webapi.handle;
+  holdText = webapi.hold_file;
   self.postMessage({ type: "boot", mode });
   progress("Ready", 100);
   unpackWhenIdle();
@@ -77,18 +81,15 @@ self.onmessage = async ({ data: { id, method, args } }) => {
     if (method === "memory") {
       return reply({ id, result: { wasm_heap_mb: Math.round(pyodide._module.HEAP8.length / 1e5) / 10 } });
     }
-    const request = JSON.stringify(args ?? {});
-    if (!filesDone) filesNeeded(); // (clears the note)
-    let raw = handle(method, request);
-    // (the core reports its own errors inside an answer too, so look at the whole text;
-    // a false alarm only costs one wait and a second run)
-    const missed = filesDone ? "" : filesNeeded();
-    if (!filesDone && (missed || NEEDS_FILES.test(raw))) {
-      console.info(`roledoctor: ${method} needs files (${missed || "an error says so"}): run again once they are in`);
-      await unpackFiles();
-      raw = handle(method, request);
+    let raw;
+    if (method === "hold_file") {
+      const file = await readFile(id, args.file);
+      if (file.error) return reply({ id, error: file.error });
+      raw = await runPython(method, () => holdText(args.file.name, file.text, args.file.size));
+    } else {
+      const request = JSON.stringify(args ?? {});
+      raw = await runPython(method, () => handle(method, request));
     }
-    unpackWhenIdle();
     const answer = JSON.parse(raw);
     if (answer.ok) reply({ id, result: answer.result });
     else reply({ id, error: answer.error, code: answer.code });
@@ -96,6 +97,51 @@ self.onmessage = async ({ data: { id, method, args } }) => {
     reply({ id, error: String(err?.message ?? err) });
   }
 };
+
+// One call into Python; from the snapshot, again once the files it needed are written.
+async function runPython(method, run) {
+  if (!filesDone) filesNeeded(); // (clears the note)
+  let raw = run();
+  // (the core reports its own errors inside an answer too, so look at the whole text;
+  // a false alarm only costs one wait and a second run)
+  const missed = filesDone ? "" : filesNeeded();
+  if (!filesDone && (missed || NEEDS_FILES.test(raw))) {
+    console.info(`roledoctor: ${method} needs files (${missed || "an error says so"}): run again once they are in`);
+    await unpackFiles();
+    raw = run();
+  }
+  unpackWhenIdle();
+  return raw;
+}
+
+// A large file (the page holds a File: a handle, no copy) read in chunks here, off the
+// page's thread, and decoded as it comes; UTF-8 only, as the CLI reads files.
+const PROGRESS_EVERY = 4e6;
+async function readFile(id, file) {
+  const total = file.size;
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const parts = [];
+  let done = 0;
+  let told = 0;
+  const tell = (stage) => self.postMessage({ type: "file-progress", id, stage, done, total });
+  tell("reading");
+  const reader = file.stream().getReader();
+  try {
+    for (;;) {
+      const { value, done: end } = await reader.read();
+      if (end) break;
+      parts.push(decoder.decode(value, { stream: true }));
+      done += value.byteLength;
+      if (done - told >= PROGRESS_EVERY) { told = done; tell("reading"); }
+    }
+    parts.push(decoder.decode());
+  } catch (err) {
+    if (err instanceof TypeError) return { error: `${file.name}: not read, not UTF-8 text (within the first ${Math.ceil(done / 1e6)} MB)` };
+    return { error: `${file.name}: could not be read (${err?.message ?? err})` };
+  }
+  tell("parsing");
+  return { text: parts.join("") };
+}
 
 function reply(fields) {
   self.postMessage({ type: "reply", ...fields });

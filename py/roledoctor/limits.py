@@ -13,10 +13,19 @@ MB = 1_000_000
 # `aws iam get-account-authorization-details` of a real account runs to tens of MB; given
 # as a file on the command line it is read up to this size (pasted text keeps the 5 MB limit).
 MAX_EVIDENCE_FILE_BYTES = 200_000_000
+# The same output dropped on the page as a file is read (in the worker, never into a box) up to
+# this size: Pyodide's heap is 32-bit (at most 4 GB, Chromium may give less), and the parsed
+# entries take several times the text (`python build.py bench --only page_evidence` prints
+# the worker's heap for 50 MB).
+MAX_PAGE_FILE_BYTES = 100_000_000
 
 
-def _mb(n: int) -> str:
+def mb_text(n: int) -> str:
+    """`n` bytes in MB, one decimal at most ("50.1", "5")."""
     return f"{n / MB:.1f}".rstrip("0").rstrip(".")
+
+
+_mb = mb_text
 
 
 def too_large_message(size: int) -> str:

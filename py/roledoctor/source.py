@@ -25,15 +25,33 @@ class Span:
         return source[self.start : self.end]
 
 
+_LARGE = 1_000_000  # characters: a text this long is indexed once (LineIndex._recent)
+
+
 class LineIndex:
-    """Maps character offsets of one text to (line, column), both 1-based."""
+    """Maps character offsets of one text to (line, column), both 1-based. Read-only once
+    built, so the index of a large text (AWS output of tens of MB, read again by every
+    diagnosis and by its fix's verification) is built once and shared."""
+
+    _recent: list = []  # [(text, index)] of the last large texts, newest first
+
+    def __new__(cls, text: str):
+        if isinstance(text, str) and len(text) >= _LARGE:
+            for seen, index in cls._recent:
+                if seen is text:
+                    return index
+        return super().__new__(cls)
 
     def __init__(self, text: str):
+        if getattr(self, "text", None) is text:
+            return  # a large text indexed before (__new__ gave its index)
         self.text = text
         # Line starts, each line's length + 1 summed: split, map and accumulate run in C
         # (100 MB of AWS output in a fraction of a second).
         lengths = list(map(len, text.split("\n")))
         self.starts = [0] + list(map(operator.add, itertools.accumulate(lengths[:-1]), range(1, len(lengths))))
+        if len(text) >= _LARGE:
+            LineIndex._recent = [(text, self)] + LineIndex._recent[:2]
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1

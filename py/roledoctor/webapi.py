@@ -20,7 +20,12 @@ of roledoctor.pageapi.boxes):
                                               note}; verdict {word, sentence, codes, unsafe[finding]}:
                                               word "Allowed, but unsafe" with critical/high hardening
   reset_redaction {}                       -> {}
+  release_file {input}                     -> {}: forget a large file held by hold_file
   bench        {inputs, repeat?}           -> {n, first_ms, median_ms, min_ms, p90_ms, verdict}
+
+A large AWS evidence file dropped on the page is read by the worker and given
+to hold_file(name, text, size) (pageapi/held.py) once; `inputs.held` then names
+it in every request above.
 
 The worker also calls install_cache and warm_up at start-up, and the build
 calls build_caches (pageapi/caches.py). Offsets sent to the page are UTF-16
@@ -35,7 +40,7 @@ import sys
 from collections.abc import Callable
 
 from roledoctor import __version__
-from roledoctor.pageapi import prompt, review, routing, session, split
+from roledoctor.pageapi import held, prompt, review, routing, session, split
 from roledoctor.pageapi.bench import bench
 from roledoctor.pageapi.caches import build_caches, install_cache, warm_up
 from roledoctor.pageapi.engine import EngineMissing
@@ -54,8 +59,9 @@ def _inspect(args: dict) -> dict:
 def _diagnose(args: dict) -> dict:
     from roledoctor.pageapi.engine import engine
     engine()  # EngineMissing in a build without the engine
+    from roledoctor.pageapi.held import trim
     from roledoctor.pageapi.view import diagnose_method
-    return diagnose_method(args)
+    return trim(diagnose_method(args))
 
 
 METHODS: dict[str, Callable[[dict], dict]] = {
@@ -73,9 +79,11 @@ METHODS: dict[str, Callable[[dict], dict]] = {
     "restore": session.restore,
     "review_answer": review.review,
     "reset_redaction": session.reset,
+    "release_file": held.release,
 }
 
-__all__ = ["METHODS", "handle", "build_caches", "install_cache", "warm_up"]
+__all__ = ["METHODS", "handle", "hold_file", "build_caches", "install_cache", "warm_up"]
+hold_file = held.hold_json  # the worker gives a large dropped file's text here, not as JSON
 
 
 def handle(method: str, args_json: str = "{}") -> str:

@@ -36,9 +36,12 @@ CALLER_KINDS = {k.name: k.what for k in KINDS if k.box == "caller_files"}
 
 
 def inputs_of(args: dict) -> dict[str, str]:
-    """The request's non-empty boxes."""
+    """The request's non-empty boxes, then the large files it names (`inputs.held`: pageapi/held.py)."""
+    from roledoctor.pageapi import held
+
     raw = args.get("inputs") or {}
-    return {k: v for k, v in raw.items() if k in BOXES and isinstance(v, str) and v.strip()}
+    out = {k: v for k, v in raw.items() if k in BOXES and isinstance(v, str) and v.strip()}
+    return {**out, **held.texts(raw)}
 
 
 class U16:

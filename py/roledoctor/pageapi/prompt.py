@@ -4,6 +4,7 @@ session's map; un-redacting a value or redacting more redraws it."""
 from __future__ import annotations
 
 from roledoctor.pageapi.boxes import BOX_TITLES, BOXES, U16, inputs_of
+from roledoctor.pageapi.held import is_held, summary
 from roledoctor.pageapi.session import redactor
 
 SYSTEM_PROMPT = """You are a senior AWS IAM and Terraform engineer. The user runs Terraform with the AWS provider and \
@@ -49,6 +50,10 @@ def prompt_text(texts: dict[str, str], report: dict | None) -> list[tuple[str, s
             pieces.append((f"\n## {BOX_TITLES[box]}\n\n```\n", None))
             pieces.append((texts[box].rstrip("\n") + "\n", box))
             pieces.append(("```\n", None))
+    for name in (n for n in texts if is_held(n)):  # a large file: what it is, never its whole text
+        pieces.append(("\n## AWS evidence (large file)\n\n```\n", None))
+        pieces.append((summary(name, report), name))
+        pieces.append(("```\n", None))
     if report:
         pieces.append(("\n".join(_report_lines(report)) + "\n", "engine"))
     else:

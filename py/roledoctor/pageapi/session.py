@@ -26,8 +26,12 @@ def reset(args: dict) -> dict:
 
 
 def redact_texts(texts: dict[str, str]) -> dict[str, dict]:
+    from roledoctor.pageapi.held import is_held, summary
+
     red = redactor()
-    names = [b for b in BOXES if b in texts]
+    names = [b for b in BOXES if b in texts] + [n for n in texts if is_held(n)]
+    # a large held file is previewed as what the prompt holds instead of it (pageapi/held.py)
+    texts = {n: summary(n) if is_held(n) else texts[n] for n in names}
     results = red.redact_all([texts[b] for b in names])
     out = {}
     for name, res in zip(names, results, strict=False):

@@ -291,8 +291,10 @@ def fact_marks(text: str, recs) -> list[dict]:
     """Where the facts read from error output stand in the box (the page underlines them).
     A value the paste wraps over two lines is not marked; the Recognised line still names it."""
     from roledoctor.source import LineIndex
+    out: list[dict] = []
+    if not any(r.kind == "error" for r in recs):
+        return out  # (no line index of a large AWS output for nothing)
     lines = LineIndex(text)
-    out = []
     for r in recs:
         if r.kind != "error":
             continue
@@ -378,10 +380,11 @@ _DOC_KINDS = {"trust": "trust policy", "identity": "identity policy", "scp": "SC
 def _over_limit(inputs) -> dict[str, str]:
     """{box: message} for every box over limits.MAX_INPUT_BYTES (checked before any parsing)."""
     from roledoctor.limits import check_text
+    from roledoctor.pageapi.held import is_held  # a large evidence file: limited when it was held
 
     if not isinstance(inputs, dict):
         return {}
-    return {str(k): m for k, v in inputs.items() if (m := check_text(v))}
+    return {str(k): m for k, v in inputs.items() if not is_held(str(k)) and (m := check_text(v))}
 
 
 def _too_large(inputs: dict, over: dict[str, str]) -> dict:

@@ -10,7 +10,7 @@ from roledoctor.inputs import read_all
 from roledoctor.pageapi import boxes, view
 
 METHODS = {"about", "bench", "inspect", "summary", "diagnose", "route", "split", "redact", "unredact",
-           "redact_more", "prompt", "restore", "review_answer", "reset_redaction"}
+           "redact_more", "prompt", "restore", "review_answer", "reset_redaction", "release_file"}
 
 
 def call(method: str, args: dict) -> dict:
@@ -21,7 +21,7 @@ def call(method: str, args: dict) -> dict:
 
 def test_the_method_names_are_the_pages() -> None:
     assert set(webapi.METHODS) == METHODS
-    for name in ("build_caches", "install_cache", "warm_up"):  # the worker's and the build's entry points
+    for name in ("build_caches", "install_cache", "warm_up", "hold_file"):  # the worker's and the build's entry points
         assert callable(getattr(webapi, name))
 
 
