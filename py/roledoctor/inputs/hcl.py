@@ -48,7 +48,7 @@ def _user_cache_dir() -> str | None:
 CACHE_NAME = "hcl2-lark.tables"  # the grammar and lark it was built from: its header (_key)
 _CACHE_DIR = _user_cache_dir()
 LARK_CACHE: str | None = os.path.join(_CACHE_DIR, CACHE_NAME) if _CACHE_DIR else None
-_TABLES_MAGIC = b"roledoctor-lark-tables 1 "  # + the grammar key + newline, then lark's save()
+_TABLES_MAGIC = b"roledoctor-lark-tables 2 "  # + the grammar key + newline, then lark's save()
 
 _PARSER = None
 _PARSER_CACHE_PATH = None
@@ -87,8 +87,13 @@ def _key(grammar: str) -> bytes:
 
 
 def _new_parser(grammar: str):
+    """No propagate_positions: lark would compute every tree's extent as it
+    builds it (about 40% of the parse); the walker takes a tree's extent from
+    its first and last token, only for the trees it asks about (_pos). Every
+    terminal of the grammar is named, so no token is filtered out of a tree
+    and the two extents are the same."""
     _load_lark()
-    return _lark.Lark(grammar, parser="lalr", propagate_positions=True, postlex=_PostLex())
+    return _lark.Lark(grammar, parser="lalr", propagate_positions=False, postlex=_PostLex())
 
 
 def tables(p, key: bytes) -> bytes:
@@ -541,14 +546,27 @@ class _PostLex:
 _BASE = [0]  # offset of the parsed slice in the user's text (one parse at a time)
 
 
+def _edge_token(tree, step: int):
+    """The first (step 1) or last (step -1) token below `tree`, None when it holds none."""
+    for c in tree.children[::step]:
+        if isinstance(c, _lark.Token):
+            return c
+        t = _edge_token(c, step)
+        if t is not None:
+            return t
+    return None
+
+
 def _pos(x) -> tuple[int, int]:
+    """(start, end) of a token or tree in the user's text, as lark's
+    propagate_positions would give them."""
     b = _BASE[0]
     if isinstance(x, _lark.Token):
         return x.start_pos + b, x.end_pos + b
-    m = x.meta
-    if getattr(m, "empty", True):
+    first = _edge_token(x, 1)
+    if first is None:
         return b, b
-    return m.start_pos + b, m.end_pos + b
+    return first.start_pos + b, _edge_token(x, -1).end_pos + b
 
 
 def _span(x) -> tuple[int, int]:
