@@ -167,6 +167,14 @@ def _skip_comment(text: str, i: int, syntax: str) -> int:
     return i
 
 
+def _close(stack: list[str], ch: str, i: int) -> bool:
+    """Pop the closer `ch` at offset i (EditError when it is not the one expected); True when it closes the container."""
+    if ch != stack[-1]:
+        raise EditError(f"unbalanced {ch!r} at offset {i}")
+    stack.pop()
+    return not stack
+
+
 def scan_container(text: str, open_pos: int, syntax: str = "json") -> Container:
     """Find the top-level elements of the object/array opening at `open_pos`."""
     opener = text[open_pos : open_pos + 1]
@@ -194,10 +202,7 @@ def scan_container(text: str, open_pos: int, syntax: str = "json") -> Container:
         if ch in _CLOSERS:
             stack.append(_CLOSERS[ch])
         elif ch in "}])":
-            if ch != stack[-1]:
-                raise EditError(f"unbalanced {ch!r} at offset {i}")
-            stack.pop()
-            if not stack:
+            if _close(stack, ch, i):
                 if cur_start >= 0:
                     items.append((cur_start, cur_end))
                 trailing = bool(seps) and (not items or seps[-1] > items[-1][1])
