@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
+import re
 from dataclasses import dataclass
 
 
@@ -94,16 +95,28 @@ def common_suffix(a: str, b: str, limit: int) -> int:
 
 
 # ---- scanning quoted strings ---------------------------------------------
-# The one string-aware scan the readers and checks share: Terraform's (HCL's)
-# and JSON's double-quoted strings both escape with a backslash. Template
-# sequences inside HCL strings (`${ "..." }`) are the edit engine's own need
-# (fixes/edits.py).
+# The one string-aware scan the readers, checks and the edit engine share:
+# Terraform's (HCL's) and JSON's double-quoted strings both escape with a
+# backslash. An HCL string is a template: with `templates`, a `${ ... }` or
+# `%{ ... }` sequence inside it is an expression with strings of its own
+# (`"${jsonencode({a = "b"})}"`), and `$${` / `%%{` are literal text
+# (https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences).
 
-def quoted_end(text: str, i: int, end: int | None = None, one_line: bool = False) -> int:
+# A backslash before `$` or `%` keeps the `{` after it literal too (an invalid escape either way);
+# `.` leaves out the newline: a backslash-newline is no escape.
+_IN_STRING = re.compile(r'\\([$%])\1?\{|\\.|\$\$\{|%%\{|[$%]\{|["\n]')
+_IN_TEMPLATE = re.compile(r'[{}"\n]')
+
+
+def quoted_end(text: str, i: int, end: int | None = None, one_line: bool = False,
+               templates: bool = False) -> int:
     """text[i] == '"': the offset just past the closing quote (backslash escapes
     skipped), or -1 when the string does not close before `end` (or, with
-    `one_line`, before the next newline: HCL's quoted strings do not span lines)."""
+    `one_line`, before the next newline: HCL's quoted strings do not span lines).
+    With `templates`, quotes inside `${ }` / `%{ }` sequences do not close it."""
     n = len(text) if end is None else end
+    if templates:
+        return _template_end(text, i + 1, n, one_line)
     j = i + 1
     while True:
         k = text.find('"', j, n)
@@ -117,6 +130,31 @@ def quoted_end(text: str, i: int, end: int | None = None, one_line: bool = False
         if (k - bs) % 2 == 0:  # an even run of backslashes escapes only itself
             return k + 1
         j = k + 1
+
+
+def _template_end(text: str, j: int, n: int, one_line: bool) -> int:
+    """quoted_end of an HCL template string whose text starts at j. A stack, not
+    recursion: '"' inside a string, '}' inside a template sequence or a brace in it."""
+    stack = ['"']
+    while stack:
+        m = (_IN_STRING if stack[-1] == '"' else _IN_TEMPLATE).search(text, j, n)
+        if m is None:
+            return -1
+        g, j = m.group(), m.end()
+        if g == "\n":
+            if one_line:
+                return -1
+        elif g == '"':
+            if stack[-1] == '"':
+                stack.pop()
+            else:
+                stack.append('"')
+        elif g in ("${", "%{", "{"):
+            stack.append("}")
+        elif g == "}":
+            stack.pop()
+        # else a backslash escape, `$${` or `%%{`: literal text
+    return j
 
 
 def comment_start(line: str) -> int:

@@ -200,26 +200,52 @@ def _walk_tf_dirs(top: str) -> list[str]:
     return out
 
 
-def discover(paths: list[str], recursive: bool = False) -> Discovery:
-    """The units to read for the PATHs given; raises DiscoveryError when one is unusable."""
-    found = Discovery()
+def _directories(paths: list[str], recursive: bool) -> tuple[list[str], list[str]]:
+    """(module directories, plan files) the PATHs stand for."""
     dirs: list[str] = []
     plans: list[str] = []
     for path in paths:
         if not os.path.exists(path):
             raise DiscoveryError(f"{path}: no such file or directory")
-        if os.path.isdir(path):
-            if recursive:
-                sub = _walk_tf_dirs(path)
-                if not sub:
-                    raise DiscoveryError(f"{path}: no *.tf or *.tfvars files in it or below it")
-                dirs += sub
-            else:
-                dirs.append(path)
+        if os.path.isdir(path) and recursive:
+            sub = _walk_tf_dirs(path)
+            if not sub:
+                raise DiscoveryError(f"{path}: no *.tf or *.tfvars files in it or below it")
+            dirs += sub
+        elif os.path.isdir(path):
+            dirs.append(path)
         elif path.endswith(TF_SUFFIXES):
             dirs.append(os.path.dirname(path) or ".")
         else:
             plans.append(path)
+    return dirs, plans
+
+
+def _read_module(found: Discovery, d: str, root: str) -> tuple[Unit, list[str], list[tuple[str, str, str | None]]]:
+    """One module directory's unit, the names of its Terraform files, and the local modules it calls."""
+    names = _tf_files(d)
+    unit = Unit("module", _display(d))
+    calls: list[tuple[str, str, str | None]] = []
+    for n in names:
+        full = os.path.join(d, n)
+        try:
+            text = read_repo_file(full, root)
+        except Skipped as skip:
+            found.notes.append(str(skip))
+            continue
+        if only_comments(text):
+            continue
+        unit.files[_display(full)] = text
+        if n.endswith(".tf"):
+            _add_file_refs(found, unit, d, root, text)
+            calls += _local_modules(found, d, root, full, text)
+    return unit, names, calls
+
+
+def discover(paths: list[str], recursive: bool = False) -> Discovery:
+    """The units to read for the PATHs given; raises DiscoveryError when one is unusable."""
+    found = Discovery()
+    dirs, plans = _directories(paths, recursive)
     for plan in dict.fromkeys(plans):
         found.units.append(Unit("plan", _display(plan), {_display(plan): read_text(plan)}))
     seen: set[str] = set()
@@ -230,21 +256,8 @@ def discover(paths: list[str], recursive: bool = False) -> Discovery:
         if real in seen:
             continue
         seen.add(real)
-        names = _tf_files(d)
-        unit = Unit("module", _display(d))
-        for n in names:
-            full = os.path.join(d, n)
-            try:
-                text = read_repo_file(full, root)
-            except Skipped as skip:
-                found.notes.append(str(skip))
-                continue
-            if only_comments(text):
-                continue
-            unit.files[_display(full)] = text
-            if n.endswith(".tf"):
-                _add_file_refs(found, unit, d, root, text)
-                queue += _local_modules(found, d, root, full, text)
+        unit, names, calls = _read_module(found, d, root)
+        queue += calls
         if not names and caller is None:
             raise DiscoveryError(f"{_display(d)}: no *.tf or *.tfvars files (give a Terraform directory, "
                                  "or leave out --single-module)")

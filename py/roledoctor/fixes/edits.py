@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from roledoctor.source import common_prefix, common_suffix
+from roledoctor.source import common_prefix, common_suffix, quoted_end
 
 
 class EditError(ValueError):
@@ -144,44 +144,12 @@ _CLOSERS = {"{": "}", "[": "]", "(": ")"}
 
 
 def _skip_string(text: str, i: int, syntax: str = "json") -> int:
-    """Offset just past the string literal starting at text[i] == '"'.
-
-    In HCL a string may hold `${ ... }` / `%{ ... }` template sequences with
-    their own strings inside; a stack (not recursion) keeps deep nesting safe.
-    """
-    n = len(text)
-    stack = ['"']  # '"': inside a string; '}': inside a template sequence
-    i += 1
-    while i < n:
-        ch = text[i]
-        if stack[-1] == '"':
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == '"':
-                stack.pop()
-                if not stack:
-                    return i + 1
-                i += 1
-                continue
-            if syntax == "hcl" and ch in "$%" and text.startswith("{", i + 1):
-                if i > 0 and text[i - 1] == ch:  # $${ and %%{ are escapes, not templates
-                    i += 2
-                    continue
-                stack.append("}")
-                i += 2
-                continue
-            i += 1
-            continue
-        # inside a template sequence
-        if ch == '"':
-            stack.append('"')
-        elif ch == "{":
-            stack.append("}")
-        elif ch == "}":
-            stack.pop()
-        i += 1
-    raise EditError("unterminated string")
+    """Offset just past the string literal starting at text[i] == '"'; in HCL
+    its `${ ... }` / `%{ ... }` template sequences may hold strings of their own."""
+    end = quoted_end(text, i, templates=syntax == "hcl")
+    if end == -1:
+        raise EditError("unterminated string")
+    return end
 
 
 def _skip_comment(text: str, i: int, syntax: str) -> int:
@@ -197,6 +165,14 @@ def _skip_comment(text: str, i: int, syntax: str) -> int:
             raise EditError("unterminated comment")
         return j + 2
     return i
+
+
+def _close(stack: list[str], ch: str, i: int) -> bool:
+    """Pop the closer `ch` at offset i (EditError when it is not the one expected); True when it closes the container."""
+    if ch != stack[-1]:
+        raise EditError(f"unbalanced {ch!r} at offset {i}")
+    stack.pop()
+    return not stack
 
 
 def scan_container(text: str, open_pos: int, syntax: str = "json") -> Container:
@@ -226,10 +202,7 @@ def scan_container(text: str, open_pos: int, syntax: str = "json") -> Container:
         if ch in _CLOSERS:
             stack.append(_CLOSERS[ch])
         elif ch in "}])":
-            if ch != stack[-1]:
-                raise EditError(f"unbalanced {ch!r} at offset {i}")
-            stack.pop()
-            if not stack:
+            if _close(stack, ch, i):
                 if cur_start >= 0:
                     items.append((cur_start, cur_end))
                 trailing = bool(seps) and (not items or seps[-1] > items[-1][1])

@@ -69,31 +69,58 @@ def _is_comment(s: str) -> bool:
     return not t or t[0] in "#;"
 
 
+def _line_kind(raw: str) -> str:
+    """What one line that is no comment counts as: section, key (a known key), env, sub or other."""
+    t = raw.strip()
+    if _SECTION.fullmatch(t):
+        return "section"
+    m = _KEYLINE.fullmatch(t)
+    if m and m.group(1).lower() in KNOWN_KEYS:
+        return "key"
+    e = _ENVLINE.fullmatch(t)
+    if e and _ENV_NAME.fullmatch(e.group(1)):
+        return "env"
+    if raw[:1] in " \t" and m:
+        return "sub"  # a sub-setting (s3 =\n  max_concurrent_requests = 20)
+    return "other"
+
+
+# A line whose first non-blank is `[`: a section line, if the text has one.
+_SECTION_START = re.compile(r"^[^\S\n]*\[", re.M)
+
+
+def _may_be(text: str) -> bool:
+    """A cheap necessary condition of recognise: a section line, or a first line (not a
+    comment) that env assignments could follow. A Terraform file starts with a block
+    or a comment `//` line, and has no line that opens with `[` outside nested lists."""
+    if _SECTION_START.search(text):
+        return True
+    i, n = 0, len(text)
+    while i < n:
+        j = text.find("\n", i)
+        j = n if j == -1 else j
+        raw = text[i:j]
+        if not _is_comment(raw):
+            return _line_kind(raw) != "other"
+        i = j + 1
+    return False
+
+
 def recognise(text: str) -> bool:
     """A config/credentials file (a [section] line and a known key) or env assignments only."""
     if not isinstance(text, str) or len(text) > 2_000_000:
         return False
-    sections = keys = envs = other = 0
-    for _, raw in _lines(text[:200_000]):
-        if _is_comment(raw):
-            continue
-        if _SECTION.fullmatch(raw.strip()):
-            sections += 1
-            continue
-        m = _KEYLINE.fullmatch(raw.strip())
-        if m and m.group(1).lower() in KNOWN_KEYS:
-            keys += 1
-            continue
-        e = _ENVLINE.fullmatch(raw.strip())
-        if e and _ENV_NAME.fullmatch(e.group(1)):
-            envs += 1
-            continue
-        if raw[:1] in " \t" and _KEYLINE.fullmatch(raw.strip()):
-            continue  # a sub-setting (s3 =\n  max_concurrent_requests = 20)
-        other += 1
+    head = text[:200_000]
+    if not _may_be(head):
+        return False
+    counts = {"section": 0, "key": 0, "env": 0, "sub": 0, "other": 0}
+    for _, raw in _lines(head):
+        if not _is_comment(raw):
+            counts[_line_kind(raw)] += 1
+    sections, keys, other = counts["section"], counts["key"], counts["other"]
     if sections and keys and other <= sections + keys:
         return True
-    return envs > 0 and other == 0
+    return counts["env"] > 0 and other == 0
 
 
 def _unquote(v: str) -> str:
@@ -109,9 +136,37 @@ def _value_span(lines: LineIndex, start: int, raw: str, value: str) -> Span:
     return lines.span(a, a + len(value) if i >= 0 else a + len(raw))
 
 
+def _section(s: re.Match, line: str, start: int, lines: LineIndex) -> tuple[Section, bool]:
+    """The section a `[...]` line opens, and whether it was written `[profile NAME]`."""
+    head = " ".join(s.group(1).split())
+    for prefix, kind in (("profile ", "profile"), ("sso-session ", "sso-session"), ("services ", "services")):
+        if head.startswith(prefix):
+            return Section(kind, head[len(prefix):].strip(), span=lines.span(start, start + len(line))), kind == "profile"
+    return Section("profile", head, span=lines.span(start, start + len(line))), False
+
+
+def _setting(name: str, value: str, span: Span, secret: bool) -> Arg:
+    return Arg(name, bool(value), "(secret)", span) if secret else Arg(name, value, value, span)
+
+
+def _env_line(line: str):
+    e = _ENVLINE.fullmatch(line.strip())
+    return e if e and _ENV_NAME.fullmatch(e.group(1)) else None
+
+
+def _form(name: str, cfg: AwsConfig, saw_profile_prefix: bool) -> str:
+    if not (cfg.profiles or cfg.sso_sessions):
+        return cfg.form
+    if "credentials" in name.lower():
+        return "credentials"
+    if name.lower().endswith("config"):
+        return "config"
+    has_keys = any("aws_access_key_id" in p.keys or "aws_secret_access_key" in p.keys for p in cfg.profiles.values())
+    return "config" if saw_profile_prefix or cfg.sso_sessions or not has_keys else "credentials"
+
+
 def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
-    form = "env"
-    cfg = AwsConfig(name, form, span=lines.span(0, len(text)))
+    cfg = AwsConfig(name, "env", span=lines.span(0, len(text)))
     current: Section | None = None
     saw_profile_prefix = False
     for start, raw in _lines(text):
@@ -120,46 +175,23 @@ def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
             continue
         s = _SECTION.fullmatch(line.strip())
         if s:
-            head = " ".join(s.group(1).split())
-            kind, nm = "profile", head
-            if head.startswith("profile "):
-                nm, saw_profile_prefix = head[8:].strip(), True
-            elif head.startswith("sso-session "):
-                kind, nm = "sso-session", head[12:].strip()
-            elif head.startswith("services "):
-                kind, nm = "services", head[9:].strip()
-            current = Section(kind, nm, span=lines.span(start, start + len(line)))
-            (cfg.sso_sessions if kind == "sso-session" else cfg.profiles if kind == "profile" else {})[nm] = current
+            current, prefixed = _section(s, line, start, lines)
+            saw_profile_prefix |= prefixed
+            (cfg.sso_sessions if current.kind == "sso-session" else cfg.profiles if current.kind == "profile"
+             else {})[current.name] = current
             continue
-        e = _ENVLINE.fullmatch(line.strip())
-        if current is None or (e and _ENV_NAME.fullmatch(e.group(1))):  # env lines, also after a section
-            if e and _ENV_NAME.fullmatch(e.group(1)):
-                var, value = e.group(1), _unquote(e.group(2).split(" #", 1)[0])
-                span = _value_span(lines, start, line, value)
-                if var in SECRET_VARS:
-                    cfg.env[var] = Arg(var, bool(value), "(secret)", span)
-                else:
-                    cfg.env[var] = Arg(var, value, value, span)
+        e = _env_line(line)
+        if e:  # env lines, also after a section
+            var, value = e.group(1), _unquote(e.group(2).split(" #", 1)[0])
+            cfg.env[var] = _setting(var, value, _value_span(lines, start, line, value), var in SECRET_VARS)
             continue
-        if line[:1] in " \t":
-            continue  # sub-setting of the key above
         m = _KEYLINE.fullmatch(line.strip())
-        if not m:
-            continue
+        if current is None or line[:1] in " \t" or not m:
+            continue  # a sub-setting of the key above, or no setting
         key = m.group(1).lower()
         value = _unquote(m.group(2).split(" #", 1)[0].split(" ;", 1)[0])
-        span = _value_span(lines, start, line, value)
-        if key in SECRET_KEYS:
-            current.keys[key] = Arg(key, bool(value), "(secret)", span)
-        else:
-            current.keys[key] = Arg(key, value, value, span)
-    if cfg.profiles or cfg.sso_sessions:
-        has_keys = any("aws_access_key_id" in p.keys or "aws_secret_access_key" in p.keys for p in cfg.profiles.values())
-        cfg.form = "config" if saw_profile_prefix or cfg.sso_sessions or not has_keys else "credentials"
-        if "credentials" in name.lower():
-            cfg.form = "credentials"
-        elif name.lower().endswith("config"):
-            cfg.form = "config"
+        current.keys[key] = _setting(key, value, _value_span(lines, start, line, value), key in SECRET_KEYS)
+    cfg.form = _form(name, cfg, saw_profile_prefix)
     return [Recognised(name, "aws-config", cfg, cfg.span)]
 
 

@@ -48,7 +48,7 @@ def _user_cache_dir() -> str | None:
 CACHE_NAME = "hcl2-lark.tables"  # the grammar and lark it was built from: its header (_key)
 _CACHE_DIR = _user_cache_dir()
 LARK_CACHE: str | None = os.path.join(_CACHE_DIR, CACHE_NAME) if _CACHE_DIR else None
-_TABLES_MAGIC = b"roledoctor-lark-tables 1 "  # + the grammar key + newline, then lark's save()
+_TABLES_MAGIC = b"roledoctor-lark-tables 2 "  # + the grammar key + newline, then lark's save()
 
 _PARSER = None
 _PARSER_CACHE_PATH = None
@@ -87,8 +87,13 @@ def _key(grammar: str) -> bytes:
 
 
 def _new_parser(grammar: str):
+    """No propagate_positions: lark would compute every tree's extent as it
+    builds it (about 40% of the parse); the walker takes a tree's extent from
+    its first and last token, only for the trees it asks about (_pos). Every
+    terminal of the grammar is named, so no token is filtered out of a tree
+    and the two extents are the same."""
     _load_lark()
-    return _lark.Lark(grammar, parser="lalr", propagate_positions=True, postlex=_PostLex())
+    return _lark.Lark(grammar, parser="lalr", propagate_positions=False, postlex=_PostLex())
 
 
 def tables(p, key: bytes) -> bytes:
@@ -240,19 +245,24 @@ class Body:
         return [b for b in self.blocks if b.type == type_]
 
 
-def parse(text: str) -> Body:
+def parse(text: str, every_block: bool = False) -> Body:
     """Parse HCL; raise HCLSyntaxError with the offset of the offending text.
 
-    Big configurations are mostly resources we never look at, and lark costs
-    about 3 s/MB: when the text splits cleanly into top-level blocks, only the
-    blocks that matter (provider, terraform, variable, locals, aws_iam_*
-    resources and policy documents) are parsed, each at its own offset."""
-    cached = _PARSED.get(text)
+    Most of a configuration is resources roledoctor never reads, and building
+    lark's tree costs more than checking the syntax: when the text splits
+    cleanly into top-level blocks (top_level_blocks), the blocks the Terraform
+    reader uses (`read_block`) are parsed into trees, each at its own offset,
+    and every other block is checked by the same parser without a tree
+    (`check_syntax`: a broken block is the same error, at the same place); its
+    Block keeps its type, labels and span, with an empty body. `every_block`:
+    parse every block (terragrunt files read blocks Terraform has not)."""
+    key = (text, every_block)
+    cached = _PARSED.get(key)
     if cached is not None:
         return cached
-    body = _parse_uncached(text)
+    body = _parse_uncached(text, every_block)
     if len(text) > 2000:  # small texts parse in microseconds; keep the few big ones
-        _PARSED[text] = body
+        _PARSED[key] = body
         while len(_PARSED) > 8:
             _PARSED.pop(next(iter(_PARSED)))
     return body
@@ -261,59 +271,64 @@ def parse(text: str) -> Body:
 # The page re-diagnoses as the user types in *another* box, and fixes are
 # verified by reading the inputs again: a big main.tf that did not change is
 # not parsed again. Bodies are never modified after parsing.
-_PARSED: dict[str, "Body"] = {}
+_PARSED: dict[tuple[str, bool], "Body"] = {}
 
 
-def _parse_uncached(text: str) -> Body:
+def _parse_uncached(text: str, every_block: bool = False) -> Body:
     _load_lark()
     # Offsets must stay those of the user's text: replace, never delete.
     src = text.replace("\r", " ").replace("\ufeff", " ")
-    blocks = top_level_blocks(src) if len(src) > 20000 else None
+    _check_depth(src, 0, len(src))
+    blocks = top_level_blocks(src)
     if blocks is None:
         return _parse_slice(src, 0, len(src))
-    out = Body()
-    for start, end, relevant in blocks:
-        if relevant:
-            part = _parse_slice(src, start, end)
-            out.blocks.extend(part.blocks)
-            for k, a in part.attributes.items():
-                out.attributes.setdefault(k, a)
+    out, piece = Body(), 0
+    for start, end, wanted in blocks:
+        # each piece runs from the end of the block before it: lark reads the
+        # blank lines and comments between as in the whole text, so a broken
+        # block fails at the same token with the same message
+        stub = None if wanted or every_block else _stub(src, start, end)
+        if stub is None:
+            out.blocks.extend(_parse_slice(src, piece, end).blocks)
+        else:
+            check_syntax(src[piece:end] + "\n", piece)
+            out.blocks.append(stub)
+        piece = end
     return out
 
 
 # Deeper bracket nesting is refused before lark and the (recursive) walker
 # see it: real configurations stay under 20, Python's stack does not.
 MAX_DEPTH = 100
-_NESTING = re.compile(r'[\[\](){}"\n#]|\\.')
+_NESTING = re.compile(r'[\[\](){}"#]')
 
 
 def _check_depth(src: str, start: int, end: int) -> None:
     """HCLSyntaxError "nesting too deep" at the bracket that opens level MAX_DEPTH + 1.
     Brackets inside one-line strings and # comments do not count."""
-    depth, in_str, i = 0, False, start
+    depth, i = 0, start
     while True:
         m = _NESTING.search(src, i, end)
         if not m:
             return
         ch, i = m.group(), m.end()
-        if ch == "\n":
-            in_str = False
-        elif in_str:
-            if ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
+        if ch == '"':
+            q = quoted_end(src, m.start(), end, one_line=True)
+            i = q if q != -1 else _line_end(src, i, end)
         elif ch == "#":
-            nl = src.find("\n", i, end)
-            if nl == -1:
-                return
-            i = nl
+            i = _line_end(src, i, end)
         elif ch in "[({":
             depth += 1
             if depth > MAX_DEPTH:
                 raise HCLSyntaxError(f"nesting too deep (more than {MAX_DEPTH} levels)", m.start())
-        elif ch in "])}":
+        else:
             depth = max(0, depth - 1)
+
+
+def _line_end(src: str, i: int, end: int) -> int:
+    """The offset of the next newline in src[i:end], or end."""
+    nl = src.find("\n", i, end)
+    return end if nl == -1 else nl
 
 
 # The grammar's heredoc terminal ends with `\r?\n\s*DELIMITER`: at every newline
@@ -331,18 +346,20 @@ def _unblank(piece: str) -> str:
     return _BLANK_RUN.sub(lambda m: "\n" + "#" * (len(m.group()) - 2) + "\n", piece)
 
 
-def _parse_slice(src: str, start: int, end: int) -> Body:
-    _check_depth(src, start, end)
-    raw = src[start:end] + "\n"
-    piece = _unblank(raw)
+def _lark_parse(raw: str, start: int, parse: Callable[[str], Any]) -> Any:
+    """parse(the copy lark reads of raw); lark's errors as HCLSyntaxError at their offset in the text."""
     try:
-        tree = parser().parse(piece)
+        return parse(_unblank(raw))
     except _lark.exceptions.UnexpectedInput as err:
         raise HCLSyntaxError(_describe(err, raw), start + _offset(err, raw)) from None
     except _lark.exceptions.LarkError as err:
         raise HCLSyntaxError(str(err).splitlines()[0], start) from None
     except RecursionError:
         raise HCLSyntaxError("nesting too deep", start) from None
+
+
+def _parse_slice(src: str, start: int, end: int) -> Body:
+    tree = _lark_parse(src[start:end] + "\n", start, parser().parse)
     _BASE[0] = start
     try:
         return _Walker(src).body(tree.children[0])
@@ -352,13 +369,74 @@ def _parse_slice(src: str, start: int, end: int) -> Body:
         _BASE[0] = 0
 
 
-_RELEVANT_KINDS = ("provider", "terraform", "variable", "locals")
-# A module block matters when it calls a local module (its arguments are followed); registry
-# and git sources are not read, so their (often long) blocks are not parsed.
-_LOCAL_SOURCE = re.compile(r'[\n{][ \t]*source[ \t]*=[ \t]*"\.\.?/')
-_INTERESTING = re.compile(r'["#/{}<\n]')
+# The syntax check of a block no reader uses: lark's own parser tables and
+# lexer, with rule callbacks that build nothing (lark's LALR parser, its
+# internal interface: tests/unit/inputs/test_hcl.py holds the check and the
+# parse to the same verdicts).
+_CHECKER: list = [None, None]  # [the parser it was made from, the checking parser]
+
+
+def _discard(children) -> None:
+    return None
+
+
+def _checker():
+    p = parser()
+    if _CHECKER[0] is not p:
+        from lark.parsers.lalr_parser import _Parser
+        lalr = p.parser.parser
+        _CHECKER[:] = [p, _Parser(lalr._parse_table, dict.fromkeys(lalr.parser.callbacks, _discard))]
+    return p, _CHECKER[1]
+
+
+def check_syntax(text: str, start: int = 0) -> None:
+    """HCLSyntaxError where lark's parse of `text` would fail, without building its tree."""
+    p, check = _checker()
+    _lark_parse(text, start, lambda piece: check.parse(p.parser._make_lexer_thread(piece), "start"))
+
+
+# Top-level blocks the Terraform reader (terraform.py) uses: every other block is
+# only checked. A module block matters when it calls a local module (its arguments
+# are followed); registry and git sources are not read.
+_READ_KINDS = ("provider", "terraform", "variable", "locals")
+_LOCAL_SOURCE = re.compile(r'[\n{][ \t]*source[ \t]*=[ \t]*"\.\.?[/"]')
 _HEADER = re.compile(r'[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*"?([A-Za-z0-9_-]*)')
-_HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\n")
+
+
+def read_block(src: str, start: int, end: int) -> bool:
+    """Whether the top-level block in src[start:end] (leading comments included) is one
+    the Terraform reader uses: provider, terraform, variable, locals, aws_iam_* resources
+    and data sources, local module calls."""
+    head = _HEADER.match(src, _after_comments(src, start, end))
+    kind, label = (head.group(1), head.group(2)) if head else ("", "")
+    if kind in ("resource", "data"):
+        return label.startswith("aws_iam_")
+    if kind == "module":
+        return _LOCAL_SOURCE.search(src, start, end) is not None
+    return kind in _READ_KINDS
+
+
+# A block's header as the stub of a block that is only checked: `type "label" label {`
+# on one line, labels without escapes or templates; any other header is parsed.
+_STUB_TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_STUB_LABEL = re.compile(r'[ \t]*(?:"([^"\\$%\n]*)"|([A-Za-z_][A-Za-z0-9_-]*))')
+_STUB_OPEN = re.compile(r"[ \t]*\{")
+
+
+def _stub(src: str, start: int, end: int) -> Block | None:
+    ts = _after_comments(src, start, end)
+    t = _STUB_TYPE.match(src, ts, end)
+    if t is None:
+        return None
+    labels, spans, i = [], [], t.end()
+    while not _STUB_OPEN.match(src, i, end):
+        lab = _STUB_LABEL.match(src, i, end)
+        if lab is None or lab.end() == i:
+            return None
+        labels.append(lab.group(1) if lab.group(1) is not None else lab.group(2))
+        spans.append((lab.start(1) - 1, lab.end(1) + 1) if lab.group(1) is not None else lab.span(2))
+        i = lab.end()
+    return Block(t.group(), labels, Body(), ts, end, ts, t.end(), spans)
 
 
 # Patterns built at run time (ReDoS tests, tests/hostile/redos.py): the
@@ -367,68 +445,121 @@ DYNAMIC_PATTERN_SITES = ("_heredoc_close",)
 
 
 def _heredoc_close(delimiter: str) -> re.Pattern:
-    """The line that closes a heredoc opened with `delimiter` (an identifier)."""
-    return re.compile(r"^[ \t]*" + re.escape(delimiter) + r"[ \t]*$", re.M)
+    """The line that closes a heredoc opened with `delimiter` (an identifier): as the
+    grammar's heredoc terminal, blanks before it and the newline right after it."""
+    return re.compile(r"^[ \t]*" + re.escape(delimiter) + r"(?=\n|\Z)", re.M)
 
 
 def redos_patterns() -> list[tuple[str, re.Pattern]]:
     return [("heredoc-close:EOT", _heredoc_close("EOT")), ("heredoc-close:long", _heredoc_close("E." * 40))]
 
 
-def top_level_blocks(src: str):
-    """[(start, end, relevant)] for each top-level block, or None when the text
-    does not split cleanly (then the whole text is parsed, for exact errors)."""
-    out = []
-    depth, i, n, start = 0, 0, len(src), 0
+def top_level_blocks(src: str) -> list[tuple[int, int, bool]] | None:
+    """[(start, end, read)] for each top-level block, each with its leading
+    comments, `read` as read_block; or None when the text does not split
+    cleanly (then the whole text is parsed, for exact errors): an attribute at
+    the top (tfvars), a header over several lines, text after a block's `}` on
+    its line, or anything unclosed."""
+    out: list[tuple[int, int, bool]] = []
+    close, n = 0, len(src)
     while True:
-        m = _INTERESTING.search(src, i)
-        if not m:
-            break
-        i = m.start()
-        ch = src[i]
-        if ch == '"':
-            i = quoted_end(src, i, one_line=True)
-            if i == -1:
-                return None
-        elif ch == "#" or src.startswith("//", i):
-            k = src.find("\n", i)
-            i = n if k == -1 else k
+        head = _skip_comments(src, close)
+        if head == -1:
+            return None
+        if head == n:
+            return out
+        brace = _header_brace(src, head)
+        end = _closing_brace(src, brace) if brace != -1 else -1
+        if end == -1 or not _LINE_REST.match(src, end):
+            return None
+        first = _skip_space(src, close)
+        start = src.rfind("\n", close, first) + 1 or close
+        out.append((start, end, read_block(src, start, end)))
+        close = end
+
+
+_LINE_REST = re.compile(r"[ \t]*(?:(?:#|//)[^\n]*)?(?:\n|\Z)")  # after a block's `}`: a comment at most
+_SPACE = re.compile(r"\s*")
+_HEADER_STOP = re.compile(r'["{\n#/]')
+_BLOCK_STOP = re.compile(r'["#/{}<]')
+_HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\n")
+
+
+def _skip_space(src: str, i: int) -> int:
+    m = _SPACE.match(src, i)
+    return m.end() if m else i
+
+
+def _skip_comments(src: str, i: int) -> int:
+    """The first offset at or after i that is neither blank nor in a comment; -1 in an unclosed /*."""
+    n = len(src)
+    while True:
+        i = _skip_space(src, i)
+        if src.startswith("#", i) or src.startswith("//", i):
+            i = _line_end(src, i, n)
         elif src.startswith("/*", i):
             k = src.find("*/", i + 2)
             if k == -1:
-                return None
+                return -1
             i = k + 2
-        elif ch == "<" and (h := _HEREDOC_OPEN.match(src, i)):
-            d = _heredoc_close(h.group(1)).search(src, h.end())
-            if not d:
-                return None
-            i = d.end()
-        elif ch == "{":
-            if depth == 0 and not src[start:i].strip():
-                return None
-            depth += 1
-            i += 1
-        elif ch == "}":
-            depth -= 1
-            i += 1
-            if depth < 0:
-                return None
-            if depth == 0:
-                head = _HEADER.match(src, _after_comments(src, start, i))
-                kind, label = (head.group(1), head.group(2)) if head else ("", "")
-                relevant = kind in _RELEVANT_KINDS or (kind in ("resource", "data") and label.startswith("aws_iam_")) \
-                    or (kind == "module" and _LOCAL_SOURCE.search(src, start, i) is not None)
-                out.append((start, i, relevant))
-                start = i
         else:
-            if ch == "\n" and depth == 0 and not only_comments(src[start:i]) and "{" not in src[start:i]:
-                return None  # a top-level attribute (tfvars): parse everything
+            return i
+
+
+def _header_brace(src: str, i: int) -> int:
+    """The `{` that ends the header starting at i on the same line, or -1."""
+    while True:
+        m = _HEADER_STOP.search(src, i)
+        if m is None or m.group() in "\n#/":
+            return -1
+        if m.group() == "{":
+            return m.start() if m.start() > i else -1
+        i = quoted_end(src, m.start(), one_line=True, templates=True)
+        if i == -1:
+            return -1
+
+
+def _closing_brace(src: str, i: int) -> int:
+    """src[i] == "{": the offset just past the `}` that closes it, or -1. Strings
+    (templates with their own strings), comments and heredocs are skipped."""
+    depth, n = 0, len(src)
+    while True:
+        m = _BLOCK_STOP.search(src, i)
+        if m is None:
+            return -1
+        ch, i = m.group(), m.start()
+        if ch == "{" or ch == "}":
+            depth += 1 if ch == "{" else -1
             i += 1
-            if ch == "\n" and depth == 0 and not src[start:i].strip():
-                start = i
-    if depth != 0 or not only_comments(src[start:]):
-        return None
-    return out
+            if depth == 0:
+                return i
+        elif ch == '"':
+            i = quoted_end(src, i, one_line=True, templates=True)
+        elif ch == "<":
+            i = _heredoc_end(src, i)
+        else:
+            i = _comment_end(src, i, n)
+        if i == -1:
+            return -1
+
+
+def _heredoc_end(src: str, i: int) -> int:
+    """src[i] == "<": past the heredoc that opens there (-1 when it is unclosed), or i + 1."""
+    h = _HEREDOC_OPEN.match(src, i)
+    if h is None:
+        return i + 1
+    d = _heredoc_close(h.group(1)).search(src, h.end())
+    return d.end() if d else -1
+
+
+def _comment_end(src: str, i: int, n: int) -> int:
+    """src[i] is "#" or "/": past the comment that starts there (-1 when unclosed), or i + 1."""
+    if src.startswith("/*", i):
+        k = src.find("*/", i + 2)
+        return -1 if k == -1 else k + 2
+    if src[i] == "#" or src.startswith("//", i):
+        return _line_end(src, i, n)
+    return i + 1
 
 
 def _after_comments(src: str, i: int, end: int) -> int:
@@ -485,7 +616,9 @@ def _describe(err, src: str) -> str:
         text = str(tok)
         if getattr(tok, "start_pos", None) is not None and getattr(tok, "end_pos", None) is not None:
             text = src[tok.start_pos:tok.end_pos]  # the user's text, not the copy lark read (_unblank)
-        shown = text.replace("\n", "\\n")[:40]
+        # its first line: a token the lexer ran on over lines (string characters) ends
+        # where the text lark read ends, the whole text or one block of it
+        shown = text.split("\n", 1)[0][:40]
         return f"unexpected {shown!r}" if shown.strip() else "unexpected line break"
     if isinstance(err, _lark.exceptions.UnexpectedCharacters):
         ch = src[err.pos_in_stream] if err.pos_in_stream < len(src) else ""
@@ -541,14 +674,27 @@ class _PostLex:
 _BASE = [0]  # offset of the parsed slice in the user's text (one parse at a time)
 
 
+def _edge_token(tree, step: int):
+    """The first (step 1) or last (step -1) token below `tree`, None when it holds none."""
+    for c in tree.children[::step]:
+        if isinstance(c, _lark.Token):
+            return c
+        t = _edge_token(c, step)
+        if t is not None:
+            return t
+    return None
+
+
 def _pos(x) -> tuple[int, int]:
+    """(start, end) of a token or tree in the user's text, as lark's
+    propagate_positions would give them."""
     b = _BASE[0]
     if isinstance(x, _lark.Token):
         return x.start_pos + b, x.end_pos + b
-    m = x.meta
-    if getattr(m, "empty", True):
+    first = _edge_token(x, 1)
+    if first is None:
         return b, b
-    return m.start_pos + b, m.end_pos + b
+    return first.start_pos + b, _edge_token(x, -1).end_pos + b
 
 
 def _span(x) -> tuple[int, int]:

@@ -279,48 +279,84 @@ def _binop(op: str, a: Any, b: Any) -> Any:
     return _UNKNOWN
 
 
-def _call(name: str, args: list) -> Any:
-    """The few pure functions role configurations use, on decided arguments; others stay undecided."""
-    if name == "length" and len(args) == 1 and isinstance(args[0], (list, dict, str)):
-        return len(args[0])
-    if name == "concat" and all(isinstance(a, list) for a in args):
-        return [x for a in args for x in a]
-    if name == "compact" and len(args) == 1 and isinstance(args[0], list):
-        return [x for x in args[0] if x not in (None, "")]
-    if name == "distinct" and len(args) == 1 and isinstance(args[0], list):
-        out: list = []
-        for x in args[0]:
-            if x not in out:
-                out.append(x)
-        return out
-    if name == "flatten" and len(args) == 1 and isinstance(args[0], list):
-        def flat(v):
-            return [y for x in v for y in flat(x)] if isinstance(v, list) else [v]
-        return flat(args[0])
-    if name == "merge" and all(isinstance(a, dict) for a in args):
-        out_d: dict = {}
-        for a in args:
-            out_d.update(a)
-        return out_d
-    if name == "keys" and len(args) == 1 and isinstance(args[0], dict):
-        return sorted(args[0])
-    if name == "values" and len(args) == 1 and isinstance(args[0], dict):
-        return [args[0][k] for k in sorted(args[0])]
-    if name == "element" and len(args) == 2 and isinstance(args[0], list) and args[0] \
-            and isinstance(args[1], int) and not isinstance(args[1], bool):
+def _one(args: list, kind) -> bool:
+    return len(args) == 1 and isinstance(args[0], kind)
+
+
+def _strings(args: list, n: int) -> bool:
+    return len(args) == n and all(isinstance(a, str) for a in args)
+
+
+def _distinct(v: list) -> list:
+    out: list = []
+    for x in v:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def _flat(v: Any) -> list:
+    return [y for x in v for y in _flat(x)] if isinstance(v, list) else [v]
+
+
+def _merge(args: list) -> dict:
+    out: dict = {}
+    for a in args:
+        out.update(a)
+    return out
+
+
+def _element(args: list) -> Any:
+    if len(args) == 2 and isinstance(args[0], list) and args[0] and isinstance(args[1], int) \
+            and not isinstance(args[1], bool):
         return args[0][args[1] % len(args[0])]
-    if name == "contains" and len(args) == 2 and isinstance(args[0], list):
-        return args[1] in args[0]
-    if name == "format" and args and isinstance(args[0], str) and "%" not in args[0].replace("%s", ""):
+    return _UNKNOWN
+
+
+def _format(args: list) -> Any:
+    if args and isinstance(args[0], str) and "%" not in args[0].replace("%s", ""):
         parts = args[0].split("%s")
         if len(parts) == len(args) and all(isinstance(a, str) for a in args[1:]):
             return "".join(p + (args[i + 1] if i + 1 < len(args) else "") for i, p in enumerate(parts))
-    if name == "replace" and len(args) == 3 and all(isinstance(a, str) for a in args) \
-            and not (args[1].startswith("/") and args[1].endswith("/")):
+    return _UNKNOWN
+
+
+def _replace(args: list) -> Any:
+    if _strings(args, 3) and not (args[1].startswith("/") and args[1].endswith("/")):  # no regex
         return args[0].replace(args[1], args[2])
-    if name == "trimprefix" and len(args) == 2 and all(isinstance(a, str) for a in args):
+    return _UNKNOWN
+
+
+def _trimprefix(args: list) -> Any:
+    if _strings(args, 2):
         return args[0][len(args[1]):] if args[0].startswith(args[1]) else args[0]
     return _UNKNOWN
+
+
+# The few pure functions role configurations use: name -> the function of the decided
+# arguments, _UNKNOWN when they do not fit it
+# (https://developer.hashicorp.com/terraform/language/functions).
+_FUNCTIONS: dict[str, Callable[[list], Any]] = {
+    "length": lambda a: len(a[0]) if _one(a, (list, dict, str)) else _UNKNOWN,
+    "concat": lambda a: [x for v in a for x in v] if all(isinstance(v, list) for v in a) else _UNKNOWN,
+    "compact": lambda a: [x for x in a[0] if x not in (None, "")] if _one(a, list) else _UNKNOWN,
+    "distinct": lambda a: _distinct(a[0]) if _one(a, list) else _UNKNOWN,
+    "flatten": lambda a: _flat(a[0]) if _one(a, list) else _UNKNOWN,
+    "merge": lambda a: _merge(a) if all(isinstance(v, dict) for v in a) else _UNKNOWN,
+    "keys": lambda a: sorted(a[0]) if _one(a, dict) else _UNKNOWN,
+    "values": lambda a: [a[0][k] for k in sorted(a[0])] if _one(a, dict) else _UNKNOWN,
+    "element": _element,
+    "contains": lambda a: a[1] in a[0] if len(a) == 2 and isinstance(a[0], list) else _UNKNOWN,
+    "format": _format,
+    "replace": _replace,
+    "trimprefix": _trimprefix,
+}
+
+
+def _call(name: str, args: list) -> Any:
+    """The few pure functions role configurations use, on decided arguments; others stay undecided."""
+    fn = _FUNCTIONS.get(name)
+    return _UNKNOWN if fn is None else fn(args)
 
 
 def _dig(value: Any, rest: list[str]) -> tuple[bool, Any]:

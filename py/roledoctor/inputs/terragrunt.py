@@ -37,7 +37,7 @@ def read(name: str, text: str, lines: LineIndex) -> list[Recognised]:
     from roledoctor.inputs.hcleval import Env
     from roledoctor.inputs.terraform import Reader
     try:
-        body = hcl.parse(text)
+        body = hcl.parse(text, every_block=True)  # remote_state, generate: blocks Terraform has not
     except hcl.HCLSyntaxError as err:
         line, col = lines.position(min(err.offset, len(text)))
         p = Problem(INPUT_UNPARSEABLE, f"invalid HCL at line {line}, column {col}: {err.message}", name,

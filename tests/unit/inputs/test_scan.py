@@ -56,3 +56,42 @@ def test_document_splitting_skips_strings_with_the_shared_scanner() -> None:
     text = f"{a}\n---\n{b}\n"
     assert split_documents(text) == [(0, len(a)), (len(a) + 5, len(a) + 5 + len(b))]
     assert split_documents('{"a": "open}\n{"b": 1}') == []  # the string never closes
+
+
+@pytest.mark.parametrize("text, end", [
+    ('"${jsonencode({a = "b"})}" x', 26),   # the quotes inside the template do not close it
+    ('"a $${x} b" x', 11),                   # $${ is literal text
+    ('"%{ if v == "x" }y%{ endif }" z', 29),  # directives hold strings too
+    ('"${"${"in"}"}" x', 14),                # nested templates
+    ('"\\${x" y', 6),                         # a backslash keeps the brace after $ literal
+])
+def test_quoted_end_follows_hcl_templates(text: str, end: int) -> None:
+    assert quoted_end(text, 0, templates=True) == end
+    assert quoted_end(text, 0) <= end  # without templates the first unescaped quote closes it
+
+
+def test_quoted_end_templates_one_line_and_unclosed() -> None:
+    assert quoted_end('"${f(\n)}"', 0, templates=True) == 9
+    assert quoted_end('"${f(\n)}"', 0, one_line=True, templates=True) == -1
+    assert quoted_end('"${x', 0, templates=True) == -1
+    assert quoted_end('"' + "${" * 50_000, 0, templates=True) == -1  # a stack, not recursion
+
+
+def test_edit_engine_skips_hcl_strings_with_the_shared_scanner() -> None:
+    from roledoctor.fixes.edits import EditError, _skip_string
+
+    text = '"${jsonencode({a = "b"})}" x'
+    assert _skip_string(text, 0, "hcl") == quoted_end(text, 0, templates=True) == 26
+    assert _skip_string(text, 0, "json") == quoted_end(text, 0) == 20
+    with pytest.raises(EditError):
+        _skip_string('"open', 0, "hcl")
+
+
+def test_block_splitter_follows_templates_and_refuses_what_does_not_split() -> None:
+    src = 'resource "aws_s3_bucket" "b" {\n  x = "${jsonencode({a = "}"})}"\n}\nvariable "v" {}\n'
+    blocks = top_level_blocks(src)
+    assert blocks is not None and [(b[0], b[2]) for b in blocks] == [(0, False), (src.index("variable"), True)]
+    assert top_level_blocks('resource "a" "b" {} resource "c" "d" {}\n') is None  # two blocks on one line
+    assert top_level_blocks('a = 1\n') is None  # an attribute (tfvars)
+    assert top_level_blocks('resource "a" "b"\n{\n}\n') is None  # a header over two lines
+    assert top_level_blocks('/* open\nresource "a" "b" {}\n') is None
