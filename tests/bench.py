@@ -554,12 +554,17 @@ def print_table(results: dict) -> None:
             print(f"  {k}: {json.dumps(v)}")
 
 
+# the parts `--only` runs alone (network has its own runs count)
+ONLY = {"network": None, "page_evidence": page_evidence_measure, "check": check_measure,
+        "corpus": corpus_measure, "evidence": evidence_measure}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--network-runs", type=int, default=5)
     parser.add_argument("--skip-browser", action="store_true")
-    parser.add_argument("--only", choices=["network", "page_evidence"], help="run only this part")
+    parser.add_argument("--only", choices=sorted(ONLY), help="run only this part")
     args = parser.parse_args()
     from bench_network import network_measures, print_network_table
 
@@ -568,8 +573,8 @@ def main() -> int:
     if args.only == "network":
         network_measures(args.network_runs, results)
         return write_results(results, print_network_table)
-    if args.only == "page_evidence":
-        page_evidence_measure(results)
+    if args.only:
+        ONLY[args.only](results)
         return write_results(results, print_network_table)
     cli_measures(results)
     check_measure(results)
