@@ -10,8 +10,12 @@ const [dist, out, ...wheels] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(`${dist}/pyodide/pyodide.mjs`).href);
 // No loadPackage() before a snapshot ("Unexpected hiwire entry"): unpack the
 // wheels instead (seen with Pyodide 314.0.7: loadPackage then makeMemorySnapshot fails).
+// Code compiled here stays in the image: without docstrings and asserts
+// (-OO) and without column positions (-X no_debug_ranges, only used to
+// underline tracebacks) it takes less room; measured: 0.95 MB less brotli.
+// The page's Python keeps these flags (they are in the image).
 const py = await loadPyodide({ indexURL: `${dist}/pyodide/`, lockFileURL: `${dist}/pyodide-lock.json`,
-                               _makeSnapshot: true });
+                               _makeSnapshot: true, env: { PYTHONOPTIMIZE: "2", PYTHONNODEBUGRANGES: "1" } });
 for (const w of wheels) {
   py.unpackArchive(new Uint8Array(readFileSync(w)), "wheel", { extractDir: "/lib/python3.14/site-packages" });
 }

@@ -17,9 +17,12 @@ MODULES = (
     "roledoctor.inputs", "roledoctor.evaluation", "roledoctor.findings", "roledoctor.render",
     "roledoctor.fixes.edits", "roledoctor.fixes.apply", "roledoctor.redaction", "roledoctor.webapi", "roledoctor.diagnosis",
     "roledoctor.pageapi.view", "jinja2", "jinja2.sandbox", "json", "difflib",
-    # readers of caller files (roledoctor.inputs.kinds) and the YAML parser they use
+    # readers of caller files (roledoctor.inputs.kinds). Not the YAML parser
+    # (ruamel.yaml, 0.5 MB of the page's compressed image): the first answer
+    # does not read YAML, and a YAML input imports it from the files, which
+    # the page writes after the first answer (a request that needs them waits).
     "roledoctor.inputs.kinds", "roledoctor.inputs.cifiles", "roledoctor.inputs.awsconfig",
-    "roledoctor.inputs.oidctoken", "roledoctor.inputs.yamlsafe", "ruamel.yaml",
+    "roledoctor.inputs.oidctoken",
 )
 
 SAMPLE = {
@@ -93,13 +96,23 @@ def files_written() -> None:
 
 def settle() -> None:
     """Before the memory snapshot: drop what only the build needed, so that
-    the image holds less (caches of compiled regexes and source lines,
-    unreachable objects)."""
+    the image holds less (caches of compiled regexes and source lines, lark's
+    parser of grammars, the standard library zip's table of contents, the
+    type attribute cache, unreachable objects). Each is rebuilt on demand."""
     import gc
     import linecache
     import re
+    import zipimport
 
     re.purge()
     linecache.clearcache()
+    grammar_parser = getattr(sys.modules.get("lark.load_grammar"), "_get_parser", None)
+    if grammar_parser is not None and hasattr(grammar_parser, "cache"):
+        del grammar_parser.cache  # lark builds it again for the next grammar it reads
     importlib.invalidate_caches()
+    # (after invalidate_caches, which reads it again; read from the zip on the
+    # next lookup: the page writes the real zip after the first answer and
+    # invalidate_caches reads it then, files_written)
+    zipimport._zip_directory_cache.clear()  # type: ignore[attr-defined]
+    sys._clear_type_cache()
     gc.collect()
