@@ -493,9 +493,11 @@ def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:
 # are deflated already: brotli saves under 3% on python_stdlib.zip.
 COMPRESSIBLE = (".wasm", ".mjs", ".js", ".json", ".css", ".html", ".svg", ".bin", ".txt", ".tf", ".tables")
 # Brotli quality 11 takes ~3 min for Pyodide's 9.6 MB wasm (once: cached by
-# content); quality 9 for the snapshot, rebuilt with every change of the
-# core (measured: 45 MB, q9 8.5 MB in 70 s, gzip -9 11.3 MB).
+# content); quality 10 for the snapshot, rebuilt with every change of the
+# core (measured on a loaded 2-core machine, 45 MB image: q9 6.01 MB in 9 s,
+# q10 5.43 MB in 59 s, q11 5.22 MB in 409 s; gzip -9 7.6 MB).
 BROTLI_BEST_UP_TO = 12_000_000
+BROTLI_LARGE_FILES = 10
 
 
 def precompress(dist: Path) -> None:
@@ -511,7 +513,7 @@ def precompress(dist: Path) -> None:
     for path in files:
         data = path.read_bytes()
         path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, 9, mtime=0))
-        quality = 11 if len(data) <= BROTLI_BEST_UP_TO else 9
+        quality = 11 if len(data) <= BROTLI_BEST_UP_TO else BROTLI_LARGE_FILES
         kept[path] = store / f"{hashlib.sha256(data).hexdigest()}.q{quality}.br"
         if not kept[path].exists():
             todo.setdefault(quality, []).extend([path.as_posix(), kept[path].as_posix()])

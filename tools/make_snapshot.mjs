@@ -23,6 +23,7 @@ const missing = py.runPython(`
 import roledoctor.inputs.hcl as h, roledoctor.warm as w
 h.parser()
 missing = ",".join(w.prepare())
+w.build_lexers()
 w.settle()
 missing`);
 if (missing) console.error(`not in the snapshot: ${missing}`);
