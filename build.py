@@ -456,7 +456,11 @@ def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:
     built: the page restores it instead of booting and importing.
     Experimental Pyodide API; the worker falls back to the normal start-up
     when it cannot load. Kept in .cache keyed like the parser cache.
-    snapshot.bin is the raw image: the host compresses it (precompress)."""
+    snapshot.bin is the image as a delta against the memory Pyodide starts
+    with (tools/make_snapshot.mjs; web/boot.mjs rebuilds it), and the
+    manifest's sha256 is the rebuilt image's: a page that read the delta as
+    an image would fail that check and start normally.
+    The host compresses it (precompress)."""
     if os.environ.get("ROLEDOCTOR_SNAPSHOT", "1") == "0":
         return
     lock = json.loads((dist / "pyodide-lock.json").read_text())
@@ -470,19 +474,22 @@ def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:
         tmp = cached.with_suffix(".tmp")
         proc = subprocess.run(["node", str(tool), dist.as_posix(), tmp.as_posix(), *[f.as_posix() for f in files]],
                               capture_output=True, text=True)
-        if proc.returncode != 0 or not tmp.exists():
+        described = Path(f"{tmp}.json")
+        if proc.returncode != 0 or not tmp.exists() or not described.exists():
             raise BuildError(f"making the memory snapshot failed:\n{proc.stderr[-3000:]}")
         if proc.stderr.strip():
             log(proc.stderr.strip().splitlines()[-1])
+        described.rename(cached.with_suffix(".json"))
         tmp.rename(cached)
     shutil.copy2(cached, dist / "snapshot.bin")
+    image = json.loads(cached.with_suffix(".json").read_text())
     # Until the first answer is out, Pyodide mounts an empty zip where the
     # standard library goes; the worker writes the real one afterwards.
     with zipfile.ZipFile(dist / STDLIB_PLACEHOLDER, "w"):
         pass
     stdlib = dist / "pyodide" / "python_stdlib.zip"
     (dist / "snapshot.json").write_text(json.dumps({
-        "file": "snapshot.bin", "size": cached.stat().st_size, "sha256": sha256_file(cached),
+        "file": "snapshot.bin", "size": cached.stat().st_size, "sha256": image["sha256"], "delta": image["delta"],
         "pyodide": PYODIDE_VERSION, "packages": list(SNAPSHOT_PACKAGES),
         "stdlib_placeholder": STDLIB_PLACEHOLDER,
         "stdlib": {"file": stdlib.relative_to(dist).as_posix(), "sha256": sha256_file(stdlib)}}))
