@@ -456,7 +456,11 @@ def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:
     built: the page restores it instead of booting and importing.
     Experimental Pyodide API; the worker falls back to the normal start-up
     when it cannot load. Kept in .cache keyed like the parser cache.
-    snapshot.bin is the raw image: the host compresses it (precompress)."""
+    snapshot.bin is the image as a delta against the memory Pyodide starts
+    with (tools/make_snapshot.mjs; web/boot.mjs rebuilds it), and the
+    manifest's sha256 is the rebuilt image's: a page that read the delta as
+    an image would fail that check and start normally.
+    The host compresses it (precompress)."""
     if os.environ.get("ROLEDOCTOR_SNAPSHOT", "1") == "0":
         return
     lock = json.loads((dist / "pyodide-lock.json").read_text())
@@ -470,19 +474,22 @@ def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:
         tmp = cached.with_suffix(".tmp")
         proc = subprocess.run(["node", str(tool), dist.as_posix(), tmp.as_posix(), *[f.as_posix() for f in files]],
                               capture_output=True, text=True)
-        if proc.returncode != 0 or not tmp.exists():
+        described = Path(f"{tmp}.json")
+        if proc.returncode != 0 or not tmp.exists() or not described.exists():
             raise BuildError(f"making the memory snapshot failed:\n{proc.stderr[-3000:]}")
         if proc.stderr.strip():
             log(proc.stderr.strip().splitlines()[-1])
+        described.rename(cached.with_suffix(".json"))
         tmp.rename(cached)
     shutil.copy2(cached, dist / "snapshot.bin")
+    image = json.loads(cached.with_suffix(".json").read_text())
     # Until the first answer is out, Pyodide mounts an empty zip where the
     # standard library goes; the worker writes the real one afterwards.
     with zipfile.ZipFile(dist / STDLIB_PLACEHOLDER, "w"):
         pass
     stdlib = dist / "pyodide" / "python_stdlib.zip"
     (dist / "snapshot.json").write_text(json.dumps({
-        "file": "snapshot.bin", "size": cached.stat().st_size, "sha256": sha256_file(cached),
+        "file": "snapshot.bin", "size": cached.stat().st_size, "sha256": image["sha256"], "delta": image["delta"],
         "pyodide": PYODIDE_VERSION, "packages": list(SNAPSHOT_PACKAGES),
         "stdlib_placeholder": STDLIB_PLACEHOLDER,
         "stdlib": {"file": stdlib.relative_to(dist).as_posix(), "sha256": sha256_file(stdlib)}}))
@@ -493,9 +500,11 @@ def build_snapshot(dist: Path, wheels: dict[str, Path]) -> None:
 # are deflated already: brotli saves under 3% on python_stdlib.zip.
 COMPRESSIBLE = (".wasm", ".mjs", ".js", ".json", ".css", ".html", ".svg", ".bin", ".txt", ".tf", ".tables")
 # Brotli quality 11 takes ~3 min for Pyodide's 9.6 MB wasm (once: cached by
-# content); quality 9 for the snapshot, rebuilt with every change of the
-# core (measured: 45 MB, q9 8.5 MB in 70 s, gzip -9 11.3 MB).
+# content); quality 10 for the snapshot, rebuilt with every change of the
+# core (measured on a loaded 2-core machine, 45 MB image: q9 6.01 MB in 9 s,
+# q10 5.43 MB in 59 s, q11 5.22 MB in 409 s; gzip -9 7.6 MB).
 BROTLI_BEST_UP_TO = 12_000_000
+BROTLI_LARGE_FILES = 10
 
 
 def precompress(dist: Path) -> None:
@@ -511,7 +520,7 @@ def precompress(dist: Path) -> None:
     for path in files:
         data = path.read_bytes()
         path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, 9, mtime=0))
-        quality = 11 if len(data) <= BROTLI_BEST_UP_TO else 9
+        quality = 11 if len(data) <= BROTLI_BEST_UP_TO else BROTLI_LARGE_FILES
         kept[path] = store / f"{hashlib.sha256(data).hexdigest()}.q{quality}.br"
         if not kept[path].exists():
             todo.setdefault(quality, []).extend([path.as_posix(), kept[path].as_posix()])

@@ -33,13 +33,14 @@ PROFILES: dict[str, tuple[float, float] | None] = {
 class _CountingWriter:
     """The handler's socket writer, adding what it writes to the server's count."""
 
-    def __init__(self, inner: Any, counter: "ByteCounter") -> None:
+    def __init__(self, inner: Any, counter: "ByteCounter", handler: Any) -> None:
         self._inner = inner
         self._counter = counter
+        self._handler = handler
 
     def write(self, data: bytes) -> int:
         n = self._inner.write(data)
-        self._counter.add(len(data))
+        self._counter.add(len(data), getattr(self._handler, "path", "?"))
         return n
 
     def __getattr__(self, name: str) -> Any:
@@ -51,15 +52,24 @@ class ByteCounter:
         self._lock = threading.Lock()
         self.sent = 0
         self.paths: list[str] = []
+        self.by_path: dict[str, int] = {}
 
-    def add(self, n: int) -> None:
+    def add(self, n: int, path: str) -> None:
         with self._lock:
             self.sent += n
+            path = path.split("?")[0]
+            self.by_path[path] = self.by_path.get(path, 0) + n
 
     def reset(self) -> None:
         with self._lock:
             self.sent = 0
             self.paths = []
+            self.by_path = {}
+
+    def files(self) -> dict[str, int]:
+        """Bytes sent per path (headers and body), largest first."""
+        with self._lock:
+            return dict(sorted(self.by_path.items(), key=lambda kv: -kv[1]))
 
 
 class CountingSite:
@@ -76,7 +86,7 @@ class CountingSite:
 
             def setup(self) -> None:
                 super().setup()
-                self.wfile = _CountingWriter(self.wfile, counter)
+                self.wfile = _CountingWriter(self.wfile, counter, self)
 
             def send_head(self):  # type: ignore[no-untyped-def]
                 counter.paths.append(self.path)
@@ -106,7 +116,8 @@ def _throttle(page: Any, profile: tuple[float, float] | None) -> None:
     })
 
 
-def _bare_once(browser: Any, site: CountingSite, profile: tuple[float, float] | None) -> tuple[float, int]:
+def _bare_once(browser: Any, site: CountingSite,
+               profile: tuple[float, float] | None) -> tuple[float, int, dict[str, int]]:
     ctx = browser.new_context()
     try:
         page = ctx.new_page()
@@ -115,13 +126,14 @@ def _bare_once(browser: Any, site: CountingSite, profile: tuple[float, float] | 
         t0 = time.perf_counter()
         page.goto(site.url)
         page.wait_for_function("() => document.body.dataset.ready === 'yes'", polling="raf", timeout=300_000)
-        return time.perf_counter() - t0, site.counter.sent
+        took = time.perf_counter() - t0
+        return took, site.counter.sent, site.counter.files()
     finally:
         ctx.close()
 
 
 def _verdict_once(browser: Any, site: CountingSite, profile: tuple[float, float] | None,
-                  second_visit: bool) -> tuple[float, int, float | None, str]:
+                  second_visit: bool) -> tuple[float, int, float | None, str, dict[str, int]]:
     from bench import first_diagnosis
 
     ctx = browser.new_context()
@@ -130,7 +142,7 @@ def _verdict_once(browser: Any, site: CountingSite, profile: tuple[float, float]
         _throttle(page, profile)
         site.counter.reset()
         took = first_diagnosis(page, site.url)
-        sent = site.counter.sent
+        sent, files = site.counter.sent, site.counter.files()
         if os.environ.get("BENCH_PATHS"):
             print("   ", sent, site.counter.paths, flush=True)
         mode = page.evaluate("() => document.body.dataset.boot || ''")
@@ -138,7 +150,7 @@ def _verdict_once(browser: Any, site: CountingSite, profile: tuple[float, float]
         if second_visit:
             page.wait_for_timeout(300)
             warm = first_diagnosis(page, site.url)
-        return took, sent, warm, mode
+        return took, sent, warm, mode, files
     finally:
         ctx.close()
 
@@ -159,10 +171,11 @@ def network_measures(runs: int, results: dict[str, Any]) -> None:
             for name, profile in PROFILES.items():
                 bare_s, bare_b, cold_s, cold_b, warm_s, modes = [], [], [], [], [], []
                 for _ in range(runs):
-                    s, b = _bare_once(browser, bare, profile)
+                    s, b, bare_files = _bare_once(browser, bare, profile)
                     bare_s.append(s)
                     bare_b.append(b)
-                    s, b, w, mode = _verdict_once(browser, site, profile, second_visit=profile is None)
+                    s, b, w, mode, verdict_files = _verdict_once(browser, site, profile,
+                                                                 second_visit=profile is None)
                     cold_s.append(s)
                     cold_b.append(b)
                     modes.append(mode)
@@ -175,6 +188,9 @@ def network_measures(runs: int, results: dict[str, Any]) -> None:
                     "bare_bytes": int(statistics.median(bare_b)),
                     "verdict_bytes": int(statistics.median(cold_b)),
                     "boot_modes": sorted(set(modes)),
+                    # bytes per file of the last pair (the same in every run)
+                    "bare_files": bare_files,
+                    "verdict_files": verdict_files,
                     "runs": {"bare_s": bare_s, "first_verdict_s": cold_s, "bare_bytes": bare_b,
                              "verdict_bytes": cold_b},
                 }
@@ -189,6 +205,27 @@ def network_measures(runs: int, results: dict[str, Any]) -> None:
             browser.close()
     results["network"] = out
     results["network_load_average"] = os.getloadavg()
+    results["snapshot_restore"] = restore_measure(DIST, runs)
+    print(f"  snapshot start in Node (CPU, no network): {results['snapshot_restore']}", flush=True)
+
+
+def restore_measure(dist: Path, runs: int) -> dict[str, Any]:
+    """Medians of the restore and of the first answer, from the snapshot in
+    Node (tests/bench_restore.mjs), with the load average of the machine."""
+    import json
+    import subprocess
+
+    tool = Path(__file__).with_name("bench_restore.mjs")
+    rows = []
+    for _ in range(runs):
+        proc = subprocess.run(["node", str(tool), str(dist)], capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0:
+            return {"error": proc.stderr.strip().splitlines()[-1:]}
+        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return {"restore_ms": statistics.median(r["restore_ms"] for r in rows),
+            "first_answer_ms": statistics.median(r["first_answer_ms"] for r in rows),
+            "imported_from_files": sorted({r["imported_from_files"] for r in rows} - {""}),
+            "load_average": [round(x, 2) for x in os.getloadavg()], "runs": rows}
 
 
 def format_row(name: str, row: dict[str, Any]) -> str:
@@ -209,3 +246,7 @@ def print_network_table(results: dict[str, Any]) -> None:
     for name, r in rows.items():
         print(f"  | {name} | {r['bare_boot_s']:.2f} s | {r['first_verdict_s']:.2f} s | {r['ratio']:.2f} | "
               f"{r['bare_bytes'] / 1e6:.2f} MB | {r['verdict_bytes'] / 1e6:.2f} MB |")
+    first = next(iter(rows.values()))
+    for label, key in (("bare boot", "bare_files"), ("first verdict", "verdict_files")):
+        big = {path: n for path, n in first.get(key, {}).items() if n >= 10_000}
+        print(f"  bytes on the wire, {label}: " + ", ".join(f"{p} {n / 1e6:.3f} MB" for p, n in big.items()))

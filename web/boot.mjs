@@ -43,10 +43,10 @@ export async function bootNormal(base, progress, timeoutMs) {
 
 // The image is read as it arrives into a buffer of the size the manifest
 // gives. The host sends it compressed (Content-Encoding: br or gzip, decoded
-// by the browser); its sha256 is checked once it has all arrived.
+// by the browser); its sha256 is checked once it is rebuilt (applyDelta).
 // (Subresource Integrity would hold the whole download back until it is
 // checked, and copying could only start after that.)
-async function fetchImage(url, target, sha256, onProgress) {
+async function fetchImage(url, target, onProgress) {
   const res = await timeout(fetch(url), IMAGE_STALL_MS, "The image's download");
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   const reader = res.body.getReader();
@@ -60,8 +60,35 @@ async function fetchImage(url, target, sha256, onProgress) {
     onProgress(at);
   }
   if (at !== target.length) throw new Error("the image is smaller than its manifest says");
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", target));
+}
+
+async function checkImage(image, sha256) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", image));
   if (hex(digest) !== sha256) throw new Error("the image fails its integrity check");
+}
+
+// The image is sent as a delta (tools/make_snapshot.mjs): in the span of
+// its heap that the wasm's data segments fill, the words a bitmap after the
+// image marks are XORed with the memory Pyodide has when
+// createPyodideModule returns. XORing that memory back in gives the image;
+// its sha256 then tells if the memory here was not the build's (the
+// fallback start runs, nothing is restored).
+export function applyDelta(bytes, memory, delta) {
+  if (delta.format !== "xor-base-v1") throw new Error(`unknown image format ${delta.format}`);
+  const { image_size: size, from, to } = delta;
+  const words = (to - from) / 4;
+  const header = new Uint32Array(bytes.buffer, bytes.byteOffset, 4)[1];
+  if (from % 16 || to % 16 || header % 16 || to > memory.length || header + to > size
+      || bytes.length !== size + Math.ceil(words / 8)) {
+    throw new Error("the image's delta does not fit this memory");
+  }
+  const heap = new Uint32Array(bytes.buffer, bytes.byteOffset + header + from, words);
+  const base = new Uint32Array(memory.buffer, memory.byteOffset + from, words);
+  const mask = bytes.subarray(size);
+  for (let i = 0; i < words; i++) {
+    if (mask[i >> 3] & (1 << (i & 7))) heap[i] ^= base[i];
+  }
+  return bytes.subarray(0, size);
 }
 
 const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -85,13 +112,15 @@ export async function bootSnapshot(base, progress) {
   const lock = fetchJSON(new URL("pyodide-lock.json", base));
   const asm = import("./pyodide/pyodide.asm.mjs");
   const image = manifest.then((m) => new Uint8Array(m.size));
+  // (what Pyodide gets: the image without the delta's bitmap after it)
+  const imageOnly = Promise.all([manifest, image]).then(([m, b]) => (m.delta ? b.subarray(0, m.delta.image_size) : b));
   let shown = 15;
   const imageProgress = (size) => (bytes) => { // 15% to 50% of the bar, in whole steps
     const pct = 15 + Math.floor((bytes / size) * 35);
     if (pct > shown) progress(`Loading the prepared Python image (${mb(bytes)} of ${mb(size)} MB)`, (shown = pct));
   };
   const imageReady = Promise.all([manifest, image])
-    .then(([m, buffer]) => fetchImage(new URL(m.file, base), buffer, m.sha256, imageProgress(buffer.length)));
+    .then(([m, buffer]) => fetchImage(new URL(m.file, base), buffer, imageProgress(buffer.length)));
   // (each is awaited below; this only keeps an early failure from being "unhandled")
   for (const p of [asm, imageReady]) p.catch(() => {});
   const m = await manifest;
@@ -104,12 +133,13 @@ export async function bootSnapshot(base, progress) {
     stdLibURL: new URL(m.stdlib_placeholder, base).href,
     lockFileContents: lock,
     packageBaseUrl: base.href,
-    _loadSnapshot: image,
+    _loadSnapshot: imageOnly,
     createPyodideModule: async (settings) => {
       const { default: createPyodideModule } = await asm;
       const module = await createPyodideModule(settings);
       await imageReady;
-      const bytes = await image;
+      const bytes = m.delta ? applyDelta(await image, module.HEAPU8, m.delta) : await image;
+      await checkImage(bytes, m.sha256);
       // Pyodide ignores INITIAL_MEMORY here (pyodide#6254): grow to the image's heap size.
       const heapBytes = bytes.length - new Uint32Array(bytes.buffer, 0, 4)[1];
       if (module.HEAP8.length < heapBytes) module.growMemory(heapBytes);

@@ -74,6 +74,53 @@ def test_precompressed_siblings_hold_the_same_bytes(dist):
     assert not (dist / "pyodide" / "python_stdlib.zip.br").exists()  # deflated already
 
 
+# Rebuilds the image from dist/snapshot.bin as web/boot.mjs does, in Node,
+# with the memory of a fresh Pyodide start; prints the image's sha256.
+REBUILD = """
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+const dist = process.argv[1];
+const { loadPyodide } = await import(`${dist}/pyodide/pyodide.mjs`);
+const { applyDelta } = await import(`${dist}/boot.mjs`);
+const { default: create } = await import(`${dist}/pyodide/pyodide.asm.mjs`);
+const manifest = JSON.parse(readFileSync(`${dist}/snapshot.json`, "utf8"));
+const sent = new Uint8Array(readFileSync(`${dist}/snapshot.bin`));
+const stop = new Error("stop");
+let image;
+try {
+  await loadPyodide({ indexURL: `${dist}/pyodide/`, lockFileURL: `${dist}/pyodide-lock.json`,
+    _loadSnapshot: new Uint8Array(16), createPyodideModule: async (settings) => {
+      image = applyDelta(sent, (await create(settings)).HEAPU8, manifest.delta);
+      throw stop;
+    } });
+} catch (err) { if (err !== stop) throw err; }
+console.log(createHash("sha256").update(image).digest("hex"));
+"""
+
+
+def test_snapshot_is_sent_as_a_delta_of_the_start_up_memory(dist):
+    """snapshot.bin is not the image: its data segments' span is XORed with
+    the memory Pyodide starts with (a bitmap after the image says which
+    words). Rebuilt as the page does, it is the image the manifest's sha256
+    names; read as an image, it fails that check (an old page falls back)."""
+    import subprocess
+
+    manifest = json.loads((dist / "snapshot.json").read_text())
+    delta = manifest["delta"]
+    assert delta["format"] == "xor-base-v1"
+    sent = (dist / "snapshot.bin").read_bytes()
+    words = (delta["to"] - delta["from"]) // 4
+    assert len(sent) == manifest["size"] == delta["image_size"] + (words + 7) // 8
+    assert int.from_bytes(sent[:4], "little") == 1886286592  # Pyodide's snapshot magic: the header is as made
+    assert hashlib.sha256(sent[: delta["image_size"]]).hexdigest() != manifest["sha256"]
+    xored = sum(bin(b).count("1") for b in sent[delta["image_size"]:])
+    assert words // 2 < xored < words  # most words of the data segments, not the varying ones
+    proc = subprocess.run(["node", "--input-type=module", "-e", REBUILD, dist.resolve().as_posix()],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == manifest["sha256"]
+
+
 def _get(url, encoding):
     req = urllib.request.Request(url, headers={"Accept-Encoding": encoding} if encoding is not None else {})
     with urllib.request.urlopen(req) as r:

@@ -4,6 +4,7 @@ back to the normal start-up whenever the snapshot cannot be used."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 
 import pytest
@@ -46,19 +47,44 @@ def _site_with_image(dist, tmp_path, image: bytes):
     return SiteServer(site)
 
 
-@pytest.mark.parametrize("breakage", ["missing", "tampered", "truncated", "foreign"])
+def _broken_image(dist, breakage: str) -> bytes:
+    """snapshot.bin with one flipped byte: in the heap after the delta's span
+    ("tampered"), in the span that is XORed with the start-up memory
+    ("span"), or one bit of the bitmap that says which words are ("bitmap":
+    a word then left XORed); or its last 4 KB cut off ("truncated")."""
+    image = bytearray((dist / "snapshot.bin").read_bytes())
+    delta = json.loads((dist / "snapshot.json").read_text())["delta"]
+    header = int.from_bytes(image[4:8], "little")
+    if breakage == "tampered":
+        image[len(image) // 2] ^= 0xFF
+    elif breakage == "span":
+        image[header + (delta["from"] + delta["to"]) // 2] ^= 0xFF
+    elif breakage == "bitmap":
+        at = next(i for i in range(delta["image_size"], len(image)) if image[i])
+        image[at] &= image[at] - 1  # its lowest bit set cleared
+    else:
+        del image[-4096:]
+    return bytes(image)
+
+
+@pytest.mark.parametrize("breakage", ["missing", "tampered", "span", "bitmap", "truncated", "foreign", "format"])
 def test_unusable_snapshot_falls_back(context, site, dist, tmp_path, breakage):
-    """A snapshot from another build, a corrupted or cut-off one, or none at
-    all: the worker notices (its size, its sha256, or Pyodide's build id) and
-    starts the normal way."""
+    """A snapshot from another build, a corrupted or cut-off one, a delta of
+    a format this page does not know, or none at all: the worker notices (its
+    size, the rebuilt image's sha256, or Pyodide's build id) and starts the
+    normal way."""
     junk = os.urandom(1 << 20)
 
     def manifest(route):
-        # "foreign": the manifest vouches for the junk, so it passes the size
-        # and integrity checks and reaches Pyodide, which must refuse it
         body = route.fetch().json()
+        if breakage == "format":
+            body["delta"]["format"] = "xor-base-v0"
+            return route.fulfill(status=200, json=body)
+        # "foreign": the manifest vouches for the junk as a plain image, so it
+        # passes the size and integrity checks and reaches Pyodide, which must refuse it
         body["sha256"] = hashlib.sha256(junk).hexdigest()
         body["size"] = len(junk)
+        del body["delta"]
         return route.fulfill(status=200, json=body)
 
     server = None
@@ -69,13 +95,10 @@ def test_unusable_snapshot_falls_back(context, site, dist, tmp_path, breakage):
         context.route("**/snapshot.bin", lambda route: route.fulfill(
             status=200, body=junk, headers={"content-type": "application/octet-stream"}))
         context.route("**/snapshot.json", manifest)
+    elif breakage == "format":
+        context.route("**/snapshot.json", manifest)
     else:
-        image = bytearray((dist / "snapshot.bin").read_bytes())
-        if breakage == "tampered":  # one flipped byte: only the sha256 can tell
-            image[len(image) // 2] ^= 0xFF
-        else:
-            del image[-4096:]
-        server = _site_with_image(dist, tmp_path, bytes(image))
+        server = _site_with_image(dist, tmp_path, _broken_image(dist, breakage))
         url = server.url
     try:
         warnings = []
@@ -84,8 +107,9 @@ def test_unusable_snapshot_falls_back(context, site, dist, tmp_path, breakage):
         page.goto(url)
         wait_ready(page)
         assert boot_mode(page) == "normal"
-        reason = {"missing": "HTTP 404", "tampered": "integrity check", "truncated": "smaller than its manifest",
-                  "foreign": "snapshot start-up failed"}[breakage]
+        reason = {"missing": "HTTP 404", "tampered": "integrity check", "span": "integrity check",
+                  "bitmap": "integrity check", "truncated": "smaller than its manifest",
+                  "foreign": "snapshot start-up failed", "format": "unknown image format"}[breakage]
         assert any("snapshot start-up failed" in w and reason in w for w in warnings), warnings
         assert "EXTERNAL_ID_MISMATCH" in first_verdict(page)
     finally:
