@@ -173,12 +173,20 @@ function onEvidence(ev, gate) {
 
 const body = $("#diagnosis-body");
 
+// The report export of the inputs a diagnosis was made for (the engine renders it when asked).
+const exportOf = (current) => (format) => call("export", { inputs: current, format }).then((r) => r.text, (err) => {
+  $("#route-status").textContent = `The report could not be exported: ${err?.message ?? err}`;
+  return null;
+});
+let lastExport = null;
+
 function render(page, current = inputs()) {
   lastReport = page;
+  lastExport = exportOf(current);
   answered(current);
   showInputProblems(page.inputs);
   markEvidence(page);
-  renderDiagnosis(body, page, { onEvidence, width: body.clientWidth });
+  renderDiagnosis(body, page, { onEvidence, onExport: lastExport, width: body.clientWidth });
   // the redaction preview further down can wait until the verdict is on screen
   requestAnimationFrame(() => setTimeout(() => assistant.refresh(), 0));
 }
@@ -237,7 +245,7 @@ async function diagnoseNow() {
 let lastWide = null;
 new ResizeObserver(() => {
   const wide = body.clientWidth >= 560;
-  if (lastReport && wide !== lastWide) renderDiagnosis(body, lastReport, { onEvidence, width: body.clientWidth });
+  if (lastReport && wide !== lastWide) renderDiagnosis(body, lastReport, { onEvidence, onExport: lastExport, width: body.clientWidth });
   lastWide = wide;
 }).observe(body);
 

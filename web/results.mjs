@@ -157,7 +157,7 @@ function preventionBlock(item) {
     codeBlock(item.text, item.language === "sh" ? "sh" : item.language === "rego" ? "rego" : languageOf(item.filename, item.text), item.title));
 }
 
-export function renderDiagnosis(container, page, { onEvidence, width }) {
+export function renderDiagnosis(container, page, { onEvidence, onExport, width }) {
   const parts = [verdictBlock(page), pathBlock(page.gates, onEvidence, width)];
   const findings = page.report?.findings ?? [];
   const fsec = el("div", { class: "findings" }, el("h3", { text: `Findings (${findings.length})` }));
@@ -179,13 +179,16 @@ export function renderDiagnosis(container, page, { onEvidence, width }) {
   if (page.prevention?.length) {
     parts.push(el("div", { class: "prevention" }, el("h3", { text: "Prevent it next time" }), ...page.prevention.map(preventionBlock)));
   }
-  if (page.markdown || page.html) {
+  if (onExport) {
+    // rendered by the engine when asked for: the first answer does without the template engine
+    const button = (format, label, filename, type) => el("button", { type: "button", text: `Export report as ${label}`,
+      onclick: async () => {
+        const text = await onExport(format);
+        if (text !== null) download(filename, text, type);
+      } });
     parts.push(el("div", { class: "export" }, el("h3", { text: "Export report" }),
-      el("div", { class: "actions" },
-        page.markdown ? el("button", { type: "button", text: "Export report as Markdown",
-          onclick: () => download("roledoctor-report.md", page.markdown, "text/markdown") }) : "",
-        page.html ? el("button", { type: "button", text: "Export report as HTML",
-          onclick: () => download("roledoctor-report.html", page.html, "text/html") }) : "")));
+      el("div", { class: "actions" }, button("markdown", "Markdown", "roledoctor-report.md", "text/markdown"),
+        button("html", "HTML", "roledoctor-report.html", "text/html"))));
   }
   container.replaceChildren(...parts);
 }

@@ -1,6 +1,6 @@
 """Do once, ahead of the first question, what the first answer would pay for:
 import every module the page uses and run one diagnosis, so that lark's
-parser tables and jinja2's compiled templates exist.
+parser tables exist.
 
 Called by the build inside Pyodide before the memory snapshot is taken (the
 page then starts with all of this already in memory), and by the worker on
@@ -16,7 +16,9 @@ import sys
 MODULES = (
     "roledoctor.inputs", "roledoctor.evaluation", "roledoctor.findings", "roledoctor.render",
     "roledoctor.fixes.edits", "roledoctor.fixes.apply", "roledoctor.redaction", "roledoctor.webapi", "roledoctor.diagnosis",
-    "roledoctor.pageapi.view", "jinja2", "jinja2.sandbox", "json", "difflib",
+    "roledoctor.pageapi.view", "json", "difflib",
+    # Not jinja2 (with markupsafe, 0.7 MB of the compressed image): only the
+    # report exports need it, rendered when asked for (pageapi.view.export_for_page).
     # readers of caller files (roledoctor.inputs.kinds). Not the YAML parser
     # (ruamel.yaml, 0.5 MB of the page's compressed image): the first answer
     # does not read YAML, and a YAML input imports it from the files, which

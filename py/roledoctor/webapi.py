@@ -9,6 +9,8 @@ of roledoctor.pageapi.boxes):
   inspect      {inputs}                    -> {inputs: [{input, recognised, problems[{code,message,line,column,text}]}]}
   summary      same as inspect (older name)
   diagnose     {inputs}                    -> diagnose_for_page's object (pageapi/view.py)
+  export       {inputs, format}            -> {text}: the report as "markdown" or an "html" document, rendered
+                                              only when asked for (the one part that needs jinja2)
   route        {files: [{name, text}]}     -> {files: [{name, kinds, parts: [{input, text, what}], note}]}
   split        {text, input}               -> {parts: [{input, text, what}]} (one part: nothing to split)
   redact       {inputs}                    -> {texts: {box: {text, spans}}}; keeps the map here
@@ -64,12 +66,20 @@ def _diagnose(args: dict) -> dict:
     return trim(diagnose_method(args))
 
 
+def _export(args: dict) -> dict:
+    from roledoctor.pageapi.engine import engine
+    engine()
+    from roledoctor.pageapi.view import export_method
+    return export_method(args)
+
+
 METHODS: dict[str, Callable[[dict], dict]] = {
     "about": _about,
     "bench": bench,
     "inspect": _inspect,
     "summary": _inspect,
     "diagnose": _diagnose,
+    "export": _export,
     "route": routing.route,
     "split": split.split,
     "redact": session.redact,

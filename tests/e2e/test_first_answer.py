@@ -67,6 +67,32 @@ def test_a_request_that_needs_files_waits_for_them(context, site):
     assert reply.get("n") == 1 and reply["verdict"], reply
 
 
+def test_the_report_export_waits_for_the_template_engine(context, site, tmp_path):
+    """jinja2 is not in the image (only the exports use it): an export asked
+    for before the wheels are in waits for them, then downloads the report."""
+    held = []
+    context.route("**/pyodide/python_stdlib.zip", lambda route: held.append(route))
+    context.route("**/wheels/*.whl", lambda route: held.append(route))
+    said = []
+    page = context.new_page()
+    page.on("console", lambda m: said.append(m.text))
+    page.goto(site.url)
+    assert "EXTERNAL_ID_MISMATCH" in first_verdict(page)  # drawn without jinja2
+    assert boot_mode(page) == "snapshot"
+    region = page.get_by_role("region", name="Diagnosis")
+    with page.expect_download(timeout=60_000) as dl:
+        region.get_by_role("button", name="Export report as HTML").click()
+        page.wait_for_timeout(1500)
+        assert any(s.startswith("roledoctor: export needs files (") for s in said), said
+        assert held
+        for route in held:
+            route.continue_()
+    report = tmp_path / "report.html"
+    dl.value.save_as(report)
+    html = report.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "EXTERNAL_ID_MISMATCH" in html
+
+
 def test_progress_says_how_much_of_the_image_has_arrived(context, site):
     page = context.new_page()
     page.add_init_script(STAGES)

@@ -10,7 +10,9 @@ import pytest
 
 from roledoctor.cli import main
 from roledoctor.pageapi.boxes import SLOT_BOXES
-from roledoctor.pageapi.view import diagnose_for_page
+from roledoctor.limits import MAX_INPUT_BYTES
+from roledoctor.pageapi.view import diagnose_for_page, export_for_page
+from roledoctor.webapi import handle
 from scenarios.scenario_io import HERE, OPTIONS, SEED, load
 
 SEED_ARGS = ["--error", str(SEED / "error.txt"), "--provider", str(SEED / "provider.tf"),
@@ -117,8 +119,7 @@ def seed_boxes():
 
 def test_page_shape_on_the_seed():
     r = diagnose_for_page(seed_boxes())
-    assert set(r) == {"report", "verdict_word", "verdict_sentence", "gates", "inputs", "fixes", "prevention",
-                      "markdown", "html"}
+    assert set(r) == {"report", "verdict_word", "verdict_sentence", "gates", "inputs", "fixes", "prevention"}
     assert r["verdict_word"] == "Denied" and r["report"]["verdict"] == "denied"
     assert [g["gate"] for g in r["gates"]] == ["caller", "scp", "identity", "boundary", "trust", "conditions", "role"]
     for g in r["gates"]:
@@ -131,8 +132,21 @@ def test_page_shape_on_the_seed():
     assert fix["filename"] == "trust-policy.json" and fix["verdict_after"] == "allowed"
     assert "arn:aws:iam::123456789012:role/ci-runner" in fix["after"]
     assert {p["name"] for p in r["prevention"]} >= {"preflight", "rego"}
-    assert r["html"].startswith("<!DOCTYPE html>") and "TRUST_PRINCIPAL_MISSING" in r["markdown"]
     json.dumps(r)
+
+
+def test_page_exports_are_rendered_when_asked_for():
+    # the report the page used to carry with every answer; the page now asks for it with the export buttons
+    boxes = seed_boxes()
+    md, html = export_for_page(boxes, "markdown"), export_for_page(boxes, "html")
+    assert "TRUST_PRINCIPAL_MISSING" in md and md.startswith("## roledoctor: Denied")
+    assert html.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in html and "TRUST_PRINCIPAL_MISSING" in html
+    result = json.loads(handle("export", json.dumps({"inputs": boxes, "format": "markdown"})))
+    assert result == {"ok": True, "result": {"text": md}}
+    bad = json.loads(handle("export", json.dumps({"inputs": boxes, "format": "pdf"})))
+    assert not bad["ok"] and "format must be one of markdown, html" in bad["error"]
+    too_big = export_for_page({"error": "x" * (MAX_INPUT_BYTES + 1)}, "markdown")
+    assert too_big.startswith("## roledoctor: Undetermined") and "error:" in too_big
 
 
 def test_page_org_policies_box_reads_every_document():

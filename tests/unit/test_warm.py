@@ -4,6 +4,7 @@ look for, or the page's image silently grows or its first answer slows down."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import zipimport
 
@@ -27,6 +28,16 @@ def test_build_lexers_builds_the_scanner_of_every_lexer_state():
 def test_the_page_image_leaves_the_yaml_parser_to_the_files():
     # the first answer reads no YAML; a YAML input imports ruamel.yaml once the files are written
     assert not any(name.startswith(("ruamel", "roledoctor.inputs.yamlsafe")) for name in warm.MODULES)
+
+
+def test_the_page_image_leaves_the_template_engine_to_the_files():
+    # the first answer draws no report export (rendered when asked for): jinja2 and markupsafe are imported
+    # from the files then
+    assert not any(name.split(".")[0] in ("jinja2", "markupsafe") for name in warm.MODULES)
+    code = ("import sys; from roledoctor import warm; assert warm.prepare() == []; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'jinja2', 'markupsafe', 'ruamel'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_settle_drops_lark_grammar_parser_and_the_zip_directory_cache():

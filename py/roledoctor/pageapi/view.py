@@ -3,8 +3,12 @@
     diagnose_for_page({"error": ..., "provider": ..., "trust_policy": ...,
                        "caller_policy": ..., "org_policies": ...}) -> dict
 
+    export_for_page(inputs, "markdown" | "html") -> str
+
 Never raises: an internal error becomes an Undetermined result with an input
-problem. jinja2 is imported (by roledoctor.render) only when rendering.
+problem. The report exports are rendered only when asked for (the page's
+export buttons): they are the only part that needs jinja2, which the first
+answer, and so the page's memory image, then does without.
 """
 
 from __future__ import annotations
@@ -38,19 +42,22 @@ def diagnose_for_page(inputs: dict[str, str]) -> dict:
         return _failure(inputs, f"internal error ({type(err).__name__}: {err})")
 
 
-def _diagnose(inputs: dict[str, str]) -> dict:
+def _run(inputs: dict[str, str]):
+    """-> (the diagnosis, the boxes' texts, the non-blank ones)."""
     from roledoctor.diagnosis.diagnose import diagnose
-    from roledoctor.findings import to_json_obj
-    from roledoctor.render.masking import mask_report
 
     boxes = {k: v for k, v in (inputs or {}).items() if isinstance(v, str)}
     raw = {k: v for k, v in boxes.items() if v.strip()}
     slots = {k: (k if k in SLOT_BOXES else "auto") for k in raw}
-    d = diagnose(raw, slots)
-    report = to_json_obj(d.report)
-    masked = mask_report(d.report, diff_only=True)  # the exports: secret values masked, once for both formats
+    return diagnose(raw, slots), boxes, raw
+
+
+def _diagnose(inputs: dict[str, str]) -> dict:
+    from roledoctor.findings import to_json_obj
+
+    d, boxes, raw = _run(inputs)
     return {
-        "report": report,
+        "report": to_json_obj(d.report),
         "verdict_word": WORDS[d.verdict],
         "verdict_sentence": verdict_sentence(d),
         "gates": gates(d),
@@ -60,9 +67,28 @@ def _diagnose(inputs: dict[str, str]) -> dict:
                    "alternative": f.alternative, "replaces": f.replaces, **_apply_command(f)}
                   for f in d.fixes],
         "prevention": _prevention(d.report.prevention),
-        "markdown": _render(masked, "markdown"),
-        "html": html_document(masked),
     }
+
+
+EXPORTS = ("markdown", "html")
+
+
+def export_for_page(inputs: dict[str, str], fmt: str) -> str:
+    """The report as Markdown or as an HTML document, secret values masked, for
+    the same inputs as diagnose_for_page (and its failures' texts)."""
+    if fmt not in EXPORTS:
+        raise ValueError(f"format must be one of {', '.join(EXPORTS)}")
+    try:
+        over = _over_limit(inputs)
+        if over:
+            first = next(iter(over))
+            return _failure_exports(f"{first}: {over[first]}")[fmt]
+        from roledoctor.render.masking import mask_report
+
+        masked = mask_report(_run(inputs)[0].report, diff_only=True)
+        return _render(masked, "markdown") if fmt == "markdown" else html_document(masked)
+    except Exception as err:  # the page must always get a file
+        return _failure_exports(f"internal error ({type(err).__name__}: {err})")[fmt]
 
 
 def _apply_command(f) -> dict:
@@ -416,10 +442,14 @@ def _failure(inputs, message: str) -> dict:
         "inputs": [{"input": str(k), "recognised": "not read",
                     "problems": [{"code": "INPUT_UNPARSEABLE", "message": message, "line": None, "column": None,
                                   "text": ""}]} for k in boxes],
-        "fixes": [], "prevention": [], "markdown": f"## roledoctor: Undetermined\n\n{message}\n",
-        "html": "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>roledoctor</title></head>"
-                "<body><p>Undetermined</p></body></html>\n",
+        "fixes": [], "prevention": [],
     }
+
+
+def _failure_exports(message: str) -> dict[str, str]:
+    return {"markdown": f"## roledoctor: Undetermined\n\n{message}\n",
+            "html": "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>roledoctor</title></head>"
+                    "<body><p>Undetermined</p></body></html>\n"}
 
 
 # ---- the page's methods --------------------------------------------------------
@@ -442,6 +472,12 @@ def inspect(args: dict) -> dict:
         if not p.input or p.input not in texts:
             out.append({"input": "", "recognised": "", "problems": [problem_obj(p)]})
     return {"inputs": out}
+
+
+def export_method(args: dict) -> dict:
+    """Method `export` {inputs, format: "markdown" | "html"} -> {text}: the report export."""
+    fmt = args.get("format") if isinstance(args, dict) else None
+    return {"text": export_for_page(inputs_of(args), fmt if isinstance(fmt, str) else "")}
 
 
 def diagnose_method(args: dict) -> dict:

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,45 @@ def test_values_are_shell_quoted_and_controls_refused():
         preflight_script(AssumeRoleSettings([Hop("arn", "s", external_id=True, external_id_env="X;id")]))
     with pytest.raises(ValueError):
         preflight_script(AssumeRoleSettings([]))
+
+
+HOSTILE = ["a'b", "$(touch pwned)", "`touch pwned`", 'q"u\\o', "x;touch pwned&|<>", "-leading", "${HOME}", "* ?"]
+
+
+@needs_bash
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_reach_aws_verbatim_and_run_nothing(tmp_path, value):
+    hop = Hop("arn:aws:iam::111111111111:role/" + value, value, tags={value: value}, transitive_tag_keys=[value],
+              source_identity=value, policy=value)
+    chain = [Hop("arn:aws:iam::222222222222:role/first", value), hop]
+    s = AssumeRoleSettings(chain, region=value, sts_endpoint=value, profile=value)
+    proc, calls = run_script(preflight_script(s), tmp_path, {})
+    assert proc.returncode == 0, proc.stderr
+    assert not (tmp_path / "pwned").exists() and not (Path.cwd() / "pwned").exists()
+    last = calls[-1]["argv"]
+    pairs = dict(zip(last[2::1], last[3::1], strict=False))
+    assert pairs["--role-arn"] == "arn:aws:iam::111111111111:role/" + value
+    assert pairs["--role-session-name"] == pairs["--source-identity"] == pairs["--policy"] == value
+    assert pairs["--region"] == pairs["--endpoint-url"] == value
+    assert json.loads(pairs["--tags"]) == [{"Key": value, "Value": value}]
+    assert calls[0]["argv"][-5] == value and "--profile" not in last  # the first hop's source profile only
+
+
+def test_c1_and_bidi_controls_are_dropped_from_the_script():
+    # C0 controls are refused (above); C1 and bidi controls (Trojan Source) are dropped as in every text output
+    script = preflight_script(AssumeRoleSettings([Hop("arn:aws:iam::1:role/a\u202eb\u0085c", "s\u200fn")]))
+    assert "'arn:aws:iam::1:role/abc'" in script and "--role-session-name 'sn'" in script
+    assert not any(0x80 <= ord(c) <= 0x9F or c in "\u202e\u200f" for c in script)
+
+
+def test_the_artifacts_need_no_template_engine():
+    # the page's first answer shows them: its memory image need not hold jinja2 (warm.MODULES)
+    code = ("import sys; from roledoctor.findings.prevention import *; "
+            "p = prevention(AssumeRoleSettings([Hop('arn:aws:iam::111111111111:role/r', external_id=True)])); "
+            "assert p.preflight_script and p.rego_policy; "
+            "print([m for m in sys.modules if m.split('.')[0] in ('jinja2', 'markupsafe')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 @needs_bash

@@ -9,7 +9,7 @@ from roledoctor import webapi
 from roledoctor.inputs import read_all
 from roledoctor.pageapi import boxes, view
 
-METHODS = {"about", "bench", "inspect", "summary", "diagnose", "route", "split", "redact", "unredact",
+METHODS = {"about", "bench", "inspect", "summary", "diagnose", "export", "route", "split", "redact", "unredact",
            "redact_more", "prompt", "restore", "review_answer", "reset_redaction", "release_file"}
 
 
