@@ -58,20 +58,22 @@ def blank_outside(text: str, a: int, b: int) -> str:
 _SEGMENT_START = re.compile(r"^(?:\{|(?:provider|resource|data|terraform|variable|locals)[ \t][^\n{]*\{)", re.M)
 
 
-def _block_end(text: str, start: int) -> int | None:
+def _block_end(text: str, start: int, hcl: bool) -> int | None:
     """The offset just past the brace that closes the one at or after `start`, None when it
-    never closes. Braces inside one-line strings do not count."""
-    depth, i, n, in_str = 0, start, len(text), False
+    never closes. Braces inside strings do not count (in HCL, nor inside `${ }` sequences);
+    a string left open ends with its line, as a paste cut mid-line would have it."""
+    depth, i, n = 0, start, len(text)
     while i < n:
         ch = text[i]
-        if in_str:
-            if ch == "\\":
-                i += 1
-            elif ch == '"' or ch == "\n":
-                in_str = False
-        elif ch == '"':
-            in_str = True
-        elif ch == "{":
+        if ch == '"':
+            j = quoted_end(text, i, one_line=True, templates=hcl)
+            if j == -1:
+                j = text.find("\n", i)
+                if j == -1:
+                    return None
+            i = j
+            continue
+        if ch == "{":
             depth += 1
         elif ch == "}":
             depth -= 1
@@ -90,8 +92,9 @@ def segments(text: str) -> list[tuple[int, int, str]]:
         m = _SEGMENT_START.search(text, pos)
         if not m:
             return out
-        end = _block_end(text, m.start())
+        kind = "json" if text[m.start()] == "{" else "hcl"
+        end = _block_end(text, m.start(), kind == "hcl")
         if end is None:
             return out
-        out.append((m.start(), end, "json" if text[m.start()] == "{" else "hcl"))
+        out.append((m.start(), end, kind))
         pos = end

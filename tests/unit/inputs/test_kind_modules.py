@@ -76,3 +76,21 @@ def test_error_output_quoting_a_policy_and_hcl_is_read_piece_by_piece():
     policy = got[1]
     assert paste[policy.span.start:policy.span.end] == TRUST  # offsets are those of the paste
     assert got[2].facts.assume_role[0].role_arn.value == "arn:aws:iam::111122223333:role/deploy"
+
+
+def test_segments_skip_braces_inside_hcl_templates():
+    """A quote inside `${ }` does not end an HCL string (the one string scan, source.quoted_end):
+    the block's braces are matched around it."""
+    from roledoctor.inputs.documents import segments
+    text = ('Error: failed\n'
+            'resource "aws_iam_role" "r" {\n  name = "${lookup(var.m, "}")}"\n}\n'
+            'trailing log line }\n')
+    (start, end, kind), = segments(text)
+    assert kind == "hcl" and text[start:end].endswith('"\n}')
+
+
+def test_segments_string_left_open_ends_with_its_line():
+    from roledoctor.inputs.documents import segments
+    text = '{\n  "a": "cut off\n}\nmore\n'
+    (start, end, kind), = segments(text)
+    assert (kind, text[start:end]) == ("json", '{\n  "a": "cut off\n}')
